@@ -1,0 +1,34 @@
+/**
+ * `npm run bench`: speed and memory targets, as ratios to their targets (below 1 is within).
+ * Each size runs in its own process pinned to one core, so peak memory and time are its own.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const here = import.meta.dirname;
+const pin = existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', '0'] : [];
+
+function measure(script: string, arg: string): Record<string, number> {
+  const [cmd, ...args] = [...pin, process.execPath, '--no-warnings', join(here, script), arg];
+  return JSON.parse(execFileSync(cmd!, args, { encoding: 'utf8' }).trim().split('\n').at(-1)!);
+}
+
+const PLAN_TARGET_MS = 1000;
+console.log('plan: parse + validate + plan of generated specs (5 services a project), one core');
+console.log('projects  services  load ms  plan ms  total ms  peak RSS MiB');
+const results: Record<number, Record<string, number>> = {};
+for (const n of [10, 100, 1000]) {
+  const r = measure('plan.ts', String(n));
+  results[n] = r;
+  console.log(
+    `${String(n).padStart(8)}  ${String(r.services).padStart(8)}  ${r.loadMs!.toFixed(1).padStart(7)}  ${r.planMs!.toFixed(1).padStart(7)}  ${r.totalMs!.toFixed(1).padStart(8)}  ${String(r.peakRssMiB).padStart(12)}`,
+  );
+}
+const thousand = results[1000]!;
+console.log(
+  `plan 1000 projects: ${thousand.totalMs!.toFixed(0)} ms; ratio to the 1 s target: ${(thousand.totalMs! / PLAN_TARGET_MS).toFixed(2)}`,
+);
+console.log(
+  `growth 1000/100: ${(thousand.totalMs! / results[100]!.totalMs!).toFixed(1)}× for 10× the projects`,
+);

@@ -1,0 +1,188 @@
+import type { Command } from 'commander';
+import { hostUsage } from '../../drivers/host/usage.ts';
+import { formatBytes, isolationMatrix, type Plan, planEnvironment, planToJson } from '../../plan/index.ts';
+import { hasErrors, place } from '../../spec/index.ts';
+import { displayPath, type GlobalOptions, loadOrExit, printDiagnostics, specPath } from '../context.ts';
+import { InvalidInput } from '../errors.ts';
+import type { Io } from '../io.ts';
+import { openSecrets, readRecorded } from '../state.ts';
+import { bar, type Style, table } from '../style.ts';
+
+export function registerPlan(program: Command, io: Io): void {
+  program
+    .command('plan')
+    .description('allocations, budget, cost split, isolation matrix and changes against the recorded state')
+    .argument('[spec]', 'the spec file (default ./staging.yaml)')
+    .option('--json', 'print the plan as JSON for scripts')
+    .action(async (arg: string | undefined, options: { json?: boolean }) => {
+      const globals = program.opts<GlobalOptions>();
+      const path = specPath(arg, globals);
+      const loaded = loadOrExit(path, io.errStyle, io.err);
+      const recorded = await readRecorded(path, globals, io.env);
+      const secrets = await openSecrets(path, globals, io.env);
+      const set = new Set((await secrets.list()).map((s) => `${s.project}/${s.name}`));
+      await secrets.close?.();
+      const plan = planEnvironment(loaded.spec, {
+        recorded,
+        host: await hostUsage(loaded.spec.server.host),
+        secretIsSet: (project, name) => set.has(`${project}/${name}`),
+      });
+      const diagnostics = place([...loaded.diagnostics, ...plan.diagnostics], loaded.source);
+      if (options.json) io.out(JSON.stringify(planToJson(plan), null, 2));
+      else io.out(formatPlan(plan, displayPath(path), io.style));
+      printDiagnostics(diagnostics, io.errStyle, io.err);
+      if (hasErrors(diagnostics)) {
+        const count = diagnostics.filter((d) => d.severity === 'error').length;
+        throw new InvalidInput(`the plan has ${count} error${count === 1 ? '' : 's'}`);
+      }
+    });
+}
+
+/** The plan as people read it: allocations, budget bars, cost, changes. */
+export function formatPlan(plan: Plan, file: string, s: Style): string {
+  const { spec, budget } = plan;
+  const services = spec.projects.reduce((n, p) => n + p.services.length, 0);
+  const out: string[] = [];
+  out.push(
+    s.bold(
+      `Plan for ${spec.environment} from ${file}: ${spec.projects.length} projects, ${services} services`,
+    ),
+    '',
+  );
+
+  out.push(s.bold('Allocations'));
+  const rows: string[][] = [['PROJECT', 'NETWORK', 'SERVICE', 'TYPE', 'HOST PORT', 'ADDRESSES']];
+  for (const p of spec.projects) {
+    const a = plan.allocations[p.name];
+    p.services.forEach((svc, i) => {
+      const addresses = a
+        ? Object.entries(a.addresses)
+            .filter(
+              ([k]) =>
+                k === svc.name ||
+                (k.startsWith(`${svc.name}-`) && /^\d+$/.test(k.slice(svc.name.length + 1))),
+            )
+            .map(([, ip]) => ip)
+        : [];
+      const port = a?.ports[svc.name];
+      rows.push([
+        i === 0 ? p.name : '',
+        i === 0 ? (a?.subnet ?? '-') : '',
+        svc.name,
+        svc.type === 'app'
+          ? `app ×${svc.replicas}`
+          : svc.replicas > 1
+            ? `${svc.type} ×${svc.replicas}`
+            : svc.type,
+        port ? `127.0.0.1:${port}` : '',
+        addresses.join(', '),
+      ]);
+    });
+  }
+  out.push(indent(table(rows)), '');
+
+  const cpuRatio = budget.cpus.used / budget.cpus.available;
+  const memRatio = budget.memory.used / budget.memory.available;
+  out.push(
+    s.bold(
+      `Budget (capacity - reserve: ${round(budget.cpus.available)} CPUs, ${formatBytes(budget.memory.available)})`,
+    ),
+  );
+  const colour = (r: number) => (r > 1 ? s.red : r > 0.85 ? s.yellow : s.green);
+  const budgetRows = [
+    [
+      'CPUs',
+      colour(cpuRatio)(bar(cpuRatio)),
+      pct(cpuRatio),
+      `${round(budget.cpus.used)} / ${round(budget.cpus.available)}`,
+    ],
+    [
+      'memory',
+      colour(memRatio)(bar(memRatio)),
+      pct(memRatio),
+      `${formatBytes(budget.memory.used)} / ${formatBytes(budget.memory.available)}`,
+    ],
+  ];
+  if (budget.disk) {
+    const r = budget.disk.used / budget.disk.available;
+    budgetRows.push([
+      'disk',
+      colour(r)(bar(r)),
+      pct(r),
+      `${formatBytes(budget.disk.used)} / ${formatBytes(budget.disk.available)}`,
+    ]);
+  }
+  out.push(indent(table(budgetRows, new Set([2]))));
+  const perProject = [
+    ['', 'CPUs', 'MEMORY', 'COST'],
+    [
+      'shared stack',
+      `${round(budget.shared.cpus / 1000)}`,
+      formatBytes(budget.shared.bytes),
+      money(plan.cost?.shared, plan.cost?.currency),
+    ],
+  ];
+  for (const [name, u] of Object.entries(budget.projects)) {
+    perProject.push([
+      name,
+      `${round(u.cpus / 1000)}`,
+      formatBytes(u.bytes),
+      money(plan.cost?.projects[name], plan.cost?.currency),
+    ]);
+  }
+  out.push('', indent(table(perProject, new Set([1, 2, 3]))));
+  if (plan.cost)
+    out.push(
+      indent(
+        s.dim(`cost: ${plan.cost.currency} ${plan.cost.monthly}/month, split by reserved CPU and memory`),
+      ),
+    );
+  out.push('');
+
+  const matrix = isolationMatrix(spec);
+  const allowed = matrix.filter((e) => e.allowed).length;
+  out.push(
+    `${s.bold('Isolation')}: ${allowed} paths allowed, ${matrix.length - allowed} denied (plan --json lists them)`,
+    '',
+  );
+
+  const added = plan.diff.projects.filter((p) => p.change === 'add').map((p) => p.name);
+  const removed = plan.diff.projects.filter((p) => p.change === 'remove').map((p) => p.name);
+  const containersAdded = plan.diff.containers.filter((c) => c.change === 'add').length;
+  const containersRemoved = plan.diff.containers.filter((c) => c.change === 'remove').length;
+  out.push(s.bold('Changes against the recorded state'));
+  if (
+    !added.length &&
+    !removed.length &&
+    !containersAdded &&
+    !containersRemoved &&
+    !plan.diff.allocations.length
+  )
+    out.push('  none');
+  if (added.length) out.push(s.green(`  + projects: ${added.join(', ')}`));
+  if (removed.length) out.push(s.red(`  - projects: ${removed.join(', ')} (their volumes are kept)`));
+  if (containersAdded) out.push(s.green(`  + ${containersAdded} containers`));
+  if (containersRemoved) out.push(s.red(`  - ${containersRemoved} containers`));
+  const moved = plan.diff.allocations.filter((a) => a.from !== undefined);
+  for (const m of moved) out.push(s.yellow(`  ~ ${m.project} ${m.what}: ${m.from} → ${m.to}`));
+  return out.join('\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+function pct(r: number): string {
+  return `${Math.round(r * 100)}%`;
+}
+
+function money(n: number | undefined, currency: string | undefined): string {
+  return n === undefined ? '' : `${n.toFixed(2)} ${currency ?? ''}`.trim();
+}

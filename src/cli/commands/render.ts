@@ -1,0 +1,77 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { hostUsage } from '../../drivers/host/usage.ts';
+import { recordAllocations } from '../../ops/record-allocations.ts';
+import { writeArtifacts } from '../../ops/write-artifacts.ts';
+import { planEnvironment, rowsToRecorded } from '../../plan/index.ts';
+import { generatedSecrets, renderCompose, renderSecretFiles, secretsNeeded } from '../../render/index.ts';
+import { hasErrors, place } from '../../spec/index.ts';
+import { displayPath, type GlobalOptions, loadOrExit, printDiagnostics, specPath } from '../context.ts';
+import { InvalidInput } from '../errors.ts';
+import type { Io } from '../io.ts';
+import { openSecrets, openState } from '../state.ts';
+
+export function registerRender(program: Command, io: Io): void {
+  program
+    .command('render')
+    .description(
+      'write every artifact, ready to hand to docker compose (or kubectl), and record the allocations used',
+    )
+    .argument('[spec]', 'the spec file (default ./staging.yaml)')
+    .requiredOption('--out <dir>', 'the output folder')
+    .option('--target <target>', 'compose or k8s', 'compose')
+    .option('--with-secrets', 'also write the secret files (mode 0600) that compose needs to run')
+    .action(
+      async (arg: string | undefined, options: { out: string; target: string; withSecrets?: boolean }) => {
+        if (options.target !== 'compose') {
+          throw new InvalidInput(
+            options.target === 'k8s'
+              ? 'the k8s target is not built yet: use --target compose'
+              : `unknown target "${options.target}": use compose or k8s`,
+          );
+        }
+        const globals = program.opts<GlobalOptions>();
+        const path = specPath(arg, globals);
+        const loaded = loadOrExit(path, io.errStyle, io.err);
+        const store = await openState(path, globals, io.env);
+        const secrets = await openSecrets(path, globals, io.env);
+        try {
+          const recorded = rowsToRecorded(await store.loadAllocations());
+          const set = new Set((await secrets.list()).map((s) => `${s.project}/${s.name}`));
+          const plan = planEnvironment(loaded.spec, {
+            recorded,
+            host: await hostUsage(loaded.spec.server.host),
+            ...(options.withSecrets ? { secretIsSet: (p: string, n: string) => set.has(`${p}/${n}`) } : {}),
+          });
+          const diagnostics = place([...loaded.diagnostics, ...plan.diagnostics], loaded.source);
+          printDiagnostics(diagnostics, io.errStyle, io.err);
+          if (hasErrors(diagnostics))
+            throw new InvalidInput(`cannot render ${displayPath(path)}: fix the errors above`);
+
+          const ctx = { spec: loaded.spec, plan };
+          const artifacts = renderCompose(ctx);
+          if (options.withSecrets) {
+            const values = new Map<string, string>();
+            for (const g of generatedSecrets(loaded.spec))
+              values.set(`${g.project}/${g.name}`, await secrets.ensureGenerated(g.project, g.name));
+            for (const { project, name } of secretsNeeded(ctx)) {
+              const key = `${project}/${name}`;
+              if (!values.has(key)) values.set(key, (await secrets.get(project, name)) ?? '');
+            }
+            artifacts.push(
+              ...renderSecretFiles(ctx, (project, name) => values.get(`${project}/${name}`) ?? ''),
+            );
+          }
+          const out = resolve(options.out);
+          const result = writeArtifacts(out, artifacts);
+          await recordAllocations(store, plan);
+          io.out(
+            `${io.style.green('✓')} wrote ${result.written} files to ${displayPath(out)}${result.removed.length ? ` (removed ${result.removed.length} stale)` : ''}`,
+          );
+        } finally {
+          await secrets.close?.();
+          await store.close();
+        }
+      },
+    );
+}

@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { secretUses } from '../../plan/index.ts';
+import { loadSpecFile } from '../../spec/index.ts';
+import { displayPath, type GlobalOptions, specPath } from '../context.ts';
+import { InvalidInput } from '../errors.ts';
+import type { Io } from '../io.ts';
+import { openSecrets } from '../state.ts';
+import { readSecretValue } from '../stdin.ts';
+import { table } from '../style.ts';
+
+export function registerSecrets(program: Command, io: Io): void {
+  const secrets = program
+    .command('secrets')
+    .description('secret values (read from standard input) and their names');
+
+  secrets
+    .command('set')
+    .description('store a secret value, read from standard input; `shared` is the shared stack’s project')
+    .argument('<project>', 'the project (or shared)')
+    .argument('<name>', 'the secret name, such as DJANGO_SECRET_KEY')
+    .action(async (project: string, name: string) => {
+      const globals = program.opts<GlobalOptions>();
+      const path = specPath(undefined, globals);
+      const value = await readSecretValue(io, `value for ${project}/${name}: `);
+      if (value === '')
+        throw new InvalidInput(
+          `no value on standard input for ${project}/${name}: pipe it in, e.g. printf %s "$VALUE" | stagecraft secrets set ${project} ${name}`,
+        );
+      const store = await openSecrets(path, globals, io.env);
+      try {
+        await store.set(project, name, value).catch((e: Error) => {
+          throw new InvalidInput(e.message);
+        });
+      } finally {
+        await store.close?.();
+      }
+      io.out(`${io.style.green('✓')} set ${project}/${name} (${value.length} characters)`);
+    });
+
+  secrets
+    .command('list')
+    .description('secret names, whether each is set, and who uses it; never values')
+    .argument('[project]', 'only this project')
+    .option('--json', 'print JSON')
+    .action(async (project: string | undefined, options: { json?: boolean }) => {
+      const globals = program.opts<GlobalOptions>();
+      const path = specPath(undefined, globals);
+      const store = await openSecrets(path, globals, io.env);
+      const stored = await store.list(project).finally(() => store.close?.());
+      const loaded = loadSpecFile(displayPath(path), io.env);
+      const uses = loaded.spec
+        ? secretUses(loaded.spec).filter((u) => !project || u.project === project)
+        : [];
+      const rows = new Map<string, { project: string; name: string; set: boolean; usedBy: string[] }>();
+      for (const s of stored)
+        rows.set(`${s.project}/${s.name}`, { project: s.project, name: s.name, set: true, usedBy: [] });
+      for (const u of uses) {
+        const key = `${u.project}/${u.name}`;
+        const row = rows.get(key) ?? { project: u.project, name: u.name, set: false, usedBy: [] };
+        row.usedBy.push(u.user);
+        rows.set(key, row);
+      }
+      const list = [...rows.values()].sort(
+        (a, b) => a.project.localeCompare(b.project) || a.name.localeCompare(b.name),
+      );
+      if (options.json) {
+        io.out(JSON.stringify(list, null, 2));
+        return;
+      }
+      if (!list.length) {
+        io.out('no secrets');
+        return;
+      }
+      io.out(
+        table([
+          ['PROJECT', 'NAME', 'STATUS', 'USED BY'],
+          ...list.map((r) => [
+            r.project,
+            r.name,
+            r.set ? io.style.green('set') : io.style.red('missing'),
+            r.usedBy.join(', ') || io.style.dim('(not named by the spec)'),
+          ]),
+        ]),
+      );
+    });
+}

@@ -1,0 +1,22 @@
+import { type Style, styleFor } from './style.ts';
+
+/** Where a command writes; tests pass their own to capture output. */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  style: Style;
+  errStyle: Style;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+export function processIo(): Io {
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    style: styleFor(process.stdout),
+    errStyle: styleFor(process.stderr),
+    stdin: process.stdin,
+    env: process.env,
+  };
+}

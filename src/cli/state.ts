@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { NOTHING_RECORDED, type RecordedAllocations, rowsToRecorded } from '../plan/index.ts';
+import {
+  openSecretStore,
+  openStore,
+  resolveStateLocation,
+  type SecretStore,
+  type StateStore,
+} from '../state/index.ts';
+import type { GlobalOptions } from './context.ts';
+
+/** Where the state lives for this spec and these options (spec.md: beside the spec, or moved). */
+export function stateLocation(spec: string, options: GlobalOptions, env: NodeJS.ProcessEnv) {
+  return resolveStateLocation({ specPath: spec, stateFlag: options.state, env });
+}
+
+export async function openState(
+  spec: string,
+  options: GlobalOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<StateStore> {
+  return openStore(stateLocation(spec, options, env));
+}
+
+/** Recorded allocations without writing anything: a state file that does not exist yet means none. */
+export async function readRecorded(
+  spec: string,
+  options: GlobalOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<RecordedAllocations> {
+  const location = stateLocation(spec, options, env);
+  if ('path' in location && location.path && !existsSync(location.path)) return NOTHING_RECORDED;
+  const store = await openStore(location);
+  try {
+    return rowsToRecorded(await store.loadAllocations());
+  } finally {
+    await store.close();
+  }
+}
+
+/** The secret store: files under `.stagecraft/secrets` beside the state, or the PostgreSQL store. */
+export async function openSecrets(
+  spec: string,
+  options: GlobalOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<SecretStore> {
+  const location = stateLocation(spec, options, env);
+  if ('databaseUrl' in location && location.databaseUrl)
+    return openSecretStore({ databaseUrl: location.databaseUrl });
+  const base =
+    'path' in location && location.path ? dirname(location.path) : resolve(dirname(spec), '.stagecraft');
+  return openSecretStore({ dir: join(base, 'secrets') });
+}

@@ -1,0 +1,159 @@
+import {
+  type Diagnostic,
+  EXPORTER_RESOURCES,
+  error,
+  type Project,
+  resourcesOf,
+  SHARED_RESOURCES,
+  type Spec,
+  warning,
+} from '../spec/index.ts';
+import { hasExporter } from './containers.ts';
+
+export interface Usage {
+  /** Millicores. */
+  cpus: number;
+  bytes: number;
+  disk: number;
+}
+
+export interface Budget {
+  cpus: { used: number; available: number };
+  memory: { used: number; available: number };
+  disk?: { used: number; available: number };
+  shared: Usage;
+  projects: Record<string, Usage>;
+}
+
+export const WARN_RATIO = 0.85;
+
+/** The shared stack's reserved resources: each enabled component's limits. */
+export function sharedUsage(spec: Spec): Usage {
+  const m = spec.shared.monitoring;
+  const given = (
+    r: { cpus?: { toMillicores(): number }; memory?: { toBytes(): number } } | undefined,
+    d: { cpus: string; memory: string },
+  ) => {
+    const def = resourcesOf(d);
+    return {
+      cpus: r?.cpus?.toMillicores() ?? def.cpus.toMillicores(),
+      bytes: r?.memory?.toBytes() ?? def.memory.toBytes(),
+    };
+  };
+  const usage: Usage = { cpus: 0, bytes: 0, disk: 0 };
+  const add = (u: { cpus: number; bytes: number }) => {
+    usage.cpus += u.cpus;
+    usage.bytes += u.bytes;
+  };
+  add(given(spec.shared.proxy.resources, SHARED_RESOURCES.proxy));
+  if (m.prometheus !== false) add(given(m.prometheus.resources, SHARED_RESOURCES.prometheus));
+  if (m.grafana !== false) add(given(m.grafana.resources, SHARED_RESOURCES.grafana));
+  if (m.loki !== false) {
+    add(given(m.loki.resources, SHARED_RESOURCES.loki));
+    add(given(undefined, SHARED_RESOURCES.alloy));
+  }
+  if (m.alertmanager !== false) add(given(m.alertmanager.resources, SHARED_RESOURCES.alertmanager));
+  if (m.nodeExporter) add(given(undefined, SHARED_RESOURCES.nodeExporter));
+  if (m.cadvisor) add(given(undefined, SHARED_RESOURCES.cadvisor));
+  return usage;
+}
+
+export function projectUsage(p: Project): Usage {
+  const usage: Usage = { cpus: 0, bytes: 0, disk: 0 };
+  for (const s of p.services) {
+    const count = s.type === 'cron' ? Math.min(s.replicas, 1) : s.replicas;
+    usage.cpus += s.resources.cpus.toMillicores() * count;
+    usage.bytes += s.resources.memory.toBytes() * count;
+    if ('storage' in s && s.storage) usage.disk += s.storage.toBytes();
+    if (hasExporter(s) && count > 0) {
+      const e = resourcesOf(EXPORTER_RESOURCES[s.type as 'postgres' | 'redis']);
+      usage.cpus += e.cpus.toMillicores();
+      usage.bytes += e.memory.toBytes();
+    }
+  }
+  return usage;
+}
+
+/** Reserved resources against `capacity - reserve`: an error over 100%, a warning over 85%. */
+export function checkBudget(spec: Spec): { budget: Budget; diagnostics: Diagnostic[] } {
+  const shared = sharedUsage(spec);
+  const projects: Record<string, Usage> = {};
+  const total: Usage = { ...shared };
+  for (const p of spec.projects) {
+    const u = projectUsage(p);
+    projects[p.name] = u;
+    total.cpus += u.cpus;
+    total.bytes += u.bytes;
+    total.disk += u.disk;
+  }
+  const { capacity, reserve } = spec.server;
+  const budget: Budget = {
+    cpus: {
+      used: total.cpus / 1000,
+      available: (capacity.cpus.toMillicores() - (reserve.cpus?.toMillicores() ?? 0)) / 1000,
+    },
+    memory: { used: total.bytes, available: capacity.memory.toBytes() - (reserve.memory?.toBytes() ?? 0) },
+    shared,
+    projects,
+  };
+  if (capacity.disk)
+    budget.disk = { used: total.disk, available: capacity.disk.toBytes() - (reserve.disk?.toBytes() ?? 0) };
+
+  const diagnostics: Diagnostic[] = [];
+  const biggest = (pick: (u: Usage) => number, show: (n: number) => string) =>
+    Object.entries(projects)
+      .sort((a, b) => pick(b[1]) - pick(a[1]))
+      .slice(0, 3)
+      .map(([name, u]) => `${name} ${show(pick(u))}`)
+      .concat(`shared stack ${show(pick(shared))}`)
+      .join(', ');
+  const check = (
+    what: 'cpus' | 'memory' | 'disk',
+    used: number,
+    available: number,
+    show: (n: number) => string,
+    pick: (u: Usage) => number,
+  ) => {
+    const ratio = available > 0 ? used / available : Number.POSITIVE_INFINITY;
+    const pct = Number.isFinite(ratio) ? `${Math.round(ratio * 100)}%` : 'no room at all';
+    const label = what === 'cpus' ? 'CPUs' : what;
+    const text = `the environment reserves ${show(used)} of ${label} but capacity - reserve is ${show(available)} (${pct})`;
+    const hint = `largest: ${biggest(pick, show)}`;
+    if (ratio > 1)
+      diagnostics.push(
+        error(
+          'budget.over',
+          ['server', 'capacity', what],
+          text,
+          `${hint}; lower limits or replicas, or raise server.capacity`,
+        ),
+      );
+    else if (ratio > WARN_RATIO)
+      diagnostics.push(warning('budget.high', ['server', 'capacity', what], text, hint));
+  };
+  check(
+    'cpus',
+    budget.cpus.used,
+    budget.cpus.available,
+    (n) => `${round(n)}`,
+    (u) => u.cpus / 1000,
+  );
+  check('memory', budget.memory.used, budget.memory.available, formatBytes, (u) => u.bytes);
+  if (budget.disk) check('disk', budget.disk.used, budget.disk.available, formatBytes, (u) => u.disk);
+  return { budget, diagnostics };
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${Math.round(v * 10) / 10}${units[i]}`;
+}

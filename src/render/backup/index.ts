@@ -1,0 +1,51 @@
+import type { Project } from '../../spec/index.ts';
+import { type Artifact, file } from '../artifact.ts';
+import type { RenderContext } from '../context.ts';
+
+/**
+ * `projects/<p>/backup/`: the schedule (a crontab fragment for hosts that run backups without the
+ * stagecraft daemon) and the script it calls, which dumps through the project's compose file on the
+ * project's own network and publishes the dump atomically (temporary name, then rename).
+ */
+export function renderBackups(ctx: RenderContext): Artifact[] {
+  return ctx.spec.projects.flatMap((p) => renderProjectBackup(ctx, p));
+}
+
+function renderProjectBackup(ctx: RenderContext, project: Project): Artifact[] {
+  const databases = project.services.filter((s) => s.type === 'postgres' && s.backup);
+  if (databases.length === 0) return [];
+  const dir = `${ctx.spec.server.backupDir}/${project.name}`;
+  const lines = [
+    `# Backups of project ${project.name}, rendered by stagecraft. Install with:`,
+    `#   cp schedule /etc/cron.d/stagecraft-${project.name}`,
+    '# (`stagecraft serve` runs the same schedule itself; use one or the other.)',
+    'SHELL=/bin/sh',
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  ];
+  for (const s of databases) {
+    if (s.type !== 'postgres' || !s.backup) continue;
+    lines.push(
+      `${s.backup.schedule.toString()} root /opt/projects/${project.name}/backup/backup.sh ${s.name}`,
+    );
+  }
+  const script = `#!/bin/sh
+# Dumps one PostgreSQL service of project ${project.name} (custom format), then publishes the dump
+# atomically: written under a temporary name, synced, renamed. Usage: backup.sh SERVICE
+set -eu
+service="\${1:?usage: backup.sh SERVICE}"
+here=$(cd "$(dirname "$0")" && pwd)
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+name="${project.name}-$service-$stamp"
+mkdir -p "${dir}"
+if docker compose version >/dev/null 2>&1; then compose="docker compose"; else compose="docker-compose"; fi
+$compose -f "$here/../compose.yaml" --profile backup run --rm -e BACKUP_NAME="$name" "$service-backup"
+sync "${dir}/$name.dump.partial"
+mv "${dir}/$name.dump.partial" "${dir}/$name.dump"
+sha256sum "${dir}/$name.dump" > "${dir}/$name.dump.sha256"
+echo "${dir}/$name.dump"
+`;
+  return [
+    file(`projects/${project.name}/backup/schedule`, lines.join('\n')),
+    file(`projects/${project.name}/backup/backup.sh`, script, 0o755),
+  ];
+}

@@ -1,0 +1,17 @@
+import { planToJson } from '../plan/index.ts';
+import { type Artifact, file } from './artifact.ts';
+import { renderBackups } from './backup/index.ts';
+import { renderProjectCompose } from './compose/project.ts';
+import { renderSharedCompose } from './compose/shared.ts';
+import type { RenderContext } from './context.ts';
+
+/** Every artifact of the compose target, sorted by path so output order is stable. */
+export function renderCompose(ctx: RenderContext): Artifact[] {
+  const artifacts: Artifact[] = [
+    ...renderSharedCompose(ctx, { prometheusArgs: [] }),
+    ...ctx.spec.projects.flatMap((p) => renderProjectCompose(ctx, p)),
+    ...renderBackups(ctx),
+    file('plan.json', JSON.stringify(planToJson(ctx.plan), null, 2)),
+  ];
+  return artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,179 @@
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { type Diagnostic, formatPath, hasErrors, type Path, sortDiagnostics } from './diagnostic.ts';
+import { nearest } from './fields.ts';
+import type { Spec } from './model.ts';
+import { resolveSpec } from './resolve.ts';
+import { checkNames } from './rules/names.ts';
+import { checkNetworks } from './rules/networks.ts';
+import { checkRoutes } from './rules/routes.ts';
+import { checkSecrets } from './rules/secrets.ts';
+import { checkServices } from './rules/services.ts';
+import { checkUses } from './rules/uses.ts';
+import { specSchema } from './schema.ts';
+import { parseYaml, type SpecSource } from './source.ts';
+
+export interface LoadResult {
+  /** Present when the spec has no errors (warnings may remain). */
+  spec?: Spec;
+  source: SpecSource;
+  diagnostics: Diagnostic[];
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const RULES = [checkNames, checkUses, checkRoutes, checkNetworks, checkSecrets, checkServices];
+
+/** Parses, fills variables, checks the schema and every cross-field rule; reports all problems at once. */
+export function loadSpecText(file: string, text: string, env: Env): LoadResult {
+  const yaml = parseYaml(file, text, env);
+  const diagnostics = [...yaml.diagnostics];
+  if (yaml.data === undefined && diagnostics.length > 0)
+    return { source: yaml.source, diagnostics: sortDiagnostics(diagnostics) };
+  if (yaml.data === null || typeof yaml.data !== 'object' || Array.isArray(yaml.data)) {
+    diagnostics.push({
+      code: 'yaml.root',
+      severity: 'error',
+      path: [],
+      message: 'the spec must be a mapping with version, server and projects',
+      hint: 'start from examples/demo/staging.yaml',
+    });
+    return { source: yaml.source, diagnostics: place(diagnostics, yaml.source) };
+  }
+  const parsed = specSchema.safeParse(yaml.data, { reportInput: true });
+  if (!parsed.success) {
+    diagnostics.push(...parsed.error.issues.flatMap(issueToDiagnostics));
+    return { source: yaml.source, diagnostics: place(diagnostics, yaml.source) };
+  }
+  const resolved = resolveSpec(parsed.data, file);
+  diagnostics.push(...resolved.diagnostics);
+  for (const rule of RULES) diagnostics.push(...rule(resolved.spec));
+  const placed = place(diagnostics, yaml.source);
+  return hasErrors(placed)
+    ? { source: yaml.source, diagnostics: placed }
+    : { spec: resolved.spec, source: yaml.source, diagnostics: placed };
+}
+
+export function loadSpecFile(path: string, env: Env): LoadResult {
+  return loadSpecText(path, readFileSync(path, 'utf8'), env);
+}
+
+/** Gives every diagnostic that has only a path its file, line and column. */
+export function place(diagnostics: Diagnostic[], source: SpecSource): Diagnostic[] {
+  for (const d of diagnostics) {
+    if (d.line !== undefined) continue;
+    const pos = source.locate(d.path, d.atKey);
+    d.file = source.file;
+    d.line = pos.line;
+    d.column = pos.column;
+  }
+  return sortDiagnostics(diagnostics);
+}
+
+function issueToDiagnostics(issue: z.core.$ZodIssue): Diagnostic[] {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  const where = formatPath(path);
+  const prefix = where ? `${where}: ` : '';
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const lines = issue.message.split('\n');
+      return issue.keys.map((key, i) => ({
+        code: 'schema.unknown-key',
+        severity: 'error' as const,
+        path: [...path, key],
+        atKey: true,
+        message: `${prefix}${lines[i] ?? `unknown key "${key}"`}`,
+      }));
+    }
+    case 'invalid_type': {
+      if (issue.input === undefined) {
+        return [
+          diag(
+            'schema.required',
+            path,
+            `${where} is required`,
+            `add ${path.at(-1)}: (${article(issue.expected)})`,
+          ),
+        ];
+      }
+      return [
+        diag(
+          'schema.type',
+          path,
+          `${prefix}expected ${article(issue.expected)}, got ${describe(issue.input)}`,
+        ),
+      ];
+    }
+    case 'invalid_value': {
+      const options = issue.values.map(String);
+      const got = typeof issue.input === 'string' ? issue.input : undefined;
+      const near = got ? nearest(got, options) : undefined;
+      const gotText = issue.input === undefined ? 'nothing' : `"${String(issue.input)}"`;
+      if (options.length === 1) {
+        return [diag('schema.value', path, `${prefix}must be ${options[0]}, got ${gotText}`)];
+      }
+      return [
+        diag(
+          'schema.value',
+          path,
+          `${prefix}must be one of ${options.join(', ')}; got ${gotText}`,
+          near ? `did you mean ${near}?` : undefined,
+        ),
+      ];
+    }
+    case 'too_small':
+    case 'too_big': {
+      const bound = issue.code === 'too_small' ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
+      const what = issue.origin === 'array' ? 'entries' : issue.origin === 'string' ? 'characters' : '';
+      return [
+        diag(
+          'schema.range',
+          path,
+          `${prefix}must be ${bound}${what ? ` ${what}` : ''}${gotSuffix(issue.input)}`,
+        ),
+      ];
+    }
+    case 'invalid_union': {
+      // A union of a value and `false` (such as `alerts.cpu`): show the first branch's complaint.
+      const first = issue.errors.find((e) => e.length > 0)?.[0];
+      if (first && issue.errors.length > 0 && !issue.message.startsWith('a service needs')) {
+        return issueToDiagnostics({ ...first, path: [...issue.path, ...first.path] } as z.core.$ZodIssue);
+      }
+      return [diag('schema.union', [...path, 'type'], `${prefix}${issue.message}`)];
+    }
+    case 'custom':
+      return [diag('schema.value', path, `${prefix}${issue.message}`, issue.params?.hint)];
+    default:
+      return [diag('schema.value', path, `${prefix}${issue.message}`)];
+  }
+}
+
+function diag(code: string, path: Path, message: string, hint?: string): Diagnostic {
+  return hint ? { code, severity: 'error', path, message, hint } : { code, severity: 'error', path, message };
+}
+
+function article(expected: string): string {
+  const names: Record<string, string> = {
+    string: 'a string',
+    number: 'a number',
+    int: 'a whole number',
+    boolean: 'true or false',
+    object: 'a mapping',
+    array: 'a list',
+    record: 'a mapping',
+  };
+  return names[expected] ?? expected;
+}
+
+function describe(input: unknown): string {
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'a list';
+  if (typeof input === 'object') return 'a mapping';
+  if (typeof input === 'string') return 'a string';
+  if (typeof input === 'number') return Number.isInteger(input) ? 'a whole number' : 'a number';
+  return typeof input;
+}
+
+function gotSuffix(input: unknown): string {
+  return typeof input === 'number' ? `, got ${input}` : '';
+}

@@ -1,0 +1,306 @@
+import { z } from 'zod';
+import {
+  cidr,
+  cpus,
+  cron,
+  duration,
+  hostname,
+  percent,
+  port,
+  rateLimit,
+  secretName,
+  secretRef,
+  size,
+  strict,
+} from './fields.ts';
+
+/**
+ * The whole schema of `staging.yaml` (../shared/design/spec.md). Defaults live here, so the
+ * parsed model is complete; what depends on other fields (domains, routes) is resolved after.
+ */
+
+const resources = () => strict({ cpus: cpus().optional(), memory: size().optional() });
+
+const envValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+
+const health = strict({
+  path: z.string().startsWith('/').prefault('/health'),
+  interval: duration().prefault('10s'),
+  timeout: duration().prefault('3s'),
+  retries: z.int().min(1).max(100).prefault(3),
+  startPeriod: duration().prefault('10s'),
+});
+
+const commandHealth = strict({
+  command: z.string().min(1),
+  interval: duration().prefault('10s'),
+  timeout: duration().prefault('3s'),
+  retries: z.int().min(1).max(100).prefault(3),
+  startPeriod: duration().prefault('10s'),
+});
+
+const build = strict({
+  context: z.string().min(1),
+  dockerfile: z.string().prefault('Dockerfile'),
+  args: z.record(z.string(), envValue).prefault({}),
+});
+
+const route = strict({ host: hostname().optional(), path: z.string().startsWith('/').prefault('/') });
+
+/** Fields every service type shares. */
+const common = {
+  image: z.string().min(1).optional(),
+  build: build.optional(),
+  replicas: z.int().min(0).max(100).prefault(1),
+  resources: resources().optional(),
+  env: z.record(z.string(), envValue).prefault({}),
+  secrets: z.array(secretName()).prefault([]),
+  volumes: z.record(z.string(), z.string().startsWith('/')).prefault({}),
+  uses: z.array(z.string()).prefault([]),
+  labels: z.record(z.string(), z.string()).prefault({}),
+};
+
+const command = z.union([z.string().min(1), z.array(z.string()).min(1)]);
+
+const app = strict({
+  type: z.literal('app'),
+  ...common,
+  port: port().prefault(8000),
+  command: command.optional(),
+  routes: z.array(route).optional(),
+  health: health.prefault({}),
+  metrics: z
+    .union([
+      strict({ path: z.string().startsWith('/').prefault('/metrics'), port: port().optional() }),
+      z.literal(false),
+    ])
+    .optional(),
+  release: z.string().min(1).optional(),
+});
+
+const worker = strict({
+  type: z.literal('worker'),
+  ...common,
+  command: command.optional(),
+  health: commandHealth.optional(),
+  metrics: strict({ path: z.string().startsWith('/').prefault('/metrics'), port: port() }).optional(),
+});
+
+const cronJob = strict({
+  type: z.literal('cron'),
+  ...common,
+  schedule: cron(),
+  command: command,
+  timeout: duration().prefault('1h'),
+});
+
+const keep = strict({
+  daily: z.int().min(0).max(3660).prefault(7),
+  weekly: z.int().min(0).max(520).prefault(4),
+  monthly: z.int().min(0).max(120).prefault(6),
+});
+
+const remoteBackup = strict({
+  url: z.string().regex(/^s3:\/\/[a-z0-9.-]+(\/.*)?$/, {
+    error: (iss) => `"${iss.input}" is not an S3 location: write s3://BUCKET/PREFIX`,
+  }),
+  endpoint: z.url().optional(),
+  region: z.string().prefault('us-east-1'),
+  accessKey: secretRef(),
+  secretKey: secretRef(),
+  keep: strict({
+    daily: z.int().min(0).max(3660).prefault(30),
+    weekly: z.int().min(0).max(520).prefault(0),
+    monthly: z.int().min(0).max(120).prefault(0),
+  }).prefault({ daily: 30, weekly: 0, monthly: 0 }),
+});
+
+const backup = strict({
+  schedule: cron().prefault('0 2 * * *'),
+  keep: keep.prefault({ daily: 7, weekly: 4, monthly: 6 }),
+  verify: z.union([z.enum(['daily', 'weekly', 'monthly']), z.literal(false)]).prefault('weekly'),
+  remote: remoteBackup.optional(),
+});
+
+const postgres = strict({
+  type: z.literal('postgres'),
+  ...common,
+  version: z.union([z.string(), z.number()]).transform(String).prefault('15'),
+  storage: size().optional(),
+  database: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .optional(),
+  user: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .optional(),
+  maxConnections: z.int().min(5).max(10000).prefault(100),
+  exporter: z.boolean().prefault(true),
+  backup: z.union([backup, z.literal(false)]).optional(),
+});
+
+const redis = strict({
+  type: z.literal('redis'),
+  ...common,
+  version: z.union([z.string(), z.number()]).transform(String).prefault('7'),
+  storage: size().optional(),
+  maxmemoryPolicy: z
+    .enum([
+      'noeviction',
+      'allkeys-lru',
+      'allkeys-lfu',
+      'volatile-lru',
+      'volatile-lfu',
+      'allkeys-random',
+      'volatile-random',
+      'volatile-ttl',
+    ])
+    .prefault('allkeys-lru'),
+  persistence: z.boolean().prefault(true),
+  exporter: z.boolean().prefault(true),
+});
+
+const rabbitmq = strict({
+  type: z.literal('rabbitmq'),
+  ...common,
+  version: z.union([z.string(), z.number()]).transform(String).prefault('3'),
+  storage: size().optional(),
+  vhost: z.string().min(1).optional(),
+  ui: z.boolean().prefault(false),
+});
+
+export const SERVICE_TYPES = ['app', 'worker', 'cron', 'postgres', 'redis', 'rabbitmq'] as const;
+
+const service = z.discriminatedUnion('type', [app, worker, cronJob, postgres, redis, rabbitmq], {
+  error: (iss) => {
+    if (iss.code !== 'invalid_union') return undefined;
+    return `a service needs a type: one of ${SERVICE_TYPES.join(', ')}`;
+  },
+});
+
+const role = z.enum(['viewer', 'editor', 'admin']);
+
+const project = strict({
+  domain: hostname().optional(),
+  access: z.record(z.string(), role).prefault({}),
+  alerts: strict({ receiver: z.string().optional() }).prefault({}),
+  services: z.record(z.string(), service),
+});
+
+const disabled = z.literal(false);
+
+const prometheus = strict({
+  retention: duration().prefault('15d'),
+  scrapeInterval: duration().prefault('15s'),
+  resources: resources().optional(),
+});
+
+const receiver = strict({
+  name: z.string().min(1),
+  email: z.email().optional(),
+  slack: strict({ secret: secretName(), channel: z.string().optional() }).optional(),
+  webhook: strict({ secret: secretName() }).optional(),
+});
+
+const alertmanager = strict({
+  receivers: z.array(receiver).prefault([]),
+  smtp: strict({
+    smarthost: z.string().regex(/^[^:\s]+:\d+$/, { error: 'write the SMTP server as host:port' }),
+    from: z.email(),
+    username: z.string().optional(),
+    password: secretRef().optional(),
+    requireTls: z.boolean().prefault(true),
+  }).optional(),
+  groupWait: duration().prefault('30s'),
+  groupInterval: duration().prefault('5m'),
+  repeatInterval: duration().prefault('4h'),
+  resources: resources().optional(),
+});
+
+const threshold = (above: string, forDuration: string) =>
+  z.union([strict({ above: percent().prefault(above), for: duration().prefault(forDuration) }), disabled]);
+
+const alerts = strict({
+  cpu: threshold('80%', '5m').prefault({ above: '80%', for: '5m' }),
+  memory: threshold('85%', '5m').prefault({ above: '85%', for: '5m' }),
+  disk: threshold('90%', '5m').prefault({ above: '90%', for: '5m' }),
+  errorRate: threshold('5%', '2m').prefault({ above: '5%', for: '2m' }),
+  latencyP95: z
+    .union([strict({ above: duration().prefault('2s'), for: duration().prefault('5m') }), disabled])
+    .prefault({ above: '2s', for: '5m' }),
+  down: z.union([strict({ for: duration().prefault('3m') }), disabled]).prefault({ for: '3m' }),
+  certExpiry: z.union([strict({ within: duration().prefault('14d') }), disabled]).prefault({ within: '14d' }),
+  backupAge: z.union([strict({ above: duration().prefault('26h') }), disabled]).prefault({ above: '26h' }),
+});
+
+const shared = strict({
+  proxy: strict({
+    tls: z.enum(['letsencrypt', 'selfsigned', 'none']).prefault('selfsigned'),
+    email: z.email().optional(),
+    rateLimit: rateLimit().optional(),
+    burst: z.int().min(0).prefault(20),
+    resources: resources().optional(),
+  }).prefault({ tls: 'selfsigned', burst: 20 }),
+  monitoring: strict({
+    prometheus: z.union([prometheus, disabled]).prefault({}),
+    grafana: z.union([strict({ resources: resources().optional() }), disabled]).prefault({}),
+    loki: z
+      .union([strict({ retention: duration().prefault('14d'), resources: resources().optional() }), disabled])
+      .prefault({}),
+    alertmanager: z.union([alertmanager, disabled]).prefault({}),
+    nodeExporter: z.boolean().prefault(true),
+    cadvisor: z.boolean().prefault(true),
+  }).prefault({}),
+  alerts: alerts.prefault({}),
+});
+
+const portRange = z.union([port(), strict({ from: port(), to: port() })]);
+
+export const specSchema = strict({
+  version: z.literal(1, { error: 'version must be 1 (the only spec version so far)' }),
+  environment: z.enum(['staging', 'production', 'preview']).prefault('staging'),
+  server: strict({
+    host: z
+      .string()
+      .regex(/^(local|ssh:\/\/([^@/\s]+@)?[^@/\s:]+(:\d+)?)$/, {
+        error: (iss) => `"${iss.input}" is not a server: write local or ssh://user@host`,
+      })
+      .prefault('local'),
+    domain: hostname().optional(),
+    capacity: strict({ cpus: cpus(), memory: size(), disk: size().optional() }),
+    reserve: strict({ cpus: cpus().optional(), memory: size().optional(), disk: size().optional() }).prefault(
+      {},
+    ),
+    cost: strict({
+      monthly: z.number().min(0),
+      currency: z
+        .string()
+        .regex(/^[A-Z]{3}$/, { error: 'write the currency as a 3-letter code such as USD' })
+        .prefault('USD'),
+      shared: percent().optional(),
+    }).optional(),
+    listen: strict({ http: port().prefault(80), https: port().prefault(443) }).prefault({
+      http: 80,
+      https: 443,
+    }),
+    images: z.enum(['registry', 'local']).prefault('registry'),
+    backupDir: z.string().startsWith('/').prefault('/opt/backups'),
+  }),
+  network: strict({
+    shared: cidr().prefault('172.19.0.0/16'),
+    projects: cidr().prefault('172.20.0.0/14'),
+    projectSize: z.int().min(8).max(28).prefault(20),
+  }).prefault({}),
+  ports: strict({
+    postgres: portRange.prefault(5432),
+    redis: portRange.prefault(6379),
+    rabbitmq: portRange.prefault(5672),
+    app: portRange.prefault(8000),
+  }).prefault({}),
+  shared: shared.prefault({}),
+  projects: z.record(z.string(), project).prefault({}),
+});
+
+export type SpecInput = z.input<typeof specSchema>;
+export type ParsedSpec = z.output<typeof specSchema>;

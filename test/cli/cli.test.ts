@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+const root = join(import.meta.dirname, '..', '..');
+const bin = join(root, 'bin', 'stagecraft');
+
+function stagecraft(
+  args: string[],
+  opts: { cwd?: string; input?: string; env?: Record<string, string> } = {},
+) {
+  const r = spawnSync(bin, args, {
+    cwd: opts.cwd ?? root,
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...opts.env },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function workspace(example = 'demo'): { dir: string; spec: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'stagecraft-cli-'));
+  cpSync(join(root, 'examples', example, 'staging.yaml'), join(dir, 'staging.yaml'));
+  return { dir, spec: join(dir, 'staging.yaml') };
+}
+
+const NO_STACK = /\n\s+at .+:\d+:\d+/;
+
+describe('the stagecraft command', () => {
+  it('validates a good spec with exit 0', () => {
+    const r = stagecraft(['validate', 'examples/beryl3/staging.yaml']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /examples\/beryl3\/staging\.yaml is valid: 2 projects, 10 services/);
+  });
+
+  it('reports every error as file:line:col with exit 2 and no stack trace', () => {
+    const { dir } = workspace();
+    const bad = readFileSync(join(dir, 'staging.yaml'), 'utf8')
+      .replace('replicas: 2', 'replicas: two')
+      .replace('uses: [db, cache]', 'uses: [db, cash]');
+    writeFileSync(join(dir, 'staging.yaml'), bad);
+    const r = stagecraft(['validate'], { cwd: dir });
+    assert.equal(r.code, 2);
+    assert.match(
+      r.err,
+      /^staging\.yaml:\d+:\d+: projects\.shop\.services\.web\.replicas: expected a number, got a string$/m,
+    );
+    assert.match(r.err, /^staging\.yaml:\d+:\d+: shop\/web uses "cash", which is not a service of shop$/m);
+    assert.match(r.err, /error: 2 errors in staging\.yaml/);
+    assert.doesNotMatch(r.err, NO_STACK);
+  });
+
+  it('says clearly when there is no spec, with exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stagecraft-none-'));
+    const r = stagecraft(['plan'], { cwd: dir });
+    assert.equal(r.code, 2);
+    assert.match(
+      r.err,
+      /staging\.yaml: no such spec file \(stagecraft reads \.\/staging\.yaml unless given a path\)/,
+    );
+  });
+
+  it('rejects an unknown option with exit 2', () => {
+    const r = stagecraft(['validate', '--nope']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /unknown option '--nope'/);
+  });
+
+  it('prints help for every command', () => {
+    for (const args of [
+      ['--help'],
+      ['validate', '--help'],
+      ['plan', '--help'],
+      ['secrets', '--help'],
+      ['secrets', 'set', '--help'],
+      ['secrets', 'list', '--help'],
+      ['schema', '--help'],
+    ]) {
+      const r = stagecraft(args);
+      assert.equal(r.code, 0, args.join(' '));
+      assert.match(r.out, /Usage: stagecraft/);
+    }
+  });
+
+  it('plans as a table for people and as JSON for scripts, without writing state', () => {
+    const { dir } = workspace();
+    const human = stagecraft(['plan'], { cwd: dir });
+    assert.equal(human.code, 0, human.err);
+    assert.match(human.out, /Allocations/);
+    assert.match(human.out, /shop\s+172\.30\.0\.0\/24\s+web\s+app ×2\s+127\.0\.0\.1:18000/);
+    assert.match(human.out, /CPUs\s+\[█+░*\]\s+\d+%/);
+    assert.match(human.out, /\+ projects: shop, blog/);
+    assert.ok(!human.out.includes('\u001b['), 'no colour when not on a terminal');
+
+    const r = stagecraft(['plan', '--json'], { cwd: dir });
+    assert.equal(r.code, 0, r.err);
+    const plan = JSON.parse(r.out);
+    assert.equal(plan.allocations.shop.subnet, '172.30.0.0/24');
+    assert.equal(typeof plan.allocations.blog.ports.db, 'number');
+    assert.ok(plan.budget.cpus.used > 0 && plan.budget.memory.available > 0);
+    assert.equal(plan.cost.currency, 'USD');
+    const total =
+      plan.cost.shared +
+      Object.values(plan.cost.projects as Record<string, number>).reduce((a, b) => a + b, 0);
+    assert.equal(Math.round(total * 100), 2000);
+    assert.ok(
+      plan.isolation.some(
+        (e: { from: string; to: string; allowed: boolean }) =>
+          e.from === 'shop/*' && e.to === 'blog/*' && !e.allowed,
+      ),
+    );
+    assert.ok(
+      plan.isolation.some(
+        (e: { from: string; to: string; allowed: boolean }) =>
+          e.from === 'shared/proxy' && e.to === 'shop/web' && e.allowed,
+      ),
+    );
+    assert.ok(
+      plan.isolation.some(
+        (e: { from: string; to: string; allowed: boolean }) =>
+          e.from === 'shared/proxy' && e.to === 'shop/db' && !e.allowed,
+      ),
+    );
+    assert.equal(existsSync(join(dir, '.stagecraft', 'state.db')), false, 'plan never writes the state');
+  });
+
+  it('stores secrets from standard input with mode 0600 and lists names only', () => {
+    const { dir } = workspace('beryl3');
+    const missing = stagecraft(['plan'], { cwd: dir });
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /secret DJANGO_SECRET_KEY of beryl3\/web \(project beryl3\) is not set/);
+    assert.match(missing.err, /stagecraft secrets set beryl3 DJANGO_SECRET_KEY/);
+
+    const value = 'sup3r-s3cret-value-for-test';
+    const set = stagecraft(['secrets', 'set', 'beryl3', 'DJANGO_SECRET_KEY'], {
+      cwd: dir,
+      input: `${value}\n`,
+    });
+    assert.equal(set.code, 0, set.err);
+    const file = join(dir, '.stagecraft', 'secrets', 'beryl3', 'DJANGO_SECRET_KEY');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(readFileSync(file, 'utf8'), value);
+
+    const list = stagecraft(['secrets', 'list', '--json'], { cwd: dir });
+    assert.equal(list.code, 0, list.err);
+    assert.doesNotMatch(list.out, new RegExp(value));
+    const rows = JSON.parse(list.out) as { project: string; name: string; set: boolean }[];
+    assert.ok(rows.some((r) => r.project === 'beryl3' && r.name === 'DJANGO_SECRET_KEY' && r.set));
+    assert.ok(rows.some((r) => r.project === 'shared' && r.name === 'SLACK_WEBHOOK' && !r.set));
+
+    for (const [p, n] of [
+      ['shared', 'SLACK_WEBHOOK'],
+      ['beryl3', 'BACKUP_S3_ACCESS_KEY'],
+      ['beryl3', 'BACKUP_S3_SECRET_KEY'],
+      ['project2', 'DJANGO_SECRET_KEY'],
+    ]) {
+      assert.equal(stagecraft(['secrets', 'set', p!, n!], { cwd: dir, input: `${value}-${n}` }).code, 0);
+    }
+    const plan = stagecraft(['plan'], { cwd: dir });
+    assert.equal(plan.code, 0, plan.err);
+    for (const out of [plan.out, plan.err, stagecraft(['plan', '--json'], { cwd: dir }).out])
+      assert.doesNotMatch(out, /s3cret/);
+  });
+
+  it('refuses an empty secret and a bad secret name with exit 2', () => {
+    const { dir } = workspace();
+    assert.equal(stagecraft(['secrets', 'set', 'shop', 'TOKEN'], { cwd: dir, input: '' }).code, 2);
+    const bad = stagecraft(['secrets', 'set', 'shop', '../../etc/passwd'], { cwd: dir, input: 'x' });
+    assert.equal(bad.code, 2);
+    assert.doesNotMatch(bad.err, NO_STACK);
+  });
+
+  it('prints a JSON Schema that names the spec’s fields', () => {
+    const r = stagecraft(['schema']);
+    assert.equal(r.code, 0);
+    const schema = JSON.parse(r.out);
+    assert.equal(schema.additionalProperties, false);
+    assert.deepEqual(schema.required.sort(), ['server', 'version']);
+    assert.ok(schema.properties.projects.additionalProperties.properties.services);
+  });
+});

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { renderCompose, renderSecretFiles } from '../../../src/render/index.ts';
+import { assertGolden, EXAMPLE_NAMES, exampleContext, writeToTemp } from '../../support/render.ts';
+
+type Compose = {
+  services: Record<string, Record<string, unknown>>;
+  networks: Record<string, Record<string, unknown>>;
+};
+
+function composeConfig(file: string): { code: number | null; err: string } {
+  const r = spawnSync('docker-compose', ['-f', file, 'config', '-q'], { encoding: 'utf8' });
+  return { code: r.status, err: r.stderr };
+}
+
+describe('compose files', () => {
+  for (const name of EXAMPLE_NAMES) {
+    it(`${name}: docker-compose accepts every compose file`, () => {
+      const ctx = exampleContext(name);
+      const artifacts = renderCompose(ctx);
+      // env_file and compose secrets must exist for `config`; the real ones come from `up` or --with-secrets.
+      const dir = writeToTemp([...artifacts, ...renderSecretFiles(ctx, () => 'x')]);
+      const composes = artifacts.filter((a) => a.path.endsWith('compose.yaml'));
+      assert.equal(composes.length, ctx.spec.projects.length + 1);
+      for (const a of composes) {
+        const r = composeConfig(join(dir, a.path));
+        assert.equal(r.code, 0, `${a.path}: ${r.err}`);
+      }
+    });
+  }
+
+  it('the check has teeth: a broken compose file is refused', () => {
+    const ctx = exampleContext('demo');
+    const artifacts = renderCompose(ctx).map((a) =>
+      a.path === 'projects/shop/compose.yaml'
+        ? { ...a, content: a.content.replace('restart: unless-stopped', 'restart: [1, 2]') }
+        : a,
+    );
+    const dir = writeToTemp([...artifacts, ...renderSecretFiles(ctx, () => 'x')]);
+    assert.notEqual(composeConfig(join(dir, 'projects/shop/compose.yaml')).code, 0);
+  });
+
+  it('project compose: replicas, two networks, data ports on 127.0.0.1 only, uses as start order, env files not values', () => {
+    const ctx = exampleContext('beryl3');
+    const compose = parse(
+      renderCompose(ctx).find((a) => a.path === 'projects/beryl3/compose.yaml')!.content,
+    ) as Compose;
+    const s = compose.services;
+    assert.ok(s['web-1'] && s['web-2'], 'two replicas');
+    assert.equal(s['web-1']!.container_name, 'beryl3-web-1');
+    assert.deepEqual(Object.keys(s['web-1']!.networks as object).sort(), ['edge', 'internal']);
+    assert.deepEqual(Object.keys(s.db!.networks as object), ['internal']);
+    assert.deepEqual(s.db!.ports, [`127.0.0.1:${ctx.plan.allocations.beryl3!.ports.db}:5432`]);
+    for (const svc of Object.values(s)) {
+      for (const p of (svc.ports as string[] | undefined) ?? []) assert.match(p, /^127\.0\.0\.1:/);
+    }
+    assert.deepEqual(s['web-1']!.depends_on, {
+      db: { condition: 'service_healthy' },
+      cache: { condition: 'service_healthy' },
+      queue: { condition: 'service_healthy' },
+    });
+    assert.deepEqual(s['web-1']!.env_file, ['secrets/web-1.env']);
+    const env = s['web-1']!.environment as Record<string, string>;
+    assert.equal(env.PORT, '8000');
+    assert.equal(env.DJANGO_DEBUG, 'False');
+    assert.equal(env.DATABASE_URL, undefined, 'URLs with passwords are secrets');
+    const labels = s['web-1']!.labels as Record<string, string>;
+    assert.equal(labels['io.stagecraft.project'], 'beryl3');
+    assert.equal(labels['io.stagecraft.service'], 'web');
+    assert.equal(labels['io.stagecraft.environment'], 'staging');
+    assert.ok(s['db-exporter'], 'postgres exporter');
+    assert.ok(s['cache-exporter'], 'redis exporter');
+    assert.deepEqual(s['web-release']!.profiles, ['release']);
+    assert.deepEqual(s.stops!.profiles, ['cron']);
+    assert.equal(
+      (s.stops!.labels as Record<string, string>)['io.stagecraft.service.schedule'],
+      '*/1 * * * *',
+    );
+    assert.equal(compose.networks.edge!.external, true);
+    assert.equal(compose.networks.internal!.name, 'beryl3-internal');
+  });
+
+  it('shared compose: enabled components only, the proxy on every edge network, skipped local components named', () => {
+    const demo = exampleContext('demo');
+    const compose = parse(
+      renderCompose(demo).find((a) => a.path === 'shared/compose.yaml')!.content,
+    ) as Compose;
+    assert.deepEqual(Object.keys(compose.services).sort(), [
+      'alertmanager',
+      'nginx-exporter',
+      'node-exporter',
+      'prometheus',
+      'proxy',
+    ]);
+    assert.deepEqual(Object.keys(compose.services.proxy!.networks as object).sort(), [
+      'blog-edge',
+      'monitoring',
+      'shop-edge',
+    ]);
+    assert.ok(
+      (compose.services.proxy!.ports as string[]).includes(
+        `127.0.0.1:${demo.plan.allocations.shop!.ports.web}:${demo.plan.allocations.shop!.ports.web}`,
+      ),
+    );
+    assert.equal(compose.networks['shop-edge']!.name, 'shop-edge');
+    const beryl3 = parse(
+      renderCompose(exampleContext('beryl3')).find((a) => a.path === 'shared/compose.yaml')!.content,
+    ) as Compose;
+    assert.ok(
+      beryl3.services.grafana && beryl3.services.loki && beryl3.services.alloy && beryl3.services.cadvisor,
+    );
+  });
+
+  it('output is deterministic and matches the golden files', () => {
+    for (const name of ['demo', 'beryl3']) {
+      const a = renderCompose(exampleContext(name));
+      const b = renderCompose(exampleContext(name));
+      assert.deepEqual(a, b);
+      assertGolden(
+        join(import.meta.dirname, 'golden', name),
+        a.filter((x) => x.path !== 'plan.json'),
+      );
+    }
+  });
+
+  it('secret values appear only in the mode-0600 secret files', () => {
+    const ctx = exampleContext('beryl3');
+    const marker = (project: string, name: string) => `SeCrEt-${project}-${name}-9f8e7d`;
+    const secretFiles = renderSecretFiles(ctx, marker);
+    for (const f of secretFiles) assert.equal(f.mode, 0o600, f.path);
+    assert.ok(secretFiles.some((f) => f.content.includes('SeCrEt-beryl3-DJANGO_SECRET_KEY')));
+    assert.ok(
+      secretFiles.some((f) =>
+        /DATABASE_URL=postgres:\/\/beryl3:SeCrEt-beryl3-DB_PASSWORD-9f8e7d@db:5432\/beryl3/.test(f.content),
+      ),
+    );
+    for (const a of renderCompose(ctx)) assert.doesNotMatch(a.content, /SeCrEt-/, a.path);
+  });
+});

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Dumps one PostgreSQL service of project project2 (custom format), then publishes the dump
+# atomically: written under a temporary name, synced, renamed. Usage: backup.sh SERVICE
+set -eu
+service="${1:?usage: backup.sh SERVICE}"
+here=$(cd "$(dirname "$0")" && pwd)
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+name="project2-$service-$stamp"
+mkdir -p "/opt/backups/project2"
+if docker compose version >/dev/null 2>&1; then compose="docker compose"; else compose="docker-compose"; fi
+$compose -f "$here/../compose.yaml" --profile backup run --rm -e BACKUP_NAME="$name" "$service-backup"
+sync "/opt/backups/project2/$name.dump.partial"
+mv "/opt/backups/project2/$name.dump.partial" "/opt/backups/project2/$name.dump"
+sha256sum "/opt/backups/project2/$name.dump" > "/opt/backups/project2/$name.dump.sha256"
+echo "/opt/backups/project2/$name.dump"

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Dumps one PostgreSQL service of project shop (custom format), then publishes the dump
+# atomically: written under a temporary name, synced, renamed. Usage: backup.sh SERVICE
+set -eu
+service="${1:?usage: backup.sh SERVICE}"
+here=$(cd "$(dirname "$0")" && pwd)
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+name="shop-$service-$stamp"
+mkdir -p "/var/lib/stagecraft/backups/shop"
+if docker compose version >/dev/null 2>&1; then compose="docker compose"; else compose="docker-compose"; fi
+$compose -f "$here/../compose.yaml" --profile backup run --rm -e BACKUP_NAME="$name" "$service-backup"
+sync "/var/lib/stagecraft/backups/shop/$name.dump.partial"
+mv "/var/lib/stagecraft/backups/shop/$name.dump.partial" "/var/lib/stagecraft/backups/shop/$name.dump"
+sha256sum "/var/lib/stagecraft/backups/shop/$name.dump" > "/var/lib/stagecraft/backups/shop/$name.dump.sha256"
+echo "/var/lib/stagecraft/backups/shop/$name.dump"
