@@ -32,3 +32,22 @@ console.log(
 console.log(
   `growth 1000/100: ${(thousand.totalMs! / results[100]!.totalMs!).toFixed(1)}× for 10× the projects`,
 );
+
+const RENDER_TARGET_MS = 2000;
+console.log('');
+console.log('render: every artifact of the compose target (plan excluded), one core');
+console.log('projects  render ms  files  MiB written  peak RSS MiB');
+const renders: Record<number, Record<string, number>> = {};
+for (const n of [10, 100, 1000]) {
+  const r = measure('render.ts', String(n));
+  renders[n] = r;
+  console.log(
+    `${String(n).padStart(8)}  ${r.renderMs!.toFixed(1).padStart(9)}  ${String(r.files).padStart(5)}  ${(r.bytes! / 1048576).toFixed(1).padStart(11)}  ${String(r.peakRssMiB).padStart(12)}`,
+  );
+}
+console.log(
+  `render 1000 projects: ${renders[1000]!.renderMs!.toFixed(0)} ms; ratio to the 2 s target: ${(renders[1000]!.renderMs! / RENDER_TARGET_MS).toFixed(2)}`,
+);
+console.log(
+  `growth 1000/100: ${(renders[1000]!.renderMs! / renders[100]!.renderMs!).toFixed(1)}× for 10× the projects (linear is 10×)`,
+);

@@ -7,6 +7,8 @@ export interface IsolationEntry {
   allowed: boolean;
   /** The port tried on `to`; absent for whole-project entries (`p/*`). */
   port?: number;
+  /** With a wildcard `to` (every project): the services left out. */
+  except?: string;
   why: string;
 }
 
@@ -60,7 +62,7 @@ export function projectTargets(p: Project): Target[] {
  * The isolation matrix of the architecture doc: a project's services reach their own project;
  * the proxy reaches only apps (and RabbitMQ UIs); Prometheus reaches only metrics endpoints and
  * exporters; nothing of a project reaches another project or the shared stack's admin ports.
- * Cross-project entries are per project pair (`p/*`), so the list grows with projects², not services².
+ * Cross-project denial is one entry per project (to every project except its own), so the list grows linearly.
  */
 export function isolationMatrix(spec: Spec): IsolationEntry[] {
   const out: IsolationEntry[] = [];
@@ -107,10 +109,10 @@ export function isolationMatrix(spec: Spec): IsolationEntry[] {
       });
     }
   }
-  for (const a of spec.projects) {
-    for (const b of spec.projects) {
-      if (a !== b)
-        out.push({ from: `${a.name}/*`, to: `${b.name}/*`, allowed: false, why: 'another project' });
+  // One entry per project, not per pair: the list stays linear in projects (plan.json for 1,000 projects).
+  if (spec.projects.length > 1) {
+    for (const p of spec.projects) {
+      out.push({ from: `${p.name}/*`, to: '*/*', except: `${p.name}/*`, allowed: false, why: 'every other project' });
     }
   }
   return out;

@@ -5,6 +5,7 @@ export type { RenderContext } from './context.ts';
 export { generatedSecrets, passwordSecret } from './credentials.ts';
 export { type ContainerEnvironment, containerEnvironment, fillSecrets } from './environment.ts';
 export { infraImage, NOT_IN_DEBIAN, serviceImage } from './images.ts';
-export { renderCompose } from './render.ts';
+export { renderAll, renderCompose } from './render.ts';
 export { renderSecretFiles, type SecretLookup, secretsNeeded } from './secret-files.ts';
 export * from './topology.ts';
+export { scalar, toYaml } from './yaml.ts';

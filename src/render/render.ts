@@ -6,6 +6,10 @@ import { renderSharedCompose } from './compose/shared.ts';
 import type { RenderContext } from './context.ts';
 
 /** Every artifact of the compose target, sorted by path so output order is stable. */
+export function renderAll(ctx: RenderContext): Artifact[] {
+  return renderCompose(ctx);
+}
+
 export function renderCompose(ctx: RenderContext): Artifact[] {
   const artifacts: Artifact[] = [
     ...renderSharedCompose(ctx, { prometheusArgs: [] }),

@@ -108,19 +108,19 @@ describe('the stagecraft command', () => {
     assert.equal(Math.round(total * 100), 2000);
     assert.ok(
       plan.isolation.some(
-        (e: { from: string; to: string; allowed: boolean }) =>
-          e.from === 'shop/*' && e.to === 'blog/*' && !e.allowed,
+        (e: { from: string; to: string; except?: string; allowed: boolean }) =>
+          e.from === 'shop/*' && e.to === '*/*' && e.except === 'shop/*' && !e.allowed,
       ),
     );
     assert.ok(
       plan.isolation.some(
-        (e: { from: string; to: string; allowed: boolean }) =>
+        (e: { from: string; to: string; except?: string; allowed: boolean }) =>
           e.from === 'shared/proxy' && e.to === 'shop/web' && e.allowed,
       ),
     );
     assert.ok(
       plan.isolation.some(
-        (e: { from: string; to: string; allowed: boolean }) =>
+        (e: { from: string; to: string; except?: string; allowed: boolean }) =>
           e.from === 'shared/proxy' && e.to === 'shop/db' && !e.allowed,
       ),
     );

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { stringify } from 'yaml';
+
 import { containerSlots } from '../../plan/index.ts';
 import { Duration, EXPORTER_RESOURCES, type Project, resourcesOf, type Service } from '../../spec/index.ts';
 import { type Artifact, file } from '../artifact.ts';
@@ -17,6 +17,7 @@ import {
   SERVICE_PORTS,
   volumeName,
 } from '../topology.ts';
+import { toYaml } from '../yaml.ts';
 import { dynamicRange, healthcheck, LOGGING, limits } from './common.ts';
 
 /**
@@ -104,12 +105,7 @@ export function renderProjectCompose(ctx: RenderContext, project: Project): Arti
     },
     ...(Object.keys(volumes).length ? { volumes } : {}),
   };
-  return [
-    file(
-      `projects/${project.name}/compose.yaml`,
-      header(project.name) + stringify(compose, { version: '1.1', lineWidth: 0 }),
-    ),
-  ];
+  return [file(`projects/${project.name}/compose.yaml`, header(project.name) + toYaml(compose))];
 }
 
 function serviceSpecifics(

@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import { Duration, resourcesOf, SHARED_RESOURCES, type Spec } from '../../spec/index.ts';
 import { type Artifact, file } from '../artifact.ts';
 import type { RenderContext } from '../context.ts';
@@ -12,6 +11,7 @@ import {
   sharedContainer,
   sharedVolume,
 } from '../topology.ts';
+import { toYaml } from '../yaml.ts';
 import { dynamicRange, healthcheck, LOGGING, limits } from './common.ts';
 
 /** The shared stack's fixed addresses on `shared-monitoring` (offsets into `network.shared`). */
@@ -290,5 +290,5 @@ export function renderSharedCompose(ctx: RenderContext, extras: { prometheusArgs
     ...(Object.keys(secrets).length ? { secrets } : {}),
   };
   const header = '# Rendered by stagecraft: the shared stack. Edit staging.yaml, not this file.\n';
-  return [file('shared/compose.yaml', header + stringify(compose, { version: '1.1', lineWidth: 0 }))];
+  return [file('shared/compose.yaml', header + toYaml(compose))];
 }
