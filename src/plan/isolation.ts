@@ -35,7 +35,10 @@ export function projectTargets(p: Project): Target[] {
     switch (s.type) {
       case 'app':
         at(s.port, 'app');
-        if (s.metrics?.port && s.metrics.port !== s.port) at(s.metrics.port, 'metrics');
+        {
+          const metricsPort = s.metrics ? s.metrics.port : undefined;
+          if (metricsPort && metricsPort !== s.port) at(metricsPort, 'metrics');
+        }
         break;
       case 'worker':
         if (s.metrics) at(s.metrics.port, 'metrics');
@@ -112,7 +115,13 @@ export function isolationMatrix(spec: Spec): IsolationEntry[] {
   // One entry per project, not per pair: the list stays linear in projects (plan.json for 1,000 projects).
   if (spec.projects.length > 1) {
     for (const p of spec.projects) {
-      out.push({ from: `${p.name}/*`, to: '*/*', except: `${p.name}/*`, allowed: false, why: 'every other project' });
+      out.push({
+        from: `${p.name}/*`,
+        to: '*/*',
+        except: `${p.name}/*`,
+        allowed: false,
+        why: 'every other project',
+      });
     }
   }
   return out;

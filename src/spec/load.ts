@@ -10,7 +10,7 @@ import { checkRoutes } from './rules/routes.ts';
 import { checkSecrets } from './rules/secrets.ts';
 import { checkServices } from './rules/services.ts';
 import { checkUses } from './rules/uses.ts';
-import { specSchema } from './schema.ts';
+import { type ParsedSpec, specSchema } from './schema.ts';
 import { parseYaml, type SpecSource } from './source.ts';
 
 export interface LoadResult {
@@ -43,6 +43,13 @@ export function loadSpecText(file: string, text: string, env: Env): LoadResult {
   const parsed = specSchema.safeParse(yaml.data, { reportInput: true });
   if (!parsed.success) {
     diagnostics.push(...parsed.error.issues.flatMap(issueToDiagnostics));
+    // Report the cross-field problems in the same run: drop the bad values (defaults fill in) and
+    // check the rest, unless a whole service or more had to go (the rules would then cascade).
+    const recovered = withoutBadValues(yaml.data, parsed.error.issues);
+    if (recovered) {
+      const resolved = resolveSpec(recovered, file);
+      for (const rule of RULES) diagnostics.push(...rule(resolved.spec));
+    }
     return { source: yaml.source, diagnostics: place(diagnostics, yaml.source) };
   }
   const resolved = resolveSpec(parsed.data, file);
@@ -68,6 +75,37 @@ export function place(diagnostics: Diagnostic[], source: SpecSource): Diagnostic
     d.column = pos.column;
   }
   return sortDiagnostics(diagnostics);
+}
+
+/** The spec with every value an issue names removed, if it then parses and nothing above a service field went. */
+function withoutBadValues(data: unknown, issues: readonly z.core.$ZodIssue[]): ParsedSpec | undefined {
+  const copy = structuredClone(data) as Record<string, unknown>;
+  for (const issue of issues) {
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      const parent = at(copy, path);
+      for (const key of issue.keys)
+        if (parent && typeof parent === 'object') delete (parent as Record<string, unknown>)[key];
+      continue;
+    }
+    if (path.length < (path[0] === 'projects' ? 5 : 2)) return undefined;
+    const parent = at(copy, path.slice(0, -1));
+    if (!parent || typeof parent !== 'object') return undefined;
+    const last = path.at(-1)!;
+    if (Array.isArray(parent) && typeof last === 'number') parent.splice(last, 1);
+    else delete (parent as Record<string | number, unknown>)[last];
+  }
+  const again = specSchema.safeParse(copy);
+  return again.success ? again.data : undefined;
+}
+
+function at(root: unknown, path: readonly (string | number)[]): unknown {
+  let node = root;
+  for (const part of path) {
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[part];
+  }
+  return node;
 }
 
 function issueToDiagnostics(issue: z.core.$ZodIssue): Diagnostic[] {

@@ -10,9 +10,15 @@ import { openStore } from '../../src/state/index.ts';
 
 function spec(projects: string[]): Spec {
   const body = projects
-    .map((p) => `  ${p}:\n    services:\n      web: { type: app, image: x:1 }\n      db: { type: postgres }\n`)
+    .map(
+      (p) => `  ${p}:\n    services:\n      web: { type: app, image: x:1 }\n      db: { type: postgres }\n`,
+    )
     .join('');
-  const r = loadSpecText('s.yaml', `version: 1\nserver: { domain: t.test, capacity: { cpus: 64, memory: 64GiB } }\nprojects:\n${body}`, {});
+  const r = loadSpecText(
+    's.yaml',
+    `version: 1\nserver: { domain: t.test, capacity: { cpus: 64, memory: 64GiB } }\nprojects:\n${body}`,
+    {},
+  );
   assert.ok(r.spec);
   return r.spec;
 }
@@ -30,7 +36,10 @@ describe('recording allocations makes them sticky across plans (SQLite store)', 
     const recorded = rowsToRecorded(await store.loadAllocations());
     const second = planEnvironment(spec(['alpha', 'gamma']), { recorded });
     assert.deepEqual(second.allocations.gamma, first.allocations.gamma);
-    assert.deepEqual(second.diff.projects.find((p) => p.name === 'beta'), { name: 'beta', change: 'remove' });
+    assert.deepEqual(
+      second.diff.projects.find((p) => p.name === 'beta'),
+      { name: 'beta', change: 'remove' },
+    );
     // alpha takes the first free port and block, not gamma's.
     assert.notEqual(second.allocations.alpha!.ports.web, first.allocations.gamma!.ports.web);
     await recordAllocations(store, second);
