@@ -4,6 +4,7 @@ import { renderBackups } from './backup/index.ts';
 import { renderProjectCompose } from './compose/project.ts';
 import { renderSharedCompose } from './compose/shared.ts';
 import type { RenderContext } from './context.ts';
+import { renderNginx } from './nginx/index.ts';
 
 /** Every artifact of the compose target, sorted by path so output order is stable. */
 export function renderAll(ctx: RenderContext): Artifact[] {
@@ -14,6 +15,7 @@ export function renderCompose(ctx: RenderContext): Artifact[] {
   const artifacts: Artifact[] = [
     ...renderSharedCompose(ctx, { prometheusArgs: [] }),
     ...ctx.spec.projects.flatMap((p) => renderProjectCompose(ctx, p)),
+    ...renderNginx(ctx),
     ...renderBackups(ctx),
     file('plan.json', JSON.stringify(planToJson(ctx.plan), null, 2)),
   ];

@@ -1,0 +1,68 @@
+import type { Spec } from '../../spec/index.ts';
+import { b, d, serialise } from './block.ts';
+
+const LOG_FORMAT =
+  '{"time":"$time_iso8601","remote_addr":"$remote_addr","host":"$host","request":"$request","status":$status,' +
+  '"bytes":$body_bytes_sent,"request_time":$request_time,"upstream_time":"$upstream_response_time",' +
+  '"project":"$stagecraft_project","service":"$stagecraft_service","user_agent":"$http_user_agent"}';
+
+/** `nginx.conf`: process settings, logging, the Docker resolver, the rate-limit zone, and `conf.d/*.conf`. */
+export function renderMainConf(spec: Spec): string {
+  const rate = spec.shared.proxy.rateLimit;
+  const http = [
+    d('include', 'mime.types'),
+    d('default_type', 'application/octet-stream'),
+    d('server_tokens', 'off'),
+    d('sendfile', 'on'),
+    d('tcp_nopush', 'on'),
+    d('keepalive_timeout', 65),
+    d('client_max_body_size', '50m'),
+    d('server_names_hash_bucket_size', 128),
+    d('gzip', 'on'),
+    d('gzip_types', 'text/plain', 'text/css', 'application/json', 'application/javascript', 'text/xml', 'application/xml', 'image/svg+xml'),
+    d('client_body_temp_path', '/tmp/nginx-client-body'),
+    d('proxy_temp_path', '/tmp/nginx-proxy'),
+    d('fastcgi_temp_path', '/tmp/nginx-fastcgi'),
+    d('uwsgi_temp_path', '/tmp/nginx-uwsgi'),
+    d('scgi_temp_path', '/tmp/nginx-scgi'),
+    d('log_format', 'stagecraft', 'escape=json', LOG_FORMAT),
+    d('access_log', '/dev/stdout', 'stagecraft'),
+    // Upstreams are resolved per request through Docker's DNS, so a project that is down (or not
+    // created yet) never stops the proxy from starting.
+    d('resolver', '127.0.0.11', 'valid=10s', 'ipv6=off'),
+    d('resolver_timeout', '3s'),
+    b('map', ['$http_upgrade', '$connection_upgrade'], [d('default', 'upgrade'), d("''", 'close')]),
+    ...(rate ? [d('limit_req_zone', '$binary_remote_addr', 'zone=perip:10m', `rate=${rate.toNginxRate()}`), d('limit_req_status', 429)] : []),
+    d('include', 'conf.d/*.conf'),
+  ];
+  const conf = [
+    d('worker_processes', 'auto'),
+    d('pid', '/tmp/nginx.pid'),
+    d('error_log', 'stderr', 'warn'),
+    b('events', [], [d('worker_connections', 1024)]),
+    b('http', [], http),
+  ];
+  return `# Rendered by stagecraft: the shared proxy. Edit staging.yaml, not this file.\n${serialise(conf)}\n`;
+}
+
+export const MIME_TYPES = `types {
+    text/html html htm;
+    text/css css;
+    text/plain txt;
+    text/xml xml;
+    application/javascript js mjs;
+    application/json json;
+    application/wasm wasm;
+    image/svg+xml svg svgz;
+    image/png png;
+    image/jpeg jpeg jpg;
+    image/gif gif;
+    image/webp webp;
+    image/x-icon ico;
+    font/woff woff;
+    font/woff2 woff2;
+    application/pdf pdf;
+    application/zip zip;
+    application/octet-stream bin;
+}
+`;
