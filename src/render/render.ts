@@ -1,10 +1,12 @@
 import { planToJson } from '../plan/index.ts';
+import { renderAlertmanager } from './alertmanager/index.ts';
 import { type Artifact, file } from './artifact.ts';
 import { renderBackups } from './backup/index.ts';
 import { renderProjectCompose } from './compose/project.ts';
 import { renderSharedCompose } from './compose/shared.ts';
 import type { RenderContext } from './context.ts';
 import { renderNginx } from './nginx/index.ts';
+import { prometheusArgs, renderPrometheus } from './prometheus/index.ts';
 
 /** Every artifact of the compose target, sorted by path so output order is stable. */
 export function renderAll(ctx: RenderContext): Artifact[] {
@@ -13,9 +15,11 @@ export function renderAll(ctx: RenderContext): Artifact[] {
 
 export function renderCompose(ctx: RenderContext): Artifact[] {
   const artifacts: Artifact[] = [
-    ...renderSharedCompose(ctx, { prometheusArgs: [] }),
+    ...renderSharedCompose(ctx, { prometheusArgs: prometheusArgs(ctx.spec) }),
     ...ctx.spec.projects.flatMap((p) => renderProjectCompose(ctx, p)),
     ...renderNginx(ctx),
+    ...renderPrometheus(ctx),
+    ...renderAlertmanager(ctx),
     ...renderBackups(ctx),
     file('plan.json', JSON.stringify(planToJson(ctx.plan), null, 2)),
   ];

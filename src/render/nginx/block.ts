@@ -6,7 +6,11 @@ export interface Directive {
 }
 
 export const d = (name: string, ...args: (string | number)[]): Directive => ({ name, args });
-export const b = (name: string, args: (string | number)[], block: Directive[]): Directive => ({ name, args, block });
+export const b = (name: string, args: (string | number)[], block: Directive[]): Directive => ({
+  name,
+  args,
+  block,
+});
 
 /** An argument is quoted when nginx would otherwise split or misread it. */
 function arg(a: string | number): string {

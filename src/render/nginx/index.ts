@@ -15,7 +15,8 @@ export function renderNginx(ctx: RenderContext): Artifact[] {
   for (const r of allRoutes(spec)) {
     const [project, service] = r.owner.split('/') as [string, string];
     const loc: Location = { path: r.path, upstream: upstreamOf(spec, project, service) };
-    if (project === 'shared' && (service === 'prometheus' || service === 'alertmanager')) loc.basicAuth = true;
+    if (project === 'shared' && (service === 'prometheus' || service === 'alertmanager'))
+      loc.basicAuth = true;
     const hosts = hostsOf.get(project) ?? new Map<string, Location[]>();
     hostsOf.set(project, hosts);
     hosts.set(r.host, [...(hosts.get(r.host) ?? []), loc]);
@@ -27,10 +28,13 @@ export function renderNginx(ctx: RenderContext): Artifact[] {
     file('shared/nginx/snippets/security-headers.conf', HEADER + serialise(SECURITY_HEADERS)),
     file('shared/nginx/conf.d/_shared.conf', HEADER + serialise(sharedServers(spec, hostsOf.get('shared')))),
   ];
-  if (spec.shared.proxy.tls !== 'none') out.push(file('shared/nginx/snippets/tls.conf', HEADER + serialise(TLS)));
+  if (spec.shared.proxy.tls !== 'none')
+    out.push(file('shared/nginx/snippets/tls.conf', HEADER + serialise(TLS)));
   for (const p of spec.projects) {
     const servers: Directive[] = [];
-    for (const [host, locations] of [...(hostsOf.get(p.name) ?? new Map<string, Location[]>())].sort(([a], [c]) => a.localeCompare(c))) {
+    for (const [host, locations] of [...(hostsOf.get(p.name) ?? new Map<string, Location[]>())].sort(
+      ([a], [c]) => a.localeCompare(c),
+    )) {
       servers.push(...hostServers(spec, host, sortLocations(locations)));
     }
     for (const s of p.services) {
@@ -60,23 +64,49 @@ function sortLocations(locations: Location[]): Location[] {
 function sharedServers(spec: Spec, hosts: Map<string, Location[]> | undefined): Directive[] {
   const servers: Directive[] = [
     // Requests for unknown hosts are dropped, not sent to whichever project sorts first.
-    b('server', [], [d('listen', 80, 'default_server'), d('set', '$stagecraft_project', '-'), d('set', '$stagecraft_service', '-'), d('return', 444)]),
+    b(
+      'server',
+      [],
+      [
+        d('listen', 80, 'default_server'),
+        d('set', '$stagecraft_project', '-'),
+        d('set', '$stagecraft_service', '-'),
+        d('return', 444),
+      ],
+    ),
   ];
   if (spec.shared.proxy.tls !== 'none') {
-    servers.push(b('server', [], [d('listen', 443, 'ssl', 'default_server'), d('ssl_reject_handshake', 'on')]));
+    servers.push(
+      b('server', [], [d('listen', 443, 'ssl', 'default_server'), d('ssl_reject_handshake', 'on')]),
+    );
   }
   // stub_status for the local exporter only.
   servers.push(
-    b('server', [], [
-      d('listen', SHARED_PORTS.proxyStatus),
-      d('set', '$stagecraft_project', 'shared'),
-      d('set', '$stagecraft_service', 'proxy'),
-      d('access_log', 'off'),
-      b('location', ['=', '/nginx_status'], [d('stub_status'), d('allow', '127.0.0.1'), d('allow', spec.network.shared.toString()), d('deny', 'all')]),
-      b('location', ['/'], [d('return', 404)]),
-    ]),
+    b(
+      'server',
+      [],
+      [
+        d('listen', SHARED_PORTS.proxyStatus),
+        d('set', '$stagecraft_project', 'shared'),
+        d('set', '$stagecraft_service', 'proxy'),
+        d('access_log', 'off'),
+        b(
+          'location',
+          ['=', '/nginx_status'],
+          [
+            d('stub_status'),
+            d('allow', '127.0.0.1'),
+            d('allow', spec.network.shared.toString()),
+            d('deny', 'all'),
+          ],
+        ),
+        b('location', ['/'], [d('return', 404)]),
+      ],
+    ),
   );
-  for (const [host, locations] of [...(hosts ?? new Map<string, Location[]>())].sort(([a], [c]) => a.localeCompare(c))) {
+  for (const [host, locations] of [...(hosts ?? new Map<string, Location[]>())].sort(([a], [c]) =>
+    a.localeCompare(c),
+  )) {
     servers.push(...hostServers(spec, host, locations));
   }
   return servers;

@@ -19,7 +19,16 @@ export function renderMainConf(spec: Spec): string {
     d('client_max_body_size', '50m'),
     d('server_names_hash_bucket_size', 128),
     d('gzip', 'on'),
-    d('gzip_types', 'text/plain', 'text/css', 'application/json', 'application/javascript', 'text/xml', 'application/xml', 'image/svg+xml'),
+    d(
+      'gzip_types',
+      'text/plain',
+      'text/css',
+      'application/json',
+      'application/javascript',
+      'text/xml',
+      'application/xml',
+      'image/svg+xml',
+    ),
     d('client_body_temp_path', '/tmp/nginx-client-body'),
     d('proxy_temp_path', '/tmp/nginx-proxy'),
     d('fastcgi_temp_path', '/tmp/nginx-fastcgi'),
@@ -32,7 +41,12 @@ export function renderMainConf(spec: Spec): string {
     d('resolver', '127.0.0.11', 'valid=10s', 'ipv6=off'),
     d('resolver_timeout', '3s'),
     b('map', ['$http_upgrade', '$connection_upgrade'], [d('default', 'upgrade'), d("''", 'close')]),
-    ...(rate ? [d('limit_req_zone', '$binary_remote_addr', 'zone=perip:10m', `rate=${rate.toNginxRate()}`), d('limit_req_status', 429)] : []),
+    ...(rate
+      ? [
+          d('limit_req_zone', '$binary_remote_addr', 'zone=perip:10m', `rate=${rate.toNginxRate()}`),
+          d('limit_req_status', 429),
+        ]
+      : []),
     d('include', 'conf.d/*.conf'),
   ];
   const conf = [

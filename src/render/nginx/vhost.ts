@@ -25,7 +25,8 @@ export function proxyLocation(spec: Spec, loc: Location): Directive {
     d('proxy_pass', variableFor(loc.upstream)),
     d('include', 'snippets/proxy.conf'),
   ];
-  if (spec.shared.proxy.rateLimit) body.push(d('limit_req', 'zone=perip', `burst=${spec.shared.proxy.burst}`, 'nodelay'));
+  if (spec.shared.proxy.rateLimit)
+    body.push(d('limit_req', 'zone=perip', `burst=${spec.shared.proxy.burst}`, 'nodelay'));
   if (loc.basicAuth) body.push(d('auth_basic', 'stagecraft'), d('auth_basic_user_file', 'htpasswd/admin'));
   return b('location', [loc.path], body);
 }
@@ -41,10 +42,17 @@ export function hostServers(spec: Spec, host: string, locations: Location[]): Di
   const tls = spec.shared.proxy.tls;
   const routes = locations.map((l) => proxyLocation(spec, l));
   if (tls === 'none') {
-    return [b('server', [], [d('listen', 80), d('server_name', host), d('include', 'snippets/security-headers.conf'), ...routes])];
+    return [
+      b(
+        'server',
+        [],
+        [d('listen', 80), d('server_name', host), d('include', 'snippets/security-headers.conf'), ...routes],
+      ),
+    ];
   }
   const http: Directive[] = [d('listen', 80), d('server_name', host)];
-  if (tls === 'letsencrypt') http.push(b('location', ['/.well-known/acme-challenge/'], [d('root', '/var/www/acme')]));
+  if (tls === 'letsencrypt')
+    http.push(b('location', ['/.well-known/acme-challenge/'], [d('root', '/var/www/acme')]));
   http.push(b('location', ['/'], [d('return', 301, 'https://$host$request_uri')]));
   const { cert, key } = certificatePaths(spec, host);
   const https: Directive[] = [
@@ -63,5 +71,13 @@ export function hostServers(spec: Spec, host: string, locations: Location[]): Di
 
 /** A direct listener on the app's allocated port: reachable without a Host header. */
 export function directServer(spec: Spec, port: number, upstream: Upstream): Directive {
-  return b('server', [], [d('listen', port), d('include', 'snippets/security-headers.conf'), proxyLocation(spec, { path: '/', upstream })]);
+  return b(
+    'server',
+    [],
+    [
+      d('listen', port),
+      d('include', 'snippets/security-headers.conf'),
+      proxyLocation(spec, { path: '/', upstream }),
+    ],
+  );
 }

@@ -23,6 +23,16 @@ export function checkServices(spec: Spec): Diagnostic[] {
     if (names.has(r.name))
       out.push(error('receiver.duplicate', [...at, 'name'], `receiver ${r.name} is defined twice`));
     names.add(r.name);
+    if (r.webhook && spec.server.images === 'local') {
+      out.push(
+        error(
+          'receiver.webhook-local',
+          [...at, 'webhook'],
+          `receiver ${r.name}: Debian's Alertmanager (0.25, the local image) cannot read a webhook URL from a secret file`,
+          'use images: registry (Alertmanager 0.26 or later), or an email or slack receiver',
+        ),
+      );
+    }
     if (!r.email && !r.slack && !r.webhook) {
       out.push(
         error('receiver.empty', at, `receiver ${r.name} sends nowhere`, 'give it email, slack or webhook'),

@@ -12,7 +12,25 @@ let cert: { crt: string; key: string };
 before(() => {
   const dir = mkdtempSync(join(tmpdir(), 'stagecraft-cert-'));
   cert = { crt: join(dir, 'c.crt'), key: join(dir, 'c.key') };
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=test', '-keyout', cert.key, '-out', cert.crt], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=test',
+      '-keyout',
+      cert.key,
+      '-out',
+      cert.crt,
+    ],
+    { stdio: 'ignore' },
+  );
 });
 
 /** Writes the config and the certificate files it names (the deploy step makes the real ones). */
@@ -47,7 +65,9 @@ describe('nginx config (checked by the real nginx -t, with no project running)',
 
   it('the check has teeth: a missing semicolon fails nginx -t', () => {
     const files = renderNginx(exampleContext('demo')).map((f) =>
-      f.path.endsWith('conf.d/shop.conf') ? { ...f, content: f.content.replace('listen 80;', 'listen 80') } : f,
+      f.path.endsWith('conf.d/shop.conf')
+        ? { ...f, content: f.content.replace('listen 80;', 'listen 80') }
+        : f,
     );
     assert.notEqual(nginxTest(prepare(files)).status, 0);
   });
@@ -60,21 +80,42 @@ describe('nginx config (checked by the real nginx -t, with no project running)',
     assert.match(vhost, /location \/\.well-known\/acme-challenge\/ \{\n\s+root \/var\/www\/acme;/);
     assert.match(vhost, /return 301 https:\/\/\$host\$request_uri;/);
     assert.match(vhost, /ssl_certificate letsencrypt\/live\/beryl3-stage\.mdubiel\.org\/fullchain\.pem;/);
-    assert.match(vhost, /set \$upstream_beryl3_web http:\/\/beryl3-web:8000;\n\s+proxy_pass \$upstream_beryl3_web;/);
+    assert.match(
+      vhost,
+      /set \$upstream_beryl3_web http:\/\/beryl3-web:8000;\n\s+proxy_pass \$upstream_beryl3_web;/,
+    );
     assert.doesNotMatch(vhost, /proxy_pass http:/, 'project upstreams are resolved at request time');
     assert.match(vhost, new RegExp(`listen ${beryl3.plan.allocations.beryl3!.ports.web};`));
     assert.match(vhost, /limit_req zone=perip burst=20 nodelay;/);
-    assert.match(files['shared/nginx/nginx.conf']!, /limit_req_zone \$binary_remote_addr zone=perip:10m rate=100r\/m;/);
+    assert.match(
+      files['shared/nginx/nginx.conf']!,
+      /limit_req_zone \$binary_remote_addr zone=perip:10m rate=100r\/m;/,
+    );
     assert.match(files['shared/nginx/nginx.conf']!, /resolver 127\.0\.0\.11 valid=10s ipv6=off;/);
     const shared = files['shared/nginx/conf.d/_shared.conf']!;
-    assert.match(shared, /location = \/nginx_status \{\n\s+stub_status;\n\s+allow 127\.0\.0\.1;\n\s+allow 172\.19\.0\.0\/16;\n\s+deny all;/);
-    assert.match(shared, /server_name prometheus\.staging\.mdubiel\.org;[\s\S]*auth_basic_user_file htpasswd\/admin;/);
+    assert.match(
+      shared,
+      /location = \/nginx_status \{\n\s+stub_status;\n\s+allow 127\.0\.0\.1;\n\s+allow 172\.19\.0\.0\/16;\n\s+deny all;/,
+    );
+    assert.match(
+      shared,
+      /server_name prometheus\.staging\.mdubiel\.org;[\s\S]*auth_basic_user_file htpasswd\/admin;/,
+    );
 
     const demo = Object.fromEntries(renderNginx(exampleContext('demo')).map((f) => [f.path, f.content]));
-    assert.doesNotMatch(demo['shared/nginx/conf.d/shop.conf']!, /return 301|ssl_certificate|acme-challenge/, 'tls: none');
+    assert.doesNotMatch(
+      demo['shared/nginx/conf.d/shop.conf']!,
+      /return 301|ssl_certificate|acme-challenge/,
+      'tls: none',
+    );
     assert.ok(!('shared/nginx/snippets/tls.conf' in demo));
-    const robson = Object.fromEntries(renderNginx(exampleContext('robson-k8s')).map((f) => [f.path, f.content]));
-    assert.match(robson['shared/nginx/conf.d/robson.conf']!, /server_name rabbitmq\.staging\.rbx\.ia\.br;[\s\S]*http:\/\/robson-rabbitmq:15672/);
+    const robson = Object.fromEntries(
+      renderNginx(exampleContext('robson-k8s')).map((f) => [f.path, f.content]),
+    );
+    assert.match(
+      robson['shared/nginx/conf.d/robson.conf']!,
+      /server_name rabbitmq\.staging\.rbx\.ia\.br;[\s\S]*http:\/\/robson-rabbitmq:15672/,
+    );
     const gw2 = Object.fromEntries(renderNginx(exampleContext('gw2')).map((f) => [f.path, f.content]));
     assert.match(gw2['shared/nginx/conf.d/gw2.conf']!, /location \/api \{/);
     const arch = Object.fromEntries(renderNginx(exampleContext('arch-host')).map((f) => [f.path, f.content]));
