@@ -1,10 +1,13 @@
 import { planToJson } from '../plan/index.ts';
 import { renderAlertmanager } from './alertmanager/index.ts';
+import { renderAlloy } from './alloy/index.ts';
 import { type Artifact, file } from './artifact.ts';
 import { renderBackups } from './backup/index.ts';
 import { renderProjectCompose } from './compose/project.ts';
 import { renderSharedCompose } from './compose/shared.ts';
 import type { RenderContext } from './context.ts';
+import { renderGrafana } from './grafana/index.ts';
+import { renderLoki } from './loki/index.ts';
 import { renderNginx } from './nginx/index.ts';
 import { prometheusArgs, renderPrometheus } from './prometheus/index.ts';
 
@@ -20,6 +23,9 @@ export function renderCompose(ctx: RenderContext): Artifact[] {
     ...renderNginx(ctx),
     ...renderPrometheus(ctx),
     ...renderAlertmanager(ctx),
+    ...renderLoki(ctx),
+    ...renderAlloy(ctx),
+    ...renderGrafana(ctx),
     ...renderBackups(ctx),
     file('plan.json', JSON.stringify(planToJson(ctx.plan), null, 2)),
   ];

@@ -12,7 +12,8 @@ export function toYaml(value: unknown): string {
 }
 
 const PLAIN = /^[A-Za-z_/][A-Za-z0-9_./@+-]*$/;
-const KEYWORDS = /^(y|yes|n|no|true|false|on|off|null|nan|inf)$/i;
+// Keywords, and what a YAML 1.1 reader may take for a float (`e0`).
+const KEYWORDS = /^(y|yes|n|no|true|false|on|off|null|nan|inf|[eE][-+]?[0-9][0-9_]*)$/i;
 
 export function scalar(v: unknown): string {
   if (v === null || v === undefined) return 'null';

@@ -182,3 +182,84 @@ describe('the stagecraft command', () => {
     assert.ok(schema.properties.projects.additionalProperties.properties.services);
   });
 });
+
+describe('stagecraft render', () => {
+  it('writes the whole layout, records the allocations, and keeps secret values out of every rendered file', () => {
+    const { dir } = workspace('beryl3');
+    const values: string[] = [];
+    for (const [p, n] of [
+      ['beryl3', 'DJANGO_SECRET_KEY'],
+      ['project2', 'DJANGO_SECRET_KEY'],
+      ['shared', 'SLACK_WEBHOOK'],
+      ['beryl3', 'BACKUP_S3_ACCESS_KEY'],
+      ['beryl3', 'BACKUP_S3_SECRET_KEY'],
+    ] as const) {
+      const value = `Sc4n-${p}-${n}-value`;
+      values.push(value);
+      assert.equal(stagecraft(['secrets', 'set', p, n], { cwd: dir, input: value }).code, 0);
+    }
+    const out = join(dir, 'out');
+    const r = stagecraft(['render', '--target', 'compose', '--out', out], { cwd: dir });
+    assert.equal(r.code, 0, r.err);
+    for (const f of [
+      'shared/compose.yaml',
+      'shared/nginx/nginx.conf',
+      'shared/nginx/conf.d/beryl3.conf',
+      'shared/prometheus/prometheus.yml',
+      'shared/prometheus/rules/apps.yml',
+      'shared/alertmanager/alertmanager.yml',
+      'shared/loki/loki.yml',
+      'shared/alloy/config.alloy',
+      'shared/grafana/provisioning/datasources/datasources.yml',
+      'shared/grafana/dashboards/beryl3/application.json',
+      'projects/beryl3/compose.yaml',
+      'projects/beryl3/backup/schedule',
+      'projects/beryl3/backup/backup.sh',
+      'plan.json',
+    ]) {
+      assert.ok(existsSync(join(out, f)), f);
+    }
+    assert.equal(
+      existsSync(join(out, 'projects/beryl3/secrets')),
+      false,
+      'no secret files without --with-secrets',
+    );
+    const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'));
+    assert.ok(existsSync(join(dir, '.stagecraft', 'state.db')), 'render records the allocations');
+    const again = JSON.parse(stagecraft(['plan', '--json'], { cwd: dir }).out);
+    assert.deepEqual(again.allocations, plan.allocations, 'the next plan keeps them');
+    assert.deepEqual(
+      again.diff.projects.map((p: { change: string }) => p.change),
+      ['keep', 'keep'],
+    );
+
+    const withSecrets = stagecraft(['render', '--out', out, '--with-secrets'], { cwd: dir });
+    assert.equal(withSecrets.code, 0, withSecrets.err);
+    const secretFile = join(out, 'projects/beryl3/secrets/web-1.env');
+    assert.equal(statSync(secretFile).mode & 0o777, 0o600);
+    assert.match(readFileSync(secretFile, 'utf8'), /DJANGO_SECRET_KEY=Sc4n-beryl3-DJANGO_SECRET_KEY-value/);
+    const generated = readFileSync(join(dir, '.stagecraft/secrets/beryl3/DB_PASSWORD'), 'utf8');
+    assert.match(
+      readFileSync(secretFile, 'utf8'),
+      new RegExp(`DATABASE_URL=postgres://beryl3:${generated}@db:5432/beryl3`),
+    );
+    const scan = spawnSync('grep', ['-rlE', [...values, generated].join('|'), out, '--exclude-dir=secrets'], {
+      encoding: 'utf8',
+    });
+    assert.equal(scan.stdout.trim(), '', 'no secret value outside the secret files');
+    assert.doesNotMatch(withSecrets.out + withSecrets.err, /Sc4n-/);
+  });
+
+  it('refuses the k8s target for now with exit 2', () => {
+    const r = stagecraft([
+      'render',
+      'examples/demo/staging.yaml',
+      '--target',
+      'k8s',
+      '--out',
+      mkdtempSync(join(tmpdir(), 'k8s-')),
+    ]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /k8s target is not built yet/);
+  });
+});

@@ -68,7 +68,7 @@ describe('the YAML emitter', () => {
       fc.property(fc.dictionary(key, value, { maxKeys: 5, noNullPrototype: true }), (doc) => {
         assert.deepEqual(parse(toYaml(doc), { version: '1.1' }), doc);
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 });
