@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerImages } from './commands/images.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerRender } from './commands/render.ts';
 import { registerSchema } from './commands/schema.ts';
@@ -24,6 +25,7 @@ export function buildProgram(io: Io): Command {
   registerRender(program, io);
   registerSecrets(program, io);
   registerSchema(program, io);
+  registerImages(program, io);
   for (const command of program.commands) {
     command.exitOverride();
     command.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });

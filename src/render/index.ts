@@ -4,7 +4,7 @@ export { sharedComponents } from './compose/shared.ts';
 export type { RenderContext } from './context.ts';
 export { generatedSecrets, passwordSecret } from './credentials.ts';
 export { type ContainerEnvironment, containerEnvironment, fillSecrets } from './environment.ts';
-export { infraImage, NOT_IN_DEBIAN, serviceImage } from './images.ts';
+export { infraImage, LOCAL_TAG, NOT_IN_DEBIAN, serviceImage } from './images.ts';
 export { renderAll, renderCompose } from './render.ts';
 export { renderSecretFiles, type SecretLookup, secretsNeeded } from './secret-files.ts';
 export * from './topology.ts';
