@@ -4,6 +4,7 @@ import { registerPlan } from './commands/plan.ts';
 import { registerRender } from './commands/render.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSecrets } from './commands/secrets.ts';
+import { registerUp } from './commands/up.ts';
 import { registerValidate } from './commands/validate.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, InvalidInput, OperationFailed } from './errors.ts';
 import type { Io } from './io.ts';
@@ -26,6 +27,7 @@ export function buildProgram(io: Io): Command {
   registerSecrets(program, io);
   registerSchema(program, io);
   registerImages(program, io);
+  registerUp(program, io);
   for (const command of program.commands) {
     command.exitOverride();
     command.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });

@@ -12,6 +12,7 @@ export const LABEL = {
   service: 'io.stagecraft.service',
   release: 'io.stagecraft.release',
   role: 'io.stagecraft.role',
+  type: 'io.stagecraft.type',
   specHash: 'io.stagecraft.spec-hash',
 } as const;
 

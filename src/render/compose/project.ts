@@ -26,10 +26,25 @@ import { dynamicRange, healthcheck, LOGGING, limits } from './common.ts';
  * secrets only by reference (`env_file: secrets/<service>.env`, written by `up` with mode 0600).
  */
 export function renderProjectCompose(ctx: RenderContext, project: Project): Artifact[] {
+  const compose = projectComposeDoc(ctx, project);
+  return compose
+    ? [file(`projects/${project.name}/compose.yaml`, header(project.name) + toYaml(compose))]
+    : [];
+}
+
+export interface ComposeDoc {
+  services: Record<string, Record<string, unknown>>;
+  networks: Record<string, Record<string, unknown>>;
+  volumes?: Record<string, Record<string, unknown>>;
+  secrets?: Record<string, { file: string }>;
+}
+
+/** The project's compose document as data: the file `render` writes, and what `up` converges. */
+export function projectComposeDoc(ctx: RenderContext, project: Project): ComposeDoc | undefined {
   const allocation = ctx.plan.allocations[project.name];
-  if (!allocation) return [];
-  const services: Record<string, unknown> = {};
-  const volumes: Record<string, unknown> = {};
+  if (!allocation) return undefined;
+  const services: Record<string, Record<string, unknown>> = {};
+  const volumes: Record<string, Record<string, unknown>> = {};
   const byName = new Map(project.services.map((s) => [s.name, s]));
 
   for (const slot of containerSlots(project)) {
@@ -64,6 +79,7 @@ export function renderProjectCompose(ctx: RenderContext, project: Project): Arti
       init: true,
       labels: {
         ...labelsFor(ctx.spec, project.name, s.name, slot),
+        [LABEL.type]: slot.role === 'exporter' ? 'exporter' : s.type,
         ...(slot.role === 'service' ? s.labels : {}),
       },
       logging: LOGGING,
@@ -105,7 +121,7 @@ export function renderProjectCompose(ctx: RenderContext, project: Project): Arti
     },
     ...(Object.keys(volumes).length ? { volumes } : {}),
   };
-  return [file(`projects/${project.name}/compose.yaml`, header(project.name) + toYaml(compose))];
+  return compose;
 }
 
 function serviceSpecifics(

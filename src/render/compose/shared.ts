@@ -13,6 +13,7 @@ import {
 } from '../topology.ts';
 import { toYaml } from '../yaml.ts';
 import { dynamicRange, healthcheck, LOGGING, limits } from './common.ts';
+import type { ComposeDoc } from './project.ts';
 
 /** The shared stack's fixed addresses on `shared-monitoring` (offsets into `network.shared`). */
 const ADDRESS: Record<SharedComponent, number> = {
@@ -63,6 +64,12 @@ export function sharedComponents(spec: Spec): SharedComponentPlan[] {
 
 /** `shared/compose.yaml`: the proxy and the monitoring stack, the shared network, and every project's edge network. */
 export function renderSharedCompose(ctx: RenderContext, extras: { prometheusArgs: string[] }): Artifact[] {
+  const header = '# Rendered by stagecraft: the shared stack. Edit staging.yaml, not this file.\n';
+  return [file('shared/compose.yaml', header + toYaml(sharedComposeDoc(ctx, extras)))];
+}
+
+/** The shared stack's compose document as data: the file `render` writes, and what `up` converges. */
+export function sharedComposeDoc(ctx: RenderContext, extras: { prometheusArgs: string[] }): ComposeDoc {
   const { spec, plan } = ctx;
   const shared = spec.network.shared;
   const services: Record<string, unknown> = {};
@@ -73,7 +80,12 @@ export function renderSharedCompose(ctx: RenderContext, extras: { prometheusArgs
     image: infraImage(spec, component),
     container_name: sharedContainer(component),
     restart: 'unless-stopped',
-    labels: { [LABEL.environment]: spec.environment, [LABEL.project]: 'shared', [LABEL.service]: component },
+    labels: {
+      [LABEL.environment]: spec.environment,
+      [LABEL.project]: 'shared',
+      [LABEL.service]: component,
+      [LABEL.type]: 'shared',
+    },
     logging: LOGGING,
     ...limits(resources),
     networks: {
@@ -241,7 +253,8 @@ export function renderSharedCompose(ctx: RenderContext, extras: { prometheusArgs
           ...base('node-exporter', resourcesOf(SHARED_RESOURCES.nodeExporter)),
           command: ['--path.rootfs=/host'],
           pid: 'host',
-          volumes: ['/:/host:ro,rslave'],
+          // Not rslave: it fails where / is not a shared mount (containers, some VMs), and read-only suffices.
+          volumes: ['/:/host:ro'],
         };
         break;
       case 'cadvisor':
@@ -289,6 +302,5 @@ export function renderSharedCompose(ctx: RenderContext, extras: { prometheusArgs
     ...(Object.keys(volumes).length ? { volumes } : {}),
     ...(Object.keys(secrets).length ? { secrets } : {}),
   };
-  const header = '# Rendered by stagecraft: the shared stack. Edit staging.yaml, not this file.\n';
-  return [file('shared/compose.yaml', header + toYaml(compose))];
+  return compose as ComposeDoc;
 }

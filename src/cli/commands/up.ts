@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { dockerFor } from '../../drivers/docker/client.ts';
+import { demux, ownedContainers, removeContainer } from '../../drivers/docker/engine.ts';
+import { hostUsage } from '../../drivers/host/usage.ts';
+import { hashOf, up } from '../../ops/up.ts';
+import { planEnvironment, rowsToRecorded } from '../../plan/index.ts';
+import { LABEL } from '../../render/index.ts';
+import { hasErrors, place } from '../../spec/index.ts';
+import { type GlobalOptions, loadOrExit, printDiagnostics, specPath } from '../context.ts';
+import { InvalidInput, OperationFailed } from '../errors.ts';
+import type { Io } from '../io.ts';
+import { openSecrets, openState, stateLocation } from '../state.ts';
+import { table } from '../style.ts';
+
+async function connect(host: string, io: Io) {
+  const docker = dockerFor(host, io.env);
+  await docker.ping().catch((e: Error) => {
+    throw new OperationFailed(`no Docker engine answers at ${host}: ${e.message}`);
+  });
+  return docker;
+}
+
+function serverDir(spec: string, globals: GlobalOptions, env: NodeJS.ProcessEnv): string {
+  if (env.STAGECRAFT_SERVER_DIR) return env.STAGECRAFT_SERVER_DIR;
+  const loc = stateLocation(spec, globals, env);
+  return join('path' in loc ? dirname(loc.path) : join(dirname(spec), '.stagecraft'), 'server');
+}
+
+export function registerUp(program: Command, io: Io): void {
+  program
+    .command('up')
+    .description('converge the server to the spec, phase by phase, with health gates')
+    .argument('[spec]', 'the spec file (default ./staging.yaml)')
+    .option('--project <name>', 'only this project (and the shared stack)')
+    .action(async (arg: string | undefined, options: { project?: string }) => {
+      const globals = program.opts<GlobalOptions>();
+      const path = specPath(arg, globals);
+      const loaded = loadOrExit(path, io.errStyle, io.err);
+      const spec = loaded.spec;
+      if (options.project && !spec.projects.some((p) => p.name === options.project))
+        throw new InvalidInput(`no project ${options.project} in the spec`);
+      const docker = await connect(spec.server.host, io);
+      const store = await openState(path, globals, io.env);
+      const secrets = await openSecrets(path, globals, io.env);
+      const started = Date.now();
+      try {
+        const host = await hostUsage(spec.server.host);
+        const recorded = rowsToRecorded(await store.loadAllocations());
+        // Our own containers hold recorded ports: those are not "in use by something else".
+        const plan = planEnvironment(spec, { recorded, host });
+        const diagnostics = place([...loaded.diagnostics, ...plan.diagnostics], loaded.source);
+        printDiagnostics(diagnostics, io.errStyle, io.err);
+        if (hasErrors(diagnostics)) throw new InvalidInput('the plan has errors');
+        const result = await up(spec, plan, {
+          docker,
+          store,
+          secrets,
+          serverDir: serverDir(path, globals, io.env),
+          ...(options.project ? { project: options.project } : {}),
+          log: (line) => io.err(`${io.errStyle.dim(new Date().toISOString().slice(11, 19))} ${line}`),
+        });
+        for (const p of spec.projects.filter((x) => !options.project || x.name === options.project)) {
+          const failed = result.failed.find((f) => f.project === p.name);
+          const images = Object.fromEntries(p.services.map((s) => [s.name, s.image ?? '']));
+          await store.addRelease({
+            id: randomUUID(),
+            project: p.name,
+            createdAt: new Date().toISOString(),
+            status: failed ? 'failed' : 'succeeded',
+            specHash: hashOf(JSON.stringify(images)),
+            images,
+            reason: failed?.reason ?? null,
+          });
+          await store.addEvent({
+            project: p.name,
+            kind: 'up',
+            message: failed ? `failed: ${failed.reason}` : 'converged',
+            data: { touched: result.touched.filter((n) => n.startsWith(`${p.name}-`)) },
+          });
+        }
+        const seconds = ((Date.now() - started) / 1000).toFixed(1);
+        for (const c of result.checks)
+          io.out(
+            `${c.status > 0 && c.status < 500 ? io.style.green('✓') : io.style.red('✗')} ${c.route} → ${c.status || 'no answer'}`,
+          );
+        if (result.failed.length)
+          throw new OperationFailed(result.failed.map((f) => `${f.project}: ${f.reason}`).join('\n'));
+        io.out(
+          `${io.style.green('✓')} converged in ${seconds} s: ${result.touched.length} containers changed, ${result.removed.length} removed`,
+        );
+      } finally {
+        await secrets.close();
+        await store.close();
+      }
+    });
+
+  program
+    .command('down')
+    .description('stop and remove the environment’s containers; data volumes stay unless --volumes')
+    .argument('[project]', 'only this project')
+    .option('--volumes', 'also delete the data volumes')
+    .action(async (project: string | undefined, options: { volumes?: boolean }) => {
+      const globals = program.opts<GlobalOptions>();
+      const path = specPath(undefined, globals);
+      const spec = loadOrExit(path, io.errStyle, io.err).spec;
+      const docker = await connect(spec.server.host, io);
+      const containers = await ownedContainers(docker, spec.environment, project);
+      await Promise.all(containers.map((c) => removeContainer(docker, c.id)));
+      let volumes = 0;
+      if (options.volumes) {
+        const filters = { label: [`${LABEL.project}${project ? `=${project}` : ''}`] };
+        for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) {
+          await docker.getVolume(v.Name).remove();
+          volumes++;
+        }
+      }
+      if (!project) {
+        for (const n of await docker.listNetworks({
+          filters: { label: [`${LABEL.environment}=${spec.environment}`] },
+        })) {
+          await docker
+            .getNetwork(n.Id)
+            .remove()
+            .catch(() => {});
+        }
+      }
+      io.out(
+        `${io.style.green('✓')} removed ${containers.length} containers${options.volumes ? ` and ${volumes} volumes` : '; data volumes kept (--volumes deletes them)'}`,
+      );
+    });
+
+  program
+    .command('status')
+    .description('every service: state, health, image, ports, routes')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const globals = program.opts<GlobalOptions>();
+      const path = specPath(undefined, globals);
+      const spec = loadOrExit(path, io.errStyle, io.err).spec;
+      const docker = await connect(spec.server.host, io);
+      const store = await openState(path, globals, io.env);
+      const releases = await store.listReleases();
+      await store.close();
+      const rows = (
+        await docker.listContainers({
+          all: true,
+          filters: { label: [`${LABEL.environment}=${spec.environment}`] },
+        })
+      ).map((c) => {
+        const project = c.Labels[LABEL.project] ?? '';
+        const service = c.Labels[LABEL.service] ?? '';
+        const p = spec.projects.find((x) => x.name === project);
+        const s = p?.services.find((x) => x.name === service);
+        const last = releases.filter((r) => r.project === project).at(-1);
+        return {
+          project,
+          service,
+          replica: (c.Names[0] ?? '').replace(/^\//, ''),
+          state: c.State,
+          health: /\((healthy|unhealthy|health: starting)\)/.exec(c.Status)?.[1] ?? null,
+          image: c.Image,
+          ports: c.Ports.filter((x) => x.PublicPort).map((x) => `${x.IP}:${x.PublicPort}`),
+          routes: s?.type === 'app' ? s.resolvedRoutes.map((r) => `${r.host}${r.path}`) : [],
+          lastRelease: last ? { status: last.status, at: last.createdAt } : null,
+        };
+      });
+      rows.sort((a, b) => a.project.localeCompare(b.project) || a.replica.localeCompare(b.replica));
+      if (options.json) return io.out(JSON.stringify(rows, null, 2));
+      io.out(
+        table([
+          ['PROJECT', 'CONTAINER', 'STATE', 'HEALTH', 'IMAGE', 'PORTS', 'ROUTES'],
+          ...rows.map((r) => [
+            r.project,
+            r.replica,
+            r.state,
+            r.health ?? '-',
+            r.image,
+            r.ports.join(' '),
+            r.routes.join(' '),
+          ]),
+        ]),
+      );
+    });
+
+  program
+    .command('logs')
+    .description('a project’s container logs, labelled by service and replica')
+    .argument('<project>', 'the project (or shared)')
+    .argument('[service]', 'only this service')
+    .option('--since <duration>', 'such as 10m or 2h', '1h')
+    .option('--follow', 'keep printing new lines')
+    .action(
+      async (project: string, service: string | undefined, options: { since: string; follow?: boolean }) => {
+        const globals = program.opts<GlobalOptions>();
+        const spec = loadOrExit(specPath(undefined, globals), io.errStyle, io.err).spec;
+        const docker = await connect(spec.server.host, io);
+        const m = /^(\d+)([smhd])$/.exec(options.since);
+        if (!m) throw new InvalidInput(`--since ${options.since}: write a duration such as 10m, 2h or 1d`);
+        const since =
+          Math.floor(Date.now() / 1000) - Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's'];
+        const containers = (await ownedContainers(docker, spec.environment, project)).filter(
+          (c) => !service || c.labels[LABEL.service] === service,
+        );
+        if (!containers.length)
+          throw new OperationFailed(`no containers of ${project}${service ? `/${service}` : ''}`);
+        await Promise.all(
+          containers.map(async (c) => {
+            const prefix = io.style.cyan(`${c.name} |`);
+            if (options.follow) {
+              const stream = (await docker
+                .getContainer(c.id)
+                .logs({ stdout: true, stderr: true, since, follow: true })) as NodeJS.ReadableStream;
+              docker.modem.demuxStream(stream, lineWriter(prefix, io), lineWriter(prefix, io));
+              await new Promise((r) => stream.on('end', r));
+            } else {
+              const buf = (await docker
+                .getContainer(c.id)
+                .logs({ stdout: true, stderr: true, since, follow: false })) as unknown as Buffer;
+              for (const line of demux(buf).split('\n').filter(Boolean)) io.out(`${prefix} ${line}`);
+            }
+          }),
+        );
+      },
+    );
+}
+
+function lineWriter(prefix: string, io: Io): NodeJS.WritableStream {
+  let rest = '';
+  return new Writable({
+    write(chunk, _enc, done) {
+      const lines = (rest + String(chunk)).split('\n');
+      rest = lines.pop() ?? '';
+      for (const l of lines) io.out(`${prefix} ${l}`);
+      done();
+    },
+  });
+}

@@ -1,0 +1,147 @@
+import type Docker from 'dockerode';
+import { LABEL } from '../../render/index.ts';
+import type { ContainerSpec } from './from-compose.ts';
+
+/** The driver's verbs on the engine. It touches only objects that carry stagecraft's labels. */
+
+export async function ensureNetwork(
+  docker: Docker,
+  net: { name: string; labels?: Record<string, string>; subnet?: string; ipRange?: string },
+): Promise<'created' | 'kept'> {
+  const existing = await docker.listNetworks({ filters: { name: [net.name] } });
+  if (existing.some((n) => n.Name === net.name)) return 'kept';
+  await docker.createNetwork({
+    Name: net.name,
+    Driver: 'bridge',
+    CheckDuplicate: true,
+    Labels: net.labels ?? {},
+    ...(net.subnet
+      ? {
+          IPAM: {
+            Driver: 'default',
+            Config: [{ Subnet: net.subnet, ...(net.ipRange ? { IPRange: net.ipRange } : {}) }],
+          },
+        }
+      : {}),
+  });
+  return 'created';
+}
+
+export async function ensureVolume(
+  docker: Docker,
+  name: string,
+  labels: Record<string, string>,
+): Promise<void> {
+  try {
+    await docker.getVolume(name).inspect();
+  } catch {
+    await docker.createVolume({ Name: name, Labels: labels });
+  }
+}
+
+export interface Owned {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  state: string;
+  health?: string;
+  image: string;
+}
+
+export async function ownedContainers(
+  docker: Docker,
+  environment: string,
+  project?: string,
+): Promise<Owned[]> {
+  const filters = [
+    `${LABEL.environment}=${environment}`,
+    ...(project ? [`${LABEL.project}=${project}`] : []),
+  ];
+  const list = await docker.listContainers({ all: true, filters: { label: filters } });
+  return list.map((c) => ({
+    id: c.Id,
+    name: (c.Names[0] ?? '').replace(/^\//, ''),
+    labels: c.Labels,
+    state: c.State,
+    health: /\((healthy|unhealthy|health: starting)\)/.exec(c.Status)?.[1],
+    image: c.Image,
+  }));
+}
+
+/** Creates, joins its other networks, and starts a container. */
+export async function createAndStart(
+  docker: Docker,
+  spec: ContainerSpec,
+  name = spec.name,
+): Promise<Docker.Container> {
+  const container = await docker.createContainer({ ...spec.options, name });
+  for (const n of spec.networks)
+    await docker.getNetwork(n.name).connect({ Container: container.id, EndpointConfig: n.endpoint });
+  await container.start();
+  return container;
+}
+
+export async function removeContainer(docker: Docker, nameOrId: string): Promise<void> {
+  const c = docker.getContainer(nameOrId);
+  await c.stop({ t: 10 }).catch(() => {});
+  await c.remove({ force: true, v: false }).catch((e: { statusCode?: number }) => {
+    if (e.statusCode !== 404) throw e;
+  });
+}
+
+/** Waits until the container is healthy (or, with no healthcheck, running); fails on unhealthy or exit. */
+export async function waitHealthy(docker: Docker, name: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const info = await docker.getContainer(name).inspect();
+    const health = info.State.Health?.Status;
+    if (!info.State.Running) throw new Error(`${name} stopped (exit code ${info.State.ExitCode})`);
+    if (health === 'healthy' || (health === undefined && info.State.Running)) return;
+    if (health === 'unhealthy')
+      throw new Error(`${name} is unhealthy: ${info.State.Health?.Log?.at(-1)?.Output?.trim() ?? ''}`);
+    if (Date.now() > deadline) throw new Error(`${name} was not healthy within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The last lines a container wrote, both streams, demultiplexed. */
+export async function logTail(docker: Docker, name: string, lines = 20): Promise<string> {
+  const buf = (await docker
+    .getContainer(name)
+    .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+  return demux(buf);
+}
+
+/** Engine log frames: 8-byte headers (stream, size) before each chunk, for containers without a TTY. */
+export function demux(buf: Buffer): string {
+  let out = '';
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const size = buf.readUInt32BE(i + 4);
+    out += buf.subarray(i + 8, i + 8 + size).toString('utf8');
+    i += 8 + size;
+  }
+  return out;
+}
+
+/** Runs a one-off to completion; returns its exit code and log tail, and removes it. */
+export async function runOnce(
+  docker: Docker,
+  spec: ContainerSpec,
+  timeoutMs = 600_000,
+): Promise<{ code: number; logs: string }> {
+  await removeContainer(docker, spec.name);
+  const container = await createAndStart(docker, spec);
+  const result = (await Promise.race([
+    container.wait(),
+    new Promise((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`${spec.name} did not finish within ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      ),
+    ),
+  ])) as { StatusCode: number };
+  const logs = await logTail(docker, spec.name, 30);
+  await container.remove({ force: true });
+  return { code: result.StatusCode, logs };
+}

@@ -1,0 +1,277 @@
+import { createHash } from 'node:crypto';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import {
+  createAndStart,
+  ensureNetwork,
+  ensureVolume,
+  ownedContainers,
+  removeContainer,
+  runOnce,
+  waitHealthy,
+} from '../drivers/docker/engine.ts';
+import type { ContainerSpec } from '../drivers/docker/from-compose.ts';
+import { containerSpecs } from '../drivers/docker/from-compose.ts';
+import type { Plan } from '../plan/index.ts';
+import { type ComposeDoc, projectComposeDoc } from '../render/compose/project.ts';
+import { sharedComposeDoc } from '../render/compose/shared.ts';
+import { LABEL, type RenderContext, renderAll, renderSecretFiles, secretsNeeded } from '../render/index.ts';
+import { prometheusArgs } from '../render/prometheus/index.ts';
+import type { Spec } from '../spec/index.ts';
+import type { SecretStore, StateStore } from '../state/index.ts';
+import { recordAllocations } from './record-allocations.ts';
+import { writeArtifacts } from './write-artifacts.ts';
+
+export interface UpOptions {
+  docker: Docker;
+  store: StateStore;
+  secrets: SecretStore;
+  /** Where the server's layout is written (the seed's /opt/shared and /opt/projects). */
+  serverDir: string;
+  project?: string;
+  log: (line: string) => void;
+}
+
+export interface UpResult {
+  touched: string[];
+  removed: string[];
+  failed: { project: string; reason: string }[];
+  checks: { route: string; status: number }[];
+}
+
+const DATA = new Set(['postgres', 'redis', 'rabbitmq']);
+
+/** Converges the server to the plan, phase by phase, with health gates; idempotent by spec hash. */
+export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpResult> {
+  const { docker, log } = opts;
+  const ctx: RenderContext = { spec, plan };
+  const result: UpResult = { touched: [], removed: [], failed: [], checks: [] };
+
+  // 1. The layout and the secret files (mode 0600) the containers read.
+  const values = new Map<string, string>();
+  for (const { project, name } of secretsNeeded(ctx)) {
+    const v =
+      /(_PASSWORD)$/.test(name) && !(await opts.secrets.has(project, name))
+        ? await opts.secrets.ensureGenerated(project, name)
+        : await opts.secrets.get(project, name);
+    values.set(`${project}/${name}`, v ?? '');
+  }
+  writeArtifacts(opts.serverDir, [
+    ...renderAll(ctx),
+    ...renderSecretFiles(ctx, (p, n) => values.get(`${p}/${n}`) ?? ''),
+  ]);
+  await recordAllocations(opts.store, plan);
+
+  // 2. Networks and volumes: the shared stack owns the shared and edge networks.
+  const shared = sharedComposeDoc(ctx, { prometheusArgs: prometheusArgs(spec) });
+  const projects = spec.projects.filter((p) => !opts.project || p.name === opts.project);
+  const docs = new Map<string, ComposeDoc>();
+  for (const p of spec.projects) {
+    const d = projectComposeDoc(ctx, p);
+    if (d) docs.set(p.name, d);
+  }
+  for (const doc of [shared, ...docs.values()]) {
+    for (const n of Object.values(doc.networks)) {
+      if (n.external) continue;
+      const config = (n.ipam as { config: { subnet: string; ip_range?: string }[] } | undefined)?.config[0];
+      await ensureNetwork(docker, {
+        name: String(n.name),
+        labels: n.labels as Record<string, string>,
+        ...(config ? { subnet: config.subnet, ipRange: config.ip_range } : {}),
+      });
+    }
+    for (const v of Object.values(doc.volumes ?? {}))
+      await ensureVolume(docker, String(v.name), v.labels as Record<string, string>);
+  }
+
+  // 3. The shared stack.
+  const sharedSpecs = containerSpecs(shared, join(opts.serverDir, 'shared'));
+  await phase('shared stack', sharedSpecs, 'shared');
+
+  // 4. Projects, in parallel.
+  await Promise.all(
+    projects.map(async (p) => {
+      const doc = docs.get(p.name);
+      if (!doc) return;
+      const specs = containerSpecs(doc, join(opts.serverDir, 'projects', p.name));
+      const running = specs.filter((s) => s.profiles.length === 0);
+      const type = (s: ContainerSpec) => s.labels[LABEL.type] ?? '';
+      try {
+        await phase(
+          `${p.name}: data`,
+          running.filter((s) => DATA.has(type(s))),
+          p.name,
+        );
+        await phase(
+          `${p.name}: exporters`,
+          running.filter((s) => type(s) === 'exporter'),
+          p.name,
+        );
+        const apps = running.filter((s) => type(s) === 'app');
+        const appsChange = await changed(apps);
+        for (const release of specs.filter((s) => s.labels[LABEL.role] === 'release')) {
+          if (!appsChange.length) break;
+          log(`${p.name}: release ${release.key}`);
+          const r = await runOnce(docker, release);
+          if (r.code !== 0)
+            throw new Error(`the release step ${release.key} failed (exit ${r.code}):\n${r.logs.trimEnd()}`);
+        }
+        await rollout(p.name, apps);
+        await phase(
+          `${p.name}: workers`,
+          running.filter((s) => type(s) === 'worker'),
+          p.name,
+        );
+        const wanted = new Set(specs.map((s) => s.name));
+        for (const c of await ownedContainers(docker, spec.environment, p.name)) {
+          if (!wanted.has(c.name)) {
+            await removeContainer(docker, c.id);
+            result.removed.push(c.name);
+          }
+        }
+      } catch (e) {
+        result.failed.push({ project: p.name, reason: (e as Error).message });
+        log(`${p.name}: FAILED: ${(e as Error).message}`);
+      }
+    }),
+  );
+
+  // 5. Projects gone from the spec: their containers go, their volumes stay.
+  if (!opts.project) {
+    const names = new Set(spec.projects.map((p) => p.name));
+    for (const c of await ownedContainers(docker, spec.environment)) {
+      const project = c.labels[LABEL.project] ?? '';
+      if (project !== 'shared' && !names.has(project)) {
+        await removeContainer(docker, c.id);
+        result.removed.push(c.name);
+      }
+    }
+  }
+
+  // 6. The proxy rereads its config (it resolves upstreams per request, so this is cheap), then each route is tried.
+  if (result.touched.length)
+    await docker
+      .getContainer('shared-proxy')
+      .kill({ signal: 'SIGHUP' })
+      .catch(() => {});
+  for (const p of projects) {
+    if (result.failed.some((f) => f.project === p.name)) continue;
+    for (const s of p.services) {
+      if (s.type !== 'app' || s.replicas === 0) continue;
+      for (const r of s.resolvedRoutes)
+        result.checks.push(await checkRoute(`http://127.0.0.1:${spec.server.listen.http}${r.path}`, r.host));
+      const port = plan.allocations[p.name]?.ports[s.name];
+      if (port) result.checks.push(await checkRoute(`http://127.0.0.1:${port}${s.health.path}`));
+    }
+  }
+  for (const c of result.checks) {
+    if (c.status === 0 || c.status >= 500)
+      result.failed.push({ project: '-', reason: `${c.route} answered ${c.status || 'nothing'}` });
+  }
+  return result;
+
+  async function changed(specs: ContainerSpec[]): Promise<ContainerSpec[]> {
+    const owned = new Map((await ownedContainers(docker, spec.environment)).map((c) => [c.name, c]));
+    return specs.filter((s) => {
+      const c = owned.get(s.name);
+      return !c || c.labels[LABEL.specHash] !== s.hash || c.state !== 'running';
+    });
+  }
+
+  /** Recreates what changed, then waits for every container of the phase to be healthy. */
+  async function phase(name: string, specs: ContainerSpec[], _project: string): Promise<void> {
+    const todo = await changed(specs);
+    if (todo.length) log(`${name}: ${todo.map((s) => s.name).join(', ')}`);
+    await Promise.all(
+      todo.map(async (s) => {
+        await removeContainer(docker, s.name);
+        await createAndStart(docker, s);
+        result.touched.push(s.name);
+      }),
+    );
+    await Promise.all(specs.map((s) => waitHealthy(docker, s.name)));
+  }
+
+  /**
+   * Apps roll one replica at a time: the new container starts beside the old one under a temporary
+   * name, answers to the same alias, passes its health gate, and only then does the old one go.
+   * If the gate fails, the new container is removed and the old keeps serving.
+   */
+  async function rollout(project: string, specs: ContainerSpec[]): Promise<void> {
+    for (const s of await changed(specs)) {
+      const exists = (await ownedContainers(docker, spec.environment, project)).some(
+        (c) => c.name === s.name && c.state === 'running',
+      );
+      log(`${project}: ${exists ? 'rolling' : 'starting'} ${s.name}`);
+      if (!exists) {
+        await removeContainer(docker, s.name);
+        await createAndStart(docker, s);
+        await waitHealthy(docker, s.name);
+      } else {
+        const next = `${s.name}-next`;
+        await removeContainer(docker, next);
+        const withoutFixedIp = stripFixedAddresses(s);
+        await createAndStart(docker, withoutFixedIp, next);
+        try {
+          await waitHealthy(docker, next);
+        } catch (e) {
+          await removeContainer(docker, next);
+          throw new Error(
+            `the new ${s.name} failed its health gate, the old one keeps serving: ${(e as Error).message}`,
+          );
+        }
+        await removeContainer(docker, s.name);
+        await docker.getContainer(next).rename({ name: s.name });
+      }
+      result.touched.push(s.name);
+    }
+  }
+}
+
+/** A replacement replica takes an address from the engine's range; the old one still holds the fixed one. */
+function stripFixedAddresses(s: ContainerSpec): ContainerSpec {
+  const strip = (e: Docker.EndpointSettings) => {
+    const { IPAMConfig: _, ...rest } = e;
+    return rest;
+  };
+  const endpoints = s.options.NetworkingConfig?.EndpointsConfig ?? {};
+  return {
+    ...s,
+    options: {
+      ...s.options,
+      NetworkingConfig: {
+        EndpointsConfig: Object.fromEntries(Object.entries(endpoints).map(([k, v]) => [k, strip(v)])),
+      },
+    },
+    networks: s.networks.map((n) => ({ ...n, endpoint: strip(n.endpoint) })),
+  };
+}
+
+/** One request on loopback, by Host header when given; retried briefly while the proxy picks the route up. */
+async function checkRoute(url: string, host?: string): Promise<{ route: string; status: number }> {
+  const route = host ? `${host}${new URL(url).pathname}` : url;
+  let status = 0;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    status = await httpStatus(url, host);
+    if (status > 0 && status < 500) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { route, status };
+}
+
+export function httpStatus(url: string, host?: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(url, { headers: host ? { Host: host } : {}, timeout: 3000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+export function hashOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+}
