@@ -41,6 +41,8 @@ export interface UpResult {
 }
 
 const DATA = new Set(['postgres', 'redis', 'rabbitmq']);
+/** Longer than the proxy's DNS cache (`resolver … valid=2s`). */
+const DRAIN_MS = 3000;
 
 /** Converges the server to the plan, phase by phase, with health gates; idempotent by spec hash. */
 export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpResult> {
@@ -175,7 +177,10 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
     const owned = new Map((await ownedContainers(docker, spec.environment)).map((c) => [c.name, c]));
     return specs.filter((s) => {
       const c = owned.get(s.name);
-      return !c || c.labels[LABEL.specHash] !== s.hash || c.state !== 'running';
+      // A tag that moved to a rebuilt image shows as the old image's ID: that is a change too.
+      return (
+        !c || c.labels[LABEL.specHash] !== s.hash || c.state !== 'running' || c.image !== s.options.Image
+      );
     });
   }
 
@@ -221,6 +226,15 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
             `the new ${s.name} failed its health gate, the old one keeps serving: ${(e as Error).message}`,
           );
         }
+        // Drain: the proxy re-resolves the alias every 2 s. It first learns the new replica; then the
+        // old one stops (its in-flight requests are reset, and the proxy retries them on another
+        // replica) and leaves the alias; it is removed once no proxy cache can still hold its address.
+        await sleep(DRAIN_MS);
+        await docker
+          .getContainer(s.name)
+          .stop({ t: 10 })
+          .catch(() => {});
+        await sleep(DRAIN_MS);
         await removeContainer(docker, s.name);
         await docker.getContainer(next).rename({ name: s.name });
       }
@@ -228,6 +242,8 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
     }
   }
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A replacement replica takes an address from the engine's range; the old one still holds the fixed one. */
 function stripFixedAddresses(s: ContainerSpec): ContainerSpec {

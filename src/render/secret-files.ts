@@ -1,9 +1,17 @@
+import { createHash } from 'node:crypto';
 import { containerSlots, secretUses } from '../plan/index.ts';
 import { type Artifact, file } from './artifact.ts';
 import { sharedComponents } from './compose/shared.ts';
 import type { RenderContext } from './context.ts';
 import { generatedSecrets, passwordSecret } from './credentials.ts';
 import { containerEnvironment, fillSecrets, secretRef } from './environment.ts';
+
+/** nginx's `{SSHA}` scheme; the salt comes from the password so the file is the same on every render. */
+function ssha(password: string): string {
+  const salt = createHash('sha256').update(`stagecraft:${password}`).digest().subarray(0, 8);
+  const digest = createHash('sha1').update(password).update(salt).digest();
+  return `{SSHA}${Buffer.concat([digest, salt]).toString('base64')}`;
+}
 
 export type SecretLookup = (project: string, name: string) => string;
 
@@ -45,6 +53,13 @@ export function renderSecretFiles(ctx: RenderContext, lookup: SecretLookup): Art
     if (g.project === 'shared' && running.has(g.service as never)) shared.add(g.name);
   for (const name of [...shared].sort())
     out.push(file(`shared/secrets/${name}`, lookup('shared', name), 0o600));
+  if (shared.has('PROXY_ADMIN_PASSWORD')) {
+    // The proxy's login for Prometheus and Alertmanager, which have none of their own.
+    // Readable by nginx's unprivileged workers: it holds a salted hash of a 32-character random password, not the password.
+    out.push(
+      file('shared/nginx/htpasswd/admin', `admin:${ssha(lookup('shared', 'PROXY_ADMIN_PASSWORD'))}`, 0o644),
+    );
+  }
   return out;
 }
 

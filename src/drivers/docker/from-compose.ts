@@ -40,13 +40,13 @@ export function dockerSizeToBytes(text: string): number {
 }
 
 /** Compose turns `$$` into `$`; the engine must see what compose would have passed. */
-const unescape = (s: string) => s.replace(/\$\$/g, '$');
+const composeUnescape = (s: string) => s.replace(/\$\$/g, '$');
 
 function words(command: unknown): string[] | undefined {
   if (command === undefined) return undefined;
-  if (Array.isArray(command)) return command.map((c) => unescape(String(c)));
+  if (Array.isArray(command)) return command.map((c) => composeUnescape(String(c)));
   return (String(command).match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((w) =>
-    unescape(w.replace(/^["']|["']$/g, '')),
+    composeUnescape(w.replace(/^["']|["']$/g, '')),
   );
 }
 
@@ -65,7 +65,7 @@ export function containerSpecs(doc: ComposeDoc, dir: string): ContainerSpec[] {
     const labels = { ...(s.labels as Record<string, string>) };
     const env = [
       ...Object.entries((s.environment as Record<string, string>) ?? {}).map(
-        ([k, v]) => `${k}=${unescape(String(v))}`,
+        ([k, v]) => `${k}=${composeUnescape(String(v))}`,
       ),
       ...((s.env_file as string[] | undefined) ?? []).flatMap((f) => readEnvFile(path(f))),
     ];
@@ -111,7 +111,7 @@ export function containerSpecs(doc: ComposeDoc, dir: string): ContainerSpec[] {
       ...(hc
         ? {
             Healthcheck: {
-              Test: hc.test.map(unescape),
+              Test: hc.test.map(composeUnescape),
               Interval: goDurationToNs(hc.interval),
               Timeout: goDurationToNs(hc.timeout),
               Retries: hc.retries,

@@ -1,5 +1,5 @@
 import type { Spec } from '../../spec/index.ts';
-import { LOKI_URL, lokiTenants } from '../loki/index.ts';
+import { LOKI_URL, lokiTenants, SHARED_TENANT } from '../loki/index.ts';
 import { SHARED_PORTS, sharedContainer } from '../topology.ts';
 import { stableUid } from './uid.ts';
 
@@ -45,13 +45,15 @@ export function datasourcesDoc(spec: Spec) {
   }
   if (m.loki !== false) {
     for (const tenant of lokiTenants(spec)) {
+      // Without Prometheus, the shared stack's logs are the natural default.
+      const isDefault = m.prometheus === false && tenant === SHARED_TENANT;
       datasources.push({
         name: `Loki ${tenant}`,
         uid: lokiDatasource(tenant).uid,
         type: 'loki',
         access: 'proxy',
         url: LOKI_URL,
-        ...(m.prometheus === false && tenant === lokiTenants(spec)[0] ? { isDefault: true } : {}),
+        ...(isDefault ? { isDefault } : {}),
         editable: false,
         // The tenant ID is a routing key, not a secret; Grafana keeps header values in secureJsonData.
         jsonData: { httpHeaderName1: 'X-Scope-OrgID', maxLines: 1000, manageAlerts: false },

@@ -21,7 +21,7 @@ export function folderPermissionsDoc(spec: Spec) {
       folder: p.name,
       permissions: Object.entries(p.access)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([team, role]) => ({ team, role, ...LEVEL[role] })),
+        .map(([team, role]) => ({ team, role, permission: LEVEL[role].permission, level: LEVEL[role].name })),
     }))
     .sort((a, b) => (a.folder < b.folder ? -1 : 1));
   if (!folders.length) return null;

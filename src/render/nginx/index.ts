@@ -120,7 +120,7 @@ const PROXY: Directive[] = [
   d('proxy_set_header', 'X-Forwarded-Proto', '$scheme'),
   d('proxy_set_header', 'Upgrade', '$http_upgrade'),
   d('proxy_set_header', 'Connection', '$connection_upgrade'),
-  d('proxy_connect_timeout', '5s'),
+  d('proxy_connect_timeout', '2s'),
   d('proxy_send_timeout', '60s'),
   d('proxy_read_timeout', '60s'),
   // During a rollout a replica that just stopped is skipped rather than answered with an error.

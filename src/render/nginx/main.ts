@@ -38,7 +38,7 @@ export function renderMainConf(spec: Spec): string {
     d('access_log', '/dev/stdout', 'stagecraft'),
     // Upstreams are resolved per request through Docker's DNS, so a project that is down (or not
     // created yet) never stops the proxy from starting.
-    d('resolver', '127.0.0.11', 'valid=10s', 'ipv6=off'),
+    d('resolver', '127.0.0.11', 'valid=2s', 'ipv6=off'),
     d('resolver_timeout', '3s'),
     b('map', ['$http_upgrade', '$connection_upgrade'], [d('default', 'upgrade'), d("''", 'close')]),
     ...(rate

@@ -130,7 +130,12 @@ describe('compose files', () => {
     const ctx = exampleContext('beryl3');
     const marker = (project: string, name: string) => `SeCrEt-${project}-${name}-9f8e7d`;
     const secretFiles = renderSecretFiles(ctx, marker);
-    for (const f of secretFiles) assert.equal(f.mode, 0o600, f.path);
+    for (const f of secretFiles) {
+      if (f.path === 'shared/nginx/htpasswd/admin') {
+        assert.match(f.content, /^admin:\{SSHA\}/, 'a salted hash, never the password');
+        assert.doesNotMatch(f.content, /SeCrEt/);
+      } else assert.equal(f.mode, 0o600, f.path);
+    }
     assert.ok(secretFiles.some((f) => f.content.includes('SeCrEt-beryl3-DJANGO_SECRET_KEY')));
     assert.ok(
       secretFiles.some((f) =>

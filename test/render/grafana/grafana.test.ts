@@ -3,100 +3,312 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parser } from '@prometheus-io/lezer-promql';
 import { parse } from 'yaml';
-import { renderGrafana } from '../../../src/render/grafana/index.ts';
+import { grafanaEnvironment, renderGrafana, stableUid } from '../../../src/render/grafana/index.ts';
 import { renderSecretFiles } from '../../../src/render/index.ts';
 import { assertGolden, EXAMPLE_NAMES, exampleContext } from '../../support/render.ts';
 
-function parsesAsPromql(expr: string): boolean {
-  // Grafana's template variables are not PromQL; put a value where they stand.
-  let ok = true;
-  parser.parse(expr.replace(/\$service/g, 'web')).iterate({
+const GOLDEN = join(import.meta.dirname, 'golden');
+
+/** Grafana's variables are not PromQL: put a value of the right shape where each stands. */
+const GRAFANA_VARIABLES: [RegExp, string][] = [
+  [/\$__rate_interval|\$__interval/g, '5m'],
+  [/\$service/g, 'web|worker'],
+];
+
+/** The syntax errors lezer-promql finds in an expression (an error node is one). */
+function promqlErrors(expr: string): string[] {
+  const text = GRAFANA_VARIABLES.reduce((s, [re, v]) => s.replace(re, v), expr);
+  const errors: string[] = [];
+  parser.parse(text).iterate({
     enter: (n) => {
-      if (n.type.isError) ok = false;
+      if (n.type.isError) errors.push(`at ${n.from}: ${JSON.stringify(text.slice(n.from, n.to + 10))}`);
     },
   });
-  return ok;
+  return errors;
 }
 
-describe('Grafana provisioning and dashboards (no Grafana binary here: checked against the fields Grafana requires)', () => {
+interface Target {
+  refId: string;
+  expr: string;
+  datasource: { type: string; uid: string };
+}
+interface Panel {
+  id: number;
+  type: string;
+  title: string;
+  gridPos: { x: number; y: number; w: number; h: number };
+  datasource: { type: string; uid: string };
+  targets: Target[];
+}
+
+function dashboards(files: ReturnType<typeof renderGrafana>) {
+  return files
+    .filter((f) => f.path.endsWith('.json') && f.path.includes('/dashboards/'))
+    .map((f) => ({
+      path: f.path,
+      json: JSON.parse(f.content) as Record<string, unknown> & { panels: Panel[] },
+    }));
+}
+
+function datasources(files: ReturnType<typeof renderGrafana>) {
+  const f = files.find((x) => x.path === 'shared/grafana/provisioning/datasources/datasources.yml');
+  assert.ok(f, 'datasources.yml');
+  return parse(f.content, { version: '1.1' }) as {
+    apiVersion: number;
+    datasources: {
+      name: string;
+      uid: string;
+      type: string;
+      url: string;
+      isDefault?: boolean;
+      jsonData?: Record<string, unknown>;
+      secureJsonData?: Record<string, string>;
+    }[];
+  };
+}
+
+describe('grafana provisioning and dashboards (no grafana binary here: the fields grafana requires, queries parsed by lezer-promql, golden files)', () => {
   for (const name of EXAMPLE_NAMES) {
-    it(`${name}: every dashboard is complete and every query parses`, () => {
+    it(`${name}: every dashboard is complete, every panel's datasource is provisioned, every PromQL expression parses`, () => {
       const ctx = exampleContext(name);
       const files = renderGrafana(ctx);
       if (ctx.spec.shared.monitoring.grafana === false) {
-        assert.deepEqual(files, []);
+        assert.deepEqual(files, [], 'monitoring.grafana: false renders nothing');
         return;
       }
-      const ds = parse(files.find((f) => f.path.endsWith('datasources.yml'))!.content);
-      const uids = new Set(ds.datasources.map((d: { uid: string }) => d.uid));
-      const dashboards = files
-        .filter((f) => f.path.endsWith('.json'))
-        .map((f) => ({ path: f.path, json: JSON.parse(f.content) }));
-      assert.equal(dashboards.length, ctx.spec.projects.length + 1);
+      const ds = datasources(files);
+      assert.equal(ds.apiVersion, 1);
+      const byUid = new Map(ds.datasources.map((d) => [d.uid, d]));
+      assert.equal(byUid.size, ds.datasources.length, 'datasource uids are unique');
+      assert.equal(
+        new Set(ds.datasources.map((d) => d.name)).size,
+        ds.datasources.length,
+        'names are unique',
+      );
+      assert.equal(ds.datasources.filter((d) => d.isDefault).length, 1, 'one default datasource');
+      for (const d of ds.datasources) assert.ok(d.uid.length <= 40 && /^[a-zA-Z0-9_-]+$/.test(d.uid), d.uid);
+
+      const all = dashboards(files);
+      assert.deepEqual(
+        all.map((d) => d.path).sort(),
+        [
+          'shared/grafana/dashboards/shared/infrastructure.json',
+          ...ctx.spec.projects.map((p) => `shared/grafana/dashboards/${p.name}/application.json`),
+        ].sort(),
+      );
       const dashboardUids = new Set<string>();
-      for (const { path, json } of dashboards) {
-        for (const field of ['uid', 'title', 'schemaVersion', 'panels'])
+      let promql = 0;
+      for (const { path, json } of all) {
+        for (const field of ['uid', 'title', 'schemaVersion', 'panels', 'templating', 'time'])
           assert.ok(json[field] !== undefined, `${path}: ${field}`);
-        assert.ok(json.schemaVersion >= 39);
-        assert.ok(!dashboardUids.has(json.uid), 'dashboard uids are unique');
-        dashboardUids.add(json.uid);
+        assert.ok((json.schemaVersion as number) >= 39, `${path}: schemaVersion`);
+        assert.match(json.uid as string, /^[a-zA-Z0-9_-]{1,40}$/, `${path}: uid`);
+        assert.ok(!dashboardUids.has(json.uid as string), `${path}: dashboard uids are unique`);
+        dashboardUids.add(json.uid as string);
+        assert.ok(json.panels.length > 0, `${path}: has panels`);
         const ids = new Set<number>();
         for (const panel of json.panels) {
-          for (const field of ['id', 'type', 'title', 'gridPos', 'datasource', 'targets'])
-            assert.ok(panel[field] !== undefined, `${path} ${panel.title}: ${field}`);
-          assert.ok(!ids.has(panel.id), 'panel ids are unique');
+          const where = `${path} "${panel.title}"`;
+          for (const field of ['id', 'type', 'title', 'gridPos', 'datasource', 'targets'] as const)
+            assert.ok(panel[field] !== undefined, `${where}: ${field}`);
+          assert.ok(Number.isInteger(panel.id) && !ids.has(panel.id), `${where}: unique id`);
           ids.add(panel.id);
-          assert.ok(
-            uids.has(panel.datasource.uid),
-            `${panel.title}: datasource ${panel.datasource.uid} is provisioned`,
+          const { x, y, w, h } = panel.gridPos;
+          assert.ok(x >= 0 && y >= 0 && w > 0 && h > 0 && x + w <= 24, `${where}: gridPos`);
+          const source = byUid.get(panel.datasource.uid);
+          assert.ok(source, `${where}: datasource ${panel.datasource.uid} is provisioned`);
+          assert.equal(source.type, panel.datasource.type, `${where}: datasource type`);
+          assert.ok(panel.targets.length > 0, `${where}: has targets`);
+          assert.equal(
+            new Set(panel.targets.map((t) => t.refId)).size,
+            panel.targets.length,
+            `${where}: refIds`,
           );
-          for (const t of panel.targets)
-            assert.ok(parsesAsPromql(t.expr), `${path} ${panel.title}: ${t.expr}`);
+          for (const t of panel.targets) {
+            assert.deepEqual(t.datasource, panel.datasource, `${where}: target datasource`);
+            assert.ok(t.expr, `${where}: expr`);
+            // A LogQL query that is a bare stream selector is PromQL too: parse those as well.
+            if (source.type === 'prometheus' || /^\{[^}]*\}$/.test(t.expr)) {
+              assert.deepEqual(promqlErrors(t.expr), [], `${where}: ${t.expr}`);
+              promql++;
+            }
+          }
         }
       }
+      assert.ok(promql > 10, 'queries were checked');
     });
   }
 
-  it('a folder per project, a Loki datasource per tenant, and the panels the issue names', () => {
+  it('datasources: Prometheus, one Loki per tenant with its X-Scope-OrgID, Alertmanager when enabled', () => {
+    const ctx = exampleContext('beryl3');
+    const ds = datasources(renderGrafana(ctx)).datasources;
+    const prometheus = ds.find((d) => d.type === 'prometheus');
+    assert.equal(prometheus?.url, 'http://shared-prometheus:9090');
+    assert.equal(prometheus?.isDefault, true);
+    const loki = ds.filter((d) => d.type === 'loki');
+    assert.deepEqual(
+      loki.map((d) => [d.uid, d.url, d.jsonData?.httpHeaderName1, d.secureJsonData?.httpHeaderValue1]),
+      [
+        ['loki-shared', 'http://shared-loki:3100', 'X-Scope-OrgID', 'shared'],
+        ['loki-beryl3', 'http://shared-loki:3100', 'X-Scope-OrgID', 'beryl3'],
+        ['loki-project2', 'http://shared-loki:3100', 'X-Scope-OrgID', 'project2'],
+      ],
+    );
+    assert.equal(ds.find((d) => d.type === 'alertmanager')?.url, 'http://shared-alertmanager:9093');
+  });
+
+  it('a dashboard provider with a folder per project (folders from the file structure)', () => {
     const files = renderGrafana(exampleContext('beryl3'));
-    const provider = parse(files.find((f) => f.path.endsWith('dashboards.yml'))!.content);
+    const provider = parse(
+      files.find((f) => f.path.endsWith('provisioning/dashboards/dashboards.yml'))!.content,
+    );
+    assert.equal(provider.apiVersion, 1);
+    assert.equal(provider.providers.length, 1);
+    assert.equal(provider.providers[0].type, 'file');
     assert.equal(provider.providers[0].options.foldersFromFilesStructure, true);
-    const ds = parse(files.find((f) => f.path.endsWith('datasources.yml'))!.content);
-    const loki = ds.datasources.filter((d: { type: string }) => d.type === 'loki');
+    assert.equal(provider.providers[0].options.path, '/var/lib/grafana/dashboards');
+    assert.equal(provider.providers[0].folder, undefined, 'a fixed folder would override the file structure');
+  });
+
+  it('the application dashboard: traffic, errors, latency, replicas, database, Redis, logs; filtered by $service', () => {
+    const files = renderGrafana(exampleContext('beryl3'));
+    const app = dashboards(files).find((d) => d.path.endsWith('/beryl3/application.json'))!.json;
+    const panels = app.panels;
     assert.deepEqual(
-      loki.map((d: { secureJsonData: { httpHeaderValue1: string } }) => d.secureJsonData.httpHeaderValue1),
-      ['shared', 'beryl3', 'project2'],
-    );
-    const app = JSON.parse(
-      files.find((f) => f.path === 'shared/grafana/dashboards/beryl3/application.json')!.content,
-    );
-    assert.deepEqual(
-      app.panels.map((p: { title: string }) => p.title),
+      panels.map((p) => p.title),
       [
         'Request rate',
-        'Errors (5xx share)',
+        'Error rate (5xx share)',
         'Latency p95',
-        'Replicas CPU',
+        'Firing alerts',
+        'Replicas CPU (cores)',
         'Replicas memory',
         'Database connections',
         'Redis memory',
         'Logs',
       ],
     );
-    assert.equal(app.panels.at(-1).datasource.uid, 'loki-beryl3');
-    assert.ok(files.some((f) => f.path === 'shared/grafana/dashboards/shared/infrastructure.json'));
+    const expr = (title: string) =>
+      panels
+        .find((p) => p.title === title)!
+        .targets.map((t) => t.expr)
+        .join('\n');
+    assert.match(expr('Request rate'), /http_requests_total\{project="beryl3",service=~"\$service"\}/);
+    assert.match(expr('Error rate (5xx share)'), /status=~"5\.\."/);
+    assert.match(expr('Latency p95'), /histogram_quantile\(0\.95, .*http_request_duration_seconds_bucket/);
+    assert.match(
+      expr('Replicas CPU (cores)'),
+      /container_cpu_usage_seconds_total\{container_label_io_stagecraft_project="beryl3"/,
+    );
+    assert.match(
+      expr('Replicas memory'),
+      /container_memory_working_set_bytes\{container_label_io_stagecraft_project="beryl3"/,
+    );
+    assert.match(expr('Database connections'), /pg_stat_activity_count\{project="beryl3"\}/);
+    assert.match(expr('Redis memory'), /redis_memory_used_bytes\{project="beryl3"\}/);
+    const logs = panels.find((p) => p.title === 'Logs')!;
+    assert.equal(logs.type, 'logs');
+    assert.equal(logs.datasource.uid, 'loki-beryl3', "the project's own tenant");
+    assert.match(logs.targets[0]!.expr, /^\{project="beryl3",/);
+    const variables = (app.templating as { list: { name: string; options: { value: string }[] }[] }).list;
+    assert.deepEqual(
+      variables.map((v) => v.name),
+      ['service'],
+    );
+    assert.deepEqual(
+      variables[0]!.options.map((o) => o.value),
+      ['$__all', 'cache', 'db', 'email', 'queue', 'stops', 'web', 'worker'],
+    );
+    // Alert lines sit where the spec's alerts fire (errorRate 5%, latencyP95 2s).
+    const threshold = (title: string) =>
+      (
+        panels.find((p) => p.title === title) as unknown as {
+          fieldConfig: { defaults: { thresholds: { steps: { value: number }[] } } };
+        }
+      ).fieldConfig.defaults.thresholds.steps[1]!.value;
+    assert.equal(threshold('Error rate (5xx share)'), 5);
+    assert.equal(threshold('Latency p95'), 2);
   });
 
-  it('holds no secret value: the admin password is a file', () => {
+  it('a project without a database or cache has no such panels', () => {
     const ctx = exampleContext('beryl3');
-    for (const f of renderGrafana(ctx)) assert.doesNotMatch(f.content, /SeCrEt/);
-    const secrets = renderSecretFiles(ctx, (p, n) => `SeCrEt-${p}-${n}`);
+    const bare = ctx.spec.projects.map((p) => ({
+      ...p,
+      services: p.services.filter((s) => s.type === 'app'),
+    }));
+    const files = renderGrafana({ ...ctx, spec: { ...ctx.spec, projects: bare } });
+    for (const { json } of dashboards(files).filter((d) => d.path.endsWith('application.json'))) {
+      const titles = json.panels.map((p) => p.title);
+      assert.ok(!titles.includes('Database connections') && !titles.includes('Redis memory'), titles.join());
+    }
+  });
+
+  it('the shared infrastructure dashboard: host, containers, proxy, alerts', () => {
+    const files = renderGrafana(exampleContext('beryl3'));
+    const infra = dashboards(files).find((d) => d.path.endsWith('/shared/infrastructure.json'))!.json;
+    const exprs = infra.panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n');
+    for (const metric of [
+      'node_cpu_seconds_total',
+      'node_memory_MemAvailable_bytes',
+      'node_filesystem_avail_bytes',
+      'container_cpu_usage_seconds_total',
+      'container_memory_working_set_bytes',
+      'nginx_connections_active',
+      'nginx_http_requests_total',
+      'ALERTS{alertstate="firing"}',
+    ])
+      assert.ok(exprs.includes(metric), metric);
+    const alerts = infra.panels.find((p) => p.title === 'Firing alerts')!;
+    assert.equal(alerts.type, 'table');
+    assert.equal((alerts.targets[0] as unknown as { instant: boolean }).instant, true);
+  });
+
+  it('uids are derived from names: stable across renders, distinct across projects, at most 40 chars', () => {
+    assert.equal(stableUid('beryl3 application'), stableUid('beryl3 application'));
+    assert.notEqual(stableUid('a-b application'), stableUid('a b application'));
+    assert.ok(stableUid(`${'x'.repeat(63)} application`).length <= 40);
+    const uids = (name: string) => dashboards(renderGrafana(exampleContext(name))).map((d) => d.json.uid);
+    assert.deepEqual(uids('beryl3'), uids('beryl3'));
+  });
+
+  it('folder permissions from project.access: written for the HTTP API, since file provisioning cannot hold them', () => {
+    const files = renderGrafana(exampleContext('beryl3'));
+    const doc = JSON.parse(files.find((f) => f.path === 'shared/grafana/folder-permissions.json')!.content);
+    assert.deepEqual(doc.folders, [
+      {
+        folder: 'beryl3',
+        permissions: [
+          { team: 'beryl3_team', role: 'editor', permission: 2, level: 'Edit' },
+          { team: 'developers', role: 'viewer', permission: 1, level: 'View' },
+          { team: 'monitoring_team', role: 'admin', permission: 4, level: 'Admin' },
+        ],
+      },
+    ]);
+    assert.ok(!renderGrafana(exampleContext('gw2')).some((f) => f.path.endsWith('folder-permissions.json')));
+  });
+
+  it('holds no secret value: the admin password is read from a secret file', () => {
+    for (const name of EXAMPLE_NAMES) {
+      const ctx = exampleContext(name);
+      const values = renderSecretFiles(ctx, (p, n) => `SeCrEt-${p}-${n}-value`).map((f) => f.content.trim());
+      for (const f of renderGrafana(ctx)) {
+        assert.doesNotMatch(f.content, /SeCrEt-/, f.path);
+        for (const v of values) assert.ok(!f.content.includes(v), `${f.path} holds a secret value`);
+        assert.doesNotMatch(f.content, /password|secret_key|api_key/i, `${f.path} names no credential`);
+      }
+    }
+    const env = grafanaEnvironment(exampleContext('beryl3').spec);
+    assert.equal(env.GF_SECURITY_ADMIN_PASSWORD__FILE, '/run/secrets/GRAFANA_ADMIN_PASSWORD');
+    assert.equal(env.GF_SECURITY_ADMIN_PASSWORD, undefined, 'never the password itself');
+    const secrets = renderSecretFiles(exampleContext('beryl3'), (p, n) => `SeCrEt-${p}-${n}`);
     assert.ok(secrets.some((f) => f.path === 'shared/secrets/GRAFANA_ADMIN_PASSWORD'));
   });
 
-  it('golden files, and the same output twice', () => {
-    const a = renderGrafana(exampleContext('beryl3'));
-    assert.deepEqual(a, renderGrafana(exampleContext('beryl3')));
-    assertGolden(join(import.meta.dirname, 'golden', 'beryl3'), a);
+  it('golden files (UPDATE_GOLDEN=1 rewrites them), and the same output twice', () => {
+    for (const name of ['demo', 'beryl3']) {
+      const a = renderGrafana(exampleContext(name));
+      assert.deepEqual(a, renderGrafana(exampleContext(name)));
+      assertGolden(join(GOLDEN, name), a);
+    }
   });
 });

@@ -91,7 +91,7 @@ describe('nginx config (checked by the real nginx -t, with no project running)',
       files['shared/nginx/nginx.conf']!,
       /limit_req_zone \$binary_remote_addr zone=perip:10m rate=100r\/m;/,
     );
-    assert.match(files['shared/nginx/nginx.conf']!, /resolver 127\.0\.0\.11 valid=10s ipv6=off;/);
+    assert.match(files['shared/nginx/nginx.conf']!, /resolver 127\.0\.0\.11 valid=2s ipv6=off;/);
     const shared = files['shared/nginx/conf.d/_shared.conf']!;
     assert.match(
       shared,

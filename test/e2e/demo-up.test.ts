@@ -1,0 +1,262 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+/**
+ * The main job, end to end, against the real Docker engine on this machine: the local image set,
+ * `up` of examples/demo (shared stack and two projects), and what a user checks afterwards.
+ * Traffic goes only to 127.0.0.1 and to the containers this test creates.
+ */
+const root = join(import.meta.dirname, '..', '..');
+const bin = join(root, 'bin', 'stagecraft');
+const dir = mkdtempSync(join(tmpdir(), 'stagecraft-e2e-'));
+const specFile = join(dir, 'staging.yaml');
+const original = readFileSync(join(root, 'examples', 'demo', 'staging.yaml'), 'utf8');
+
+function stagecraft(args: string[], timeout = 600_000) {
+  const r = spawnSync(bin, args, {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** The demo spec with env added to shop's web app (the first app in the file). */
+function withShopEnv(env: string): string {
+  const anchor = '        release: demo-app migrate\n';
+  assert.ok(original.includes(anchor));
+  return original.replace(anchor, `${anchor}        env: ${env}\n`);
+}
+
+function stagecraftAsync(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(bin, args, { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+function get(
+  port: number,
+  path: string,
+  host?: string,
+  method = 'GET',
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, method, headers: host ? { Host: host } : {}, timeout: 5000 },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve({ status: 0, body: '' }));
+    req.end();
+  });
+}
+
+function docker(...args: string[]): string {
+  return spawnSync('docker', args, { encoding: 'utf8' }).stdout.trim();
+}
+
+/** Requests on loopback until stopped, bounded in count; returns how many failed. */
+function steadyLoad(port: number): {
+  stop(): Promise<{ total: number; failed: number; versions: Set<string>; statuses: number[] }>;
+} {
+  let running = true;
+  const stats = { total: 0, failed: 0, versions: new Set<string>(), statuses: [] as number[] };
+  const loop = (async () => {
+    while (running && stats.total < 20_000) {
+      const r = await get(port, '/');
+      stats.total++;
+      if (r.status !== 200) {
+        stats.failed++;
+        stats.statuses.push(r.status);
+      } else stats.versions.add(JSON.parse(r.body).version);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return stats;
+    },
+  };
+}
+
+before(() => {
+  cpSync(join(root, 'examples', 'demo', 'staging.yaml'), specFile);
+  const built = stagecraft(['images', 'build'], 1_200_000);
+  assert.equal(built.code, 0, built.err);
+});
+
+after(() => {
+  stagecraft(['down', '--volumes']);
+});
+
+describe('stagecraft up on examples/demo (real Docker engine)', () => {
+  let shopWeb = 0;
+  let blogWeb = 0;
+
+  it('brings the shared stack and both projects up, and every route answers through the proxy and directly', async () => {
+    const r = stagecraft(['up']);
+    assert.equal(r.code, 0, `${r.out}\n${r.err}`);
+    const plan = JSON.parse(stagecraft(['plan', '--json']).out);
+    shopWeb = plan.allocations.shop.ports.web;
+    blogWeb = plan.allocations.blog.ports.web;
+    for (const [host, project] of [
+      ['shop.demo.localhost', 'shop'],
+      ['blog.demo.localhost', 'blog'],
+    ]) {
+      const res = await get(8080, '/', host);
+      assert.equal(res.status, 200);
+      assert.equal(JSON.parse(res.body).project, project);
+    }
+    assert.equal((await get(shopWeb, '/health')).status, 200);
+    assert.equal(JSON.parse((await get(blogWeb, '/')).body).project, 'blog');
+    assert.equal((await get(8080, '/', 'nobody.demo.localhost')).status, 0, 'unknown hosts are dropped');
+  });
+
+  it('the demo app reaches its own database and cache, and cannot reach the other project’s database', async () => {
+    assert.match((await get(shopWeb, '/db')).body, /"database": "ok"/);
+    assert.match((await get(shopWeb, '/cache')).body, /"cache": "ok"/);
+    const blogDb = docker(
+      'inspect',
+      'blog-db',
+      '--format',
+      '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
+    );
+    assert.match(blogDb, /^\d+\.\d+\.\d+\.\d+$/);
+    const probe = JSON.parse((await get(shopWeb, `/connect?host=${blogDb}&port=5432`)).body);
+    assert.equal(probe.connected, false, 'shop cannot open a connection to blog’s database');
+    assert.equal(
+      JSON.parse((await get(shopWeb, '/connect?host=shop-db&port=5432')).body).connected,
+      true,
+      'the probe itself works',
+    );
+    assert.equal(JSON.parse((await get(shopWeb, '/connect?host=blog-db&port=5432')).body).connected, false);
+  });
+
+  it('Prometheus reports every project target up with its labels', async () => {
+    const password = readFileSync(join(dir, '.stagecraft/secrets/shared/PROXY_ADMIN_PASSWORD'), 'utf8');
+    const auth = Buffer.from(`admin:${password}`).toString('base64');
+    let targets: { labels: Record<string, string>; health: string }[] = [];
+    for (let i = 0; i < 40; i++) {
+      const body = await new Promise<string>((resolve) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: 8080,
+            path: '/api/v1/targets?state=active',
+            headers: { Host: 'prometheus.demo.localhost', Authorization: `Basic ${auth}` },
+          },
+          (res) => {
+            let b = '';
+            res.on('data', (c) => (b += c));
+            res.on('end', () => resolve(b));
+          },
+        );
+        req.on('error', () => resolve('{}'));
+        req.end();
+      });
+      targets = (JSON.parse(body).data?.activeTargets ?? []).filter(
+        (t: { labels: { project: string } }) => t.labels.project !== 'shared',
+      );
+      if (targets.length >= 7 && targets.every((t) => t.health === 'up')) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const seen = targets.map((t) => `${t.labels.project}/${t.labels.service}:${t.health}`).sort();
+    assert.deepEqual(
+      [...new Set(seen)],
+      ['blog/cache:up', 'blog/db:up', 'blog/web:up', 'shop/cache:up', 'shop/db:up', 'shop/web:up'],
+    );
+    assert.ok(targets.every((t) => t.labels.environment === 'staging'));
+    assert.equal(
+      targets.filter((t) => t.labels.project === 'shop' && t.labels.service === 'web').length,
+      2,
+      'each replica is a target',
+    );
+  });
+
+  it('stagecraft logs shows each project’s lines', () => {
+    for (const project of ['shop', 'blog']) {
+      const r = stagecraft(['logs', project, 'web', '--since', '10m']);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, new RegExp(`^${project}-web-1 \\| .*GET /`, 'm'));
+    }
+  });
+
+  it('a second up changes nothing', () => {
+    const before = docker('ps', '-q', '--no-trunc', '--filter', 'label=io.stagecraft.environment=staging')
+      .split('\n')
+      .sort();
+    const r = stagecraft(['up']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /converged in [\d.]+ s: 0 containers changed, 0 removed/);
+    assert.deepEqual(
+      docker('ps', '-q', '--no-trunc', '--filter', 'label=io.stagecraft.environment=staging')
+        .split('\n')
+        .sort(),
+      before,
+    );
+  });
+
+  it('a new version rolls out with no failed request under a steady load', async () => {
+    writeFileSync(specFile, withShopEnv('{ DEMO_VERSION: "2" }'));
+    const load = steadyLoad(shopWeb);
+    // Not spawnSync: the load runs in this process and must keep going during the rollout.
+    const r = await stagecraftAsync(['up', '--project', 'shop']);
+    await new Promise((res) => setTimeout(res, 500));
+    const stats = await load.stop();
+    assert.equal(r.code, 0, r.err);
+    assert.ok(stats.total > 20, `only ${stats.total} requests`);
+    assert.equal(
+      stats.failed,
+      0,
+      `${stats.failed} of ${stats.total} requests failed: ${stats.statuses.join(', ')}`,
+    );
+    assert.equal(JSON.parse((await get(shopWeb, '/')).body).version, '2');
+  });
+
+  it('a broken release fails its health gate: the old replicas keep serving and up exits 1', async () => {
+    writeFileSync(specFile, withShopEnv('{ DEMO_VERSION: "3", DEMO_BROKEN: "1" }'));
+    const r = stagecraft(['up', '--project', 'shop'], 300_000);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /failed its health gate, the old one keeps serving/);
+    const res = await get(shopWeb, '/');
+    assert.equal(res.status, 200);
+    assert.equal(JSON.parse(res.body).version, '2');
+    const status = JSON.parse(stagecraft(['status', '--json']).out) as {
+      project: string;
+      lastRelease: { status: string } | null;
+    }[];
+    assert.equal(status.find((s) => s.project === 'shop')?.lastRelease?.status, 'failed');
+  });
+
+  it('down keeps the data volumes, and a later up finds the data still there', async () => {
+    writeFileSync(specFile, original);
+    assert.equal(stagecraft(['up']).code, 0);
+    assert.equal((await get(shopWeb, '/items?name=kept', undefined, 'POST')).status, 201);
+    const count = JSON.parse((await get(shopWeb, '/db')).body).items;
+    assert.ok(count >= 1);
+    const down = stagecraft(['down']);
+    assert.equal(down.code, 0, down.err);
+    assert.match(down.out, /data volumes kept/);
+    assert.equal(docker('ps', '-aq', '--filter', 'label=io.stagecraft.environment=staging'), '');
+    const up = stagecraft(['up']);
+    assert.equal(up.code, 0, up.err);
+    assert.equal(JSON.parse((await get(shopWeb, '/db')).body).items, count);
+  });
+});
