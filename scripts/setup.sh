@@ -8,7 +8,7 @@ cd "$root"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-packages=(nginx-light prometheus prometheus-alertmanager postgresql docker-compose openssl ca-certificates)
+packages=(nginx-light prometheus prometheus-alertmanager postgresql docker.io docker-compose debootstrap openssl iproute2 ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -19,6 +19,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# A Docker engine: machines without systemd start nothing on install, so start dockerd here.
+if ! /usr/bin/docker info >/dev/null 2>&1; then
+  log "starting dockerd"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  mkdir -p /var/log/stagecraft 2>/dev/null || true
+  $sudo_cmd sh -c 'nohup dockerd >/var/log/stagecraft-dockerd.log 2>&1 &'
+  for _ in $(seq 1 60); do /usr/bin/docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  /usr/bin/docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/stagecraft-dockerd.log" >&2; exit 1; }
 fi
 
 # Node 24: the system's node may be older; the npm registry ships Node 24 as the package `node`.
