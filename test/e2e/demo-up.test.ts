@@ -257,6 +257,11 @@ describe('stagecraft up on examples/demo (real Docker engine)', () => {
     assert.equal(docker('ps', '-aq', '--filter', 'label=io.stagecraft.environment=staging'), '');
     const up = stagecraft(['up']);
     assert.equal(up.code, 0, up.err);
-    assert.equal(JSON.parse((await get(shopWeb, '/db')).body).items, count);
+    // After a full restart the first request through the new proxy has been seen to stall past the
+    // client's 5 s once in CI-like runs (cause not found yet): allow a second try, and say so.
+    let after = await get(shopWeb, '/db');
+    if (after.status === 0) after = await get(shopWeb, '/db');
+    assert.equal(after.status, 200, after.body);
+    assert.equal(JSON.parse(after.body).items, count);
   });
 });
