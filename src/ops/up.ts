@@ -11,16 +11,16 @@ import {
   runOnce,
   waitHealthy,
 } from '../drivers/docker/engine.ts';
-import type { ContainerSpec } from '../drivers/docker/from-compose.ts';
-import { containerSpecs } from '../drivers/docker/from-compose.ts';
+import { type ContainerSpec, containerSpecs } from '../drivers/docker/from-compose.ts';
 import type { Plan } from '../plan/index.ts';
 import { type ComposeDoc, projectComposeDoc } from '../render/compose/project.ts';
 import { sharedComposeDoc } from '../render/compose/shared.ts';
-import { LABEL, type RenderContext, renderAll, renderSecretFiles, secretsNeeded } from '../render/index.ts';
+import { LABEL, type RenderContext, renderAll } from '../render/index.ts';
 import { prometheusArgs } from '../render/prometheus/index.ts';
 import type { Spec } from '../spec/index.ts';
 import type { SecretStore, StateStore } from '../state/index.ts';
 import { recordAllocations } from './record-allocations.ts';
+import { secretFileArtifacts } from './secret-files.ts';
 import { writeArtifacts } from './write-artifacts.ts';
 
 export interface UpOptions {
@@ -51,18 +51,7 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
   const result: UpResult = { touched: [], removed: [], failed: [], checks: [] };
 
   // 1. The layout and the secret files (mode 0600) the containers read.
-  const values = new Map<string, string>();
-  for (const { project, name } of secretsNeeded(ctx)) {
-    const v =
-      /(_PASSWORD)$/.test(name) && !(await opts.secrets.has(project, name))
-        ? await opts.secrets.ensureGenerated(project, name)
-        : await opts.secrets.get(project, name);
-    values.set(`${project}/${name}`, v ?? '');
-  }
-  writeArtifacts(opts.serverDir, [
-    ...renderAll(ctx),
-    ...renderSecretFiles(ctx, (p, n) => values.get(`${p}/${n}`) ?? ''),
-  ]);
+  writeArtifacts(opts.serverDir, [...renderAll(ctx), ...(await secretFileArtifacts(ctx, opts.secrets))]);
   await recordAllocations(opts.store, plan);
 
   // 2. Networks and volumes: the shared stack owns the shared and edge networks.

@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { hostUsage } from '../../drivers/host/usage.ts';
 import { recordAllocations } from '../../ops/record-allocations.ts';
+import { secretFileArtifacts } from '../../ops/secret-files.ts';
 import { writeArtifacts } from '../../ops/write-artifacts.ts';
 import { planEnvironment, rowsToRecorded } from '../../plan/index.ts';
-import { generatedSecrets, renderCompose, renderSecretFiles, secretsNeeded } from '../../render/index.ts';
+import { renderCompose } from '../../render/index.ts';
 import { hasErrors, place } from '../../spec/index.ts';
 import { displayPath, type GlobalOptions, loadOrExit, printDiagnostics, specPath } from '../context.ts';
 import { InvalidInput } from '../errors.ts';
@@ -51,16 +52,7 @@ export function registerRender(program: Command, io: Io): void {
           const ctx = { spec: loaded.spec, plan };
           const artifacts = renderCompose(ctx);
           if (options.withSecrets) {
-            const values = new Map<string, string>();
-            for (const g of generatedSecrets(loaded.spec))
-              values.set(`${g.project}/${g.name}`, await secrets.ensureGenerated(g.project, g.name));
-            for (const { project, name } of secretsNeeded(ctx)) {
-              const key = `${project}/${name}`;
-              if (!values.has(key)) values.set(key, (await secrets.get(project, name)) ?? '');
-            }
-            artifacts.push(
-              ...renderSecretFiles(ctx, (project, name) => values.get(`${project}/${name}`) ?? ''),
-            );
+            artifacts.push(...(await secretFileArtifacts(ctx, secrets)));
           }
           const out = resolve(options.out);
           const result = writeArtifacts(out, artifacts);

@@ -50,7 +50,8 @@ export function registerUp(program: Command, io: Io): void {
         const host = await hostUsage(spec.server.host);
         const recorded = rowsToRecorded(await store.loadAllocations());
         // Our own containers hold recorded ports: those are not "in use by something else".
-        const plan = planEnvironment(spec, { recorded, host });
+        const set = new Set((await secrets.list()).map((x) => `${x.project}/${x.name}`));
+        const plan = planEnvironment(spec, { recorded, host, secretIsSet: (p, n) => set.has(`${p}/${n}`) });
         const diagnostics = place([...loaded.diagnostics, ...plan.diagnostics], loaded.source);
         printDiagnostics(diagnostics, io.errStyle, io.err);
         if (hasErrors(diagnostics)) throw new InvalidInput('the plan has errors');
