@@ -51,3 +51,6 @@ console.log(
 console.log(
   `growth 1000/100: ${(renders[1000]!.renderMs! / renders[100]!.renderMs!).toFixed(1)}× for 10× the projects (linear is 10×)`,
 );
+
+console.log('');
+execFileSync(process.execPath, ['--no-warnings', join(here, 'up.ts')], { stdio: 'inherit' });

@@ -76,13 +76,12 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
       await ensureVolume(docker, String(v.name), v.labels as Record<string, string>);
   }
 
-  // 3. The shared stack.
+  // 3. The shared stack and the projects, in parallel: a project needs only its networks, which
+  // exist already; the proxy is needed only for the route checks at the end.
   const sharedSpecs = containerSpecs(shared, join(opts.serverDir, 'shared'));
-  await phase('shared stack', sharedSpecs, 'shared');
-
-  // 4. Projects, in parallel.
-  await Promise.all(
-    projects.map(async (p) => {
+  await Promise.all([
+    phase('shared stack', sharedSpecs, 'shared'),
+    ...projects.map(async (p) => {
       const doc = docs.get(p.name);
       if (!doc) return;
       const specs = containerSpecs(doc, join(opts.serverDir, 'projects', p.name));
@@ -126,7 +125,7 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
         log(`${p.name}: FAILED: ${(e as Error).message}`);
       }
     }),
-  );
+  ]);
 
   // 5. Projects gone from the spec: their containers go, their volumes stay.
   if (!opts.project) {

@@ -210,11 +210,12 @@ function serviceSpecifics(
   return out;
 }
 
+// Checked every second: the engine runs the first check only after one interval, and start-up waits for it.
 const DATA_HEALTH = {
-  interval: Duration.seconds(5),
+  interval: Duration.seconds(1),
   timeout: Duration.seconds(3),
   retries: 10,
-  startPeriod: Duration.seconds(10),
+  startPeriod: Duration.seconds(60),
 };
 
 function releaseJob(
