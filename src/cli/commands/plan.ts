@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import { hostUsage } from '../../drivers/host/usage.ts';
-import { formatBytes, isolationMatrix, type Plan, planEnvironment, planToJson } from '../../plan/index.ts';
-import { hasErrors, place } from '../../spec/index.ts';
-import { displayPath, type GlobalOptions, loadOrExit, printDiagnostics, specPath } from '../context.ts';
-import { InvalidInput } from '../errors.ts';
+import { formatBytes, isolationMatrix, type Plan, planToJson } from '../../plan/index.ts';
+import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../context.ts';
 import type { Io } from '../io.ts';
+import { planFromState, reportDiagnostics } from '../planning.ts';
 import { openSecrets, readRecorded } from '../state.ts';
 import { bar, type Style, table } from '../style.ts';
 
@@ -20,21 +18,12 @@ export function registerPlan(program: Command, io: Io): void {
       const loaded = loadOrExit(path, io.errStyle, io.err);
       const recorded = await readRecorded(path, globals, io.env);
       const secrets = await openSecrets(path, globals, io.env);
-      const set = new Set((await secrets.list()).map((s) => `${s.project}/${s.name}`));
-      await secrets.close?.();
-      const plan = planEnvironment(loaded.spec, {
-        recorded,
-        host: await hostUsage(loaded.spec.server.host),
-        secretIsSet: (project, name) => set.has(`${project}/${name}`),
-      });
-      const diagnostics = place([...loaded.diagnostics, ...plan.diagnostics], loaded.source);
+      const secretNames = await secrets.list();
+      await secrets.close();
+      const { plan, diagnostics } = await planFromState(loaded, { recorded, secretNames });
       if (options.json) io.out(JSON.stringify(planToJson(plan), null, 2));
       else io.out(formatPlan(plan, displayPath(path), io.style));
-      printDiagnostics(diagnostics, io.errStyle, io.err);
-      if (hasErrors(diagnostics)) {
-        const count = diagnostics.filter((d) => d.severity === 'error').length;
-        throw new InvalidInput(`the plan has ${count} error${count === 1 ? '' : 's'}`);
-      }
+      reportDiagnostics(diagnostics, io, displayPath(path));
     });
 }
 

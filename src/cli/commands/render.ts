@@ -1,15 +1,14 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { hostUsage } from '../../drivers/host/usage.ts';
 import { recordAllocations } from '../../ops/record-allocations.ts';
 import { secretFileArtifacts } from '../../ops/secret-files.ts';
 import { writeArtifacts } from '../../ops/write-artifacts.ts';
-import { planEnvironment, rowsToRecorded } from '../../plan/index.ts';
+import { rowsToRecorded } from '../../plan/index.ts';
 import { renderCompose } from '../../render/index.ts';
-import { hasErrors, place } from '../../spec/index.ts';
-import { displayPath, type GlobalOptions, loadOrExit, printDiagnostics, specPath } from '../context.ts';
+import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../context.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Io } from '../io.ts';
+import { planFromState, reportDiagnostics } from '../planning.ts';
 import { openSecrets, openState } from '../state.ts';
 
 export function registerRender(program: Command, io: Io): void {
@@ -38,16 +37,11 @@ export function registerRender(program: Command, io: Io): void {
         const secrets = await openSecrets(path, globals, io.env);
         try {
           const recorded = rowsToRecorded(await store.loadAllocations());
-          const set = new Set((await secrets.list()).map((s) => `${s.project}/${s.name}`));
-          const plan = planEnvironment(loaded.spec, {
+          const { plan, diagnostics } = await planFromState(loaded, {
             recorded,
-            host: await hostUsage(loaded.spec.server.host),
-            ...(options.withSecrets ? { secretIsSet: (p: string, n: string) => set.has(`${p}/${n}`) } : {}),
+            ...(options.withSecrets ? { secretNames: await secrets.list() } : {}),
           });
-          const diagnostics = place([...loaded.diagnostics, ...plan.diagnostics], loaded.source);
-          printDiagnostics(diagnostics, io.errStyle, io.err);
-          if (hasErrors(diagnostics))
-            throw new InvalidInput(`cannot render ${displayPath(path)}: fix the errors above`);
+          reportDiagnostics(diagnostics, io, displayPath(path));
 
           const ctx = { spec: loaded.spec, plan };
           const artifacts = renderCompose(ctx);

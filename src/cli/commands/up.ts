@@ -4,14 +4,13 @@ import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { dockerFor } from '../../drivers/docker/client.ts';
 import { demux, ownedContainers, removeContainer } from '../../drivers/docker/engine.ts';
-import { hostUsage } from '../../drivers/host/usage.ts';
 import { hashOf, up } from '../../ops/up.ts';
-import { planEnvironment, rowsToRecorded } from '../../plan/index.ts';
+import { rowsToRecorded } from '../../plan/index.ts';
 import { LABEL } from '../../render/index.ts';
-import { hasErrors, place } from '../../spec/index.ts';
-import { type GlobalOptions, loadOrExit, printDiagnostics, specPath } from '../context.ts';
+import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../context.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
+import { planFromState, reportDiagnostics } from '../planning.ts';
 import { openSecrets, openState, stateLocation } from '../state.ts';
 import { table } from '../style.ts';
 
@@ -47,14 +46,12 @@ export function registerUp(program: Command, io: Io): void {
       const secrets = await openSecrets(path, globals, io.env);
       const started = Date.now();
       try {
-        const host = await hostUsage(spec.server.host);
         const recorded = rowsToRecorded(await store.loadAllocations());
-        // Our own containers hold recorded ports: those are not "in use by something else".
-        const set = new Set((await secrets.list()).map((x) => `${x.project}/${x.name}`));
-        const plan = planEnvironment(spec, { recorded, host, secretIsSet: (p, n) => set.has(`${p}/${n}`) });
-        const diagnostics = place([...loaded.diagnostics, ...plan.diagnostics], loaded.source);
-        printDiagnostics(diagnostics, io.errStyle, io.err);
-        if (hasErrors(diagnostics)) throw new InvalidInput('the plan has errors');
+        const { plan, diagnostics } = await planFromState(loaded, {
+          recorded,
+          secretNames: await secrets.list(),
+        });
+        reportDiagnostics(diagnostics, io, displayPath(path));
         const result = await up(spec, plan, {
           docker,
           store,
