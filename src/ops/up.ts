@@ -6,6 +6,7 @@ import {
   createAndStart,
   ensureNetwork,
   ensureVolume,
+  type Owned,
   ownedContainers,
   removeContainer,
   runOnce,
@@ -49,6 +50,8 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
   const { docker, log } = opts;
   const ctx: RenderContext = { spec, plan };
   const result: UpResult = { touched: [], removed: [], failed: [], checks: [] };
+  /** One listing of the environment's containers, read again only after something changed. */
+  let snapshot: Promise<Map<string, Owned>> | undefined;
 
   // 1. The layout and the secret files (mode 0600) the containers read.
   writeArtifacts(opts.serverDir, [...renderAll(ctx), ...(await secretFileArtifacts(ctx, opts.secrets))]);
@@ -114,7 +117,8 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
           p.name,
         );
         const wanted = new Set(specs.map((s) => s.name));
-        for (const c of await ownedContainers(docker, spec.environment, p.name)) {
+        for (const c of (await current()).values()) {
+          if (c.labels[LABEL.project] !== p.name) continue;
           if (!wanted.has(c.name)) {
             await removeContainer(docker, c.id);
             result.removed.push(c.name);
@@ -161,8 +165,16 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
   }
   return result;
 
+  function current(): Promise<Map<string, Owned>> {
+    if (!snapshot)
+      snapshot = ownedContainers(docker, spec.environment).then(
+        (list) => new Map(list.map((c) => [c.name, c])),
+      );
+    return snapshot;
+  }
+
   async function changed(specs: ContainerSpec[]): Promise<ContainerSpec[]> {
-    const owned = new Map((await ownedContainers(docker, spec.environment)).map((c) => [c.name, c]));
+    const owned = await current();
     return specs.filter((s) => {
       const c = owned.get(s.name);
       // A tag that moved to a rebuilt image shows as the old image's ID: that is a change too.
@@ -183,7 +195,12 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
         result.touched.push(s.name);
       }),
     );
-    await Promise.all(specs.map((s) => waitHealthy(docker, s.name)));
+    const owned = await current();
+    if (todo.length) snapshot = undefined;
+    // Unchanged containers that were already healthy need no second look.
+    const settled = (s: ContainerSpec) =>
+      !todo.includes(s) && owned.get(s.name)?.health === (s.hasHealthcheck ? 'healthy' : undefined);
+    await Promise.all(specs.filter((s) => !settled(s)).map((s) => waitHealthy(docker, s.name)));
   }
 
   /**
@@ -227,6 +244,7 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
         await docker.getContainer(next).rename({ name: s.name });
       }
       result.touched.push(s.name);
+      snapshot = undefined;
     }
   }
 }
