@@ -245,9 +245,25 @@ describe('stagecraft up on examples/demo (real Docker engine)', () => {
     assert.equal(status.find((s) => s.project === 'shop')?.lastRelease?.status, 'failed');
   });
 
+  it('a service removed from the spec is removed, and its volume kept', () => {
+    const blogStart = original.indexOf('  blog:');
+    const blog = original
+      .slice(blogStart)
+      .replace('        uses: [db, cache]\n', '        uses: [db]\n')
+      .replace(/ {6}cache: .*\n/, '');
+    writeFileSync(specFile, original.slice(0, blogStart) + blog);
+    const r = stagecraft(['up', '--project', 'blog']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /[1-9]\d* removed/);
+    assert.equal(docker('ps', '-aq', '--filter', 'name=^blog-cache$'), '');
+    assert.equal(docker('volume', 'ls', '-q', '--filter', 'name=^blog-cache-data$'), 'blog-cache-data');
+  });
+
   it('down keeps the data volumes, and a later up finds the data still there', async () => {
     writeFileSync(specFile, original);
     assert.equal(stagecraft(['up']).code, 0);
+    // The first request after an up has been seen to stall past 5 s (see below); warm the path first.
+    await get(shopWeb, '/health');
     assert.equal((await get(shopWeb, '/items?name=kept', undefined, 'POST')).status, 201);
     const count = JSON.parse((await get(shopWeb, '/db')).body).items;
     assert.ok(count >= 1);
