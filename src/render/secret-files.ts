@@ -5,6 +5,7 @@ import { sharedComponents } from './compose/shared.ts';
 import type { RenderContext } from './context.ts';
 import { generatedSecrets, passwordSecret } from './credentials.ts';
 import { containerEnvironment, fillSecrets, secretRef } from './environment.ts';
+import { HTPASSWD } from './nginx/index.ts';
 
 /** nginx's `{SSHA}` scheme; the salt comes from the password so the file is the same on every render. */
 function ssha(password: string): string {
@@ -57,7 +58,7 @@ export function renderSecretFiles(ctx: RenderContext, lookup: SecretLookup): Art
     // The proxy's login for Prometheus and Alertmanager, which have none of their own.
     // Readable by nginx's unprivileged workers: it holds a salted hash of a 32-character random password, not the password.
     out.push(
-      file('shared/nginx/htpasswd/admin', `admin:${ssha(lookup('shared', 'PROXY_ADMIN_PASSWORD'))}`, 0o644),
+      file(`shared/nginx/${HTPASSWD}`, `admin:${ssha(lookup('shared', 'PROXY_ADMIN_PASSWORD'))}`, 0o644),
     );
   }
   return out;

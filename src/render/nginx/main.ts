@@ -1,15 +1,11 @@
 import type { Spec } from '../../spec/index.ts';
-import { b, d, serialise } from './block.ts';
-
-const LOG_FORMAT =
-  '{"time":"$time_iso8601","remote_addr":"$remote_addr","host":"$host","request":"$request","status":$status,' +
-  '"bytes":$body_bytes_sent,"request_time":$request_time,"upstream_time":"$upstream_response_time",' +
-  '"project":"$stagecraft_project","service":"$stagecraft_service","user_agent":"$http_user_agent"}';
+import { b, type Directive, d, serialise } from './block.ts';
+import { LOG_FORMAT, LOG_FORMAT_NAME } from './log.ts';
 
 /** `nginx.conf`: process settings, logging, the Docker resolver, the rate-limit zone, and `conf.d/*.conf`. */
 export function renderMainConf(spec: Spec): string {
   const rate = spec.shared.proxy.rateLimit;
-  const http = [
+  const http: Directive[] = [
     d('include', 'mime.types'),
     d('default_type', 'application/octet-stream'),
     d('server_tokens', 'off'),
@@ -19,6 +15,8 @@ export function renderMainConf(spec: Spec): string {
     d('client_max_body_size', '50m'),
     d('server_names_hash_bucket_size', 128),
     d('gzip', 'on'),
+    d('gzip_vary', 'on'),
+    d('gzip_proxied', 'any'),
     d(
       'gzip_types',
       'text/plain',
@@ -29,15 +27,17 @@ export function renderMainConf(spec: Spec): string {
       'application/xml',
       'image/svg+xml',
     ),
+    // Temporary files under /tmp: nginx -t and an unprivileged container need no writable prefix.
     d('client_body_temp_path', '/tmp/nginx-client-body'),
     d('proxy_temp_path', '/tmp/nginx-proxy'),
     d('fastcgi_temp_path', '/tmp/nginx-fastcgi'),
     d('uwsgi_temp_path', '/tmp/nginx-uwsgi'),
     d('scgi_temp_path', '/tmp/nginx-scgi'),
-    d('log_format', 'stagecraft', 'escape=json', LOG_FORMAT),
-    d('access_log', '/dev/stdout', 'stagecraft'),
+    d('log_format', LOG_FORMAT_NAME, 'escape=json', LOG_FORMAT),
+    d('access_log', '/dev/stdout', LOG_FORMAT_NAME),
     // Upstreams are resolved per request through Docker's DNS, so a project that is down (or not
-    // created yet) never stops the proxy from starting.
+    // created yet) never stops the proxy from starting. A short cache lets a rollout move traffic
+    // to new replicas quickly (`up` waits longer than this before stopping old ones).
     d('resolver', '127.0.0.11', 'valid=2s', 'ipv6=off'),
     d('resolver_timeout', '3s'),
     b('map', ['$http_upgrade', '$connection_upgrade'], [d('default', 'upgrade'), d("''", 'close')]),
@@ -59,24 +59,32 @@ export function renderMainConf(spec: Spec): string {
   return `# Rendered by stagecraft: the shared proxy. Edit staging.yaml, not this file.\n${serialise(conf)}\n`;
 }
 
-export const MIME_TYPES = `types {
-    text/html html htm;
-    text/css css;
-    text/plain txt;
-    text/xml xml;
-    application/javascript js mjs;
-    application/json json;
-    application/wasm wasm;
-    image/svg+xml svg svgz;
-    image/png png;
-    image/jpeg jpeg jpg;
-    image/gif gif;
-    image/webp webp;
-    image/x-icon ico;
-    font/woff woff;
-    font/woff2 woff2;
-    application/pdf pdf;
-    application/zip zip;
-    application/octet-stream bin;
-}
-`;
+/** `mime.types`, shipped with the config: the image's own copy is not at the prefix `nginx -t` uses. */
+const TYPES: [string, ...string[]][] = [
+  ['text/html', 'html', 'htm'],
+  ['text/css', 'css'],
+  ['text/plain', 'txt'],
+  ['text/xml', 'xml'],
+  ['application/javascript', 'js', 'mjs'],
+  ['application/json', 'json'],
+  ['application/wasm', 'wasm'],
+  ['image/svg+xml', 'svg', 'svgz'],
+  ['image/png', 'png'],
+  ['image/jpeg', 'jpeg', 'jpg'],
+  ['image/gif', 'gif'],
+  ['image/webp', 'webp'],
+  ['image/x-icon', 'ico'],
+  ['font/woff', 'woff'],
+  ['font/woff2', 'woff2'],
+  ['application/pdf', 'pdf'],
+  ['application/zip', 'zip'],
+  ['application/octet-stream', 'bin'],
+];
+
+export const MIME_TYPES = `${serialise([
+  b(
+    'types',
+    [],
+    TYPES.map(([type, ...exts]) => d(type, ...exts)),
+  ),
+])}\n`;

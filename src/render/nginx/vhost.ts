@@ -1,83 +1,103 @@
 import type { Spec } from '../../spec/index.ts';
+import { SHARED_PORTS } from '../topology.ts';
 import { b, type Directive, d } from './block.ts';
+import type { HostRoutes, Location } from './hosts.ts';
+import { logLabels } from './log.ts';
+import { SNIPPET } from './snippets.ts';
+import { ACME_WEBROOT, certificatePaths, HSTS } from './tls.ts';
+import { type Upstream, upstreamVariable } from './upstream.ts';
 
-export interface Upstream {
-  project: string;
-  service: string;
-  /** `http://shop-web:8000`: resolved at request time. */
-  url: string;
-}
+/** Where the deploy step writes the admin's htpasswd file, relative to the nginx prefix. */
+export const HTPASSWD = 'htpasswd/admin';
 
-export interface Location {
-  path: string;
-  upstream: Upstream;
-  /** Prometheus and Alertmanager have no login of their own. */
-  basicAuth?: boolean;
-}
-
-const variableFor = (u: Upstream) => `$upstream_${u.project}_${u.service}`.replace(/-/g, '_');
-
-export function proxyLocation(spec: Spec, loc: Location): Directive {
+/**
+ * One proxied path. `proxy_pass` goes through a variable so the name is resolved per request
+ * (`resolver` in nginx.conf): nginx starts, and keeps running, while the project is down.
+ */
+export function proxyLocation(
+  spec: Spec,
+  loc: Location,
+  options: { labelled: boolean; rateLimited: boolean },
+): Directive {
+  const variable = upstreamVariable(loc.upstream);
   const body: Directive[] = [
-    d('set', '$stagecraft_project', loc.upstream.project),
-    d('set', '$stagecraft_service', loc.upstream.service),
-    d('set', variableFor(loc.upstream), loc.upstream.url),
-    d('proxy_pass', variableFor(loc.upstream)),
-    d('include', 'snippets/proxy.conf'),
+    ...(options.labelled ? logLabels(loc.upstream.project, loc.upstream.service) : []),
+    d('set', variable, loc.upstream.url),
+    d('proxy_pass', variable),
+    d('include', SNIPPET.proxy),
   ];
-  if (spec.shared.proxy.rateLimit)
+  if (options.rateLimited && spec.shared.proxy.rateLimit)
     body.push(d('limit_req', 'zone=perip', `burst=${spec.shared.proxy.burst}`, 'nodelay'));
-  if (loc.basicAuth) body.push(d('auth_basic', 'stagecraft'), d('auth_basic_user_file', 'htpasswd/admin'));
+  if (loc.basicAuth) body.push(d('auth_basic', 'stagecraft'), d('auth_basic_user_file', HTPASSWD));
   return b('location', [loc.path], body);
 }
 
-export function certificatePaths(spec: Spec, host: string): { cert: string; key: string } {
-  return spec.shared.proxy.tls === 'letsencrypt'
-    ? { cert: `letsencrypt/live/${host}/fullchain.pem`, key: `letsencrypt/live/${host}/privkey.pem` }
-    : { cert: `certs/${host}.crt`, key: `certs/${host}.key` };
-}
-
-/** The servers for one host name: HTTP (or its redirect and ACME challenge) and HTTPS. */
-export function hostServers(spec: Spec, host: string, locations: Location[]): Directive[] {
+/** The servers of one host name: plain HTTP, or the ACME challenge and a redirect on 80 plus HTTPS on 443. */
+export function hostServers(spec: Spec, host: HostRoutes): Directive[] {
   const tls = spec.shared.proxy.tls;
-  const routes = locations.map((l) => proxyLocation(spec, l));
+  const labels = logLabels(host.project, host.service);
+  // The server's labels name the service when it serves the whole host; otherwise each path says whose it is.
+  const labelled = host.service === '-';
+  const routes = host.locations.map((l) => proxyLocation(spec, l, { labelled, rateLimited: true }));
   if (tls === 'none') {
     return [
       b(
         'server',
         [],
-        [d('listen', 80), d('server_name', host), d('include', 'snippets/security-headers.conf'), ...routes],
+        [
+          d('listen', SHARED_PORTS.proxy),
+          d('server_name', host.host),
+          ...labels,
+          d('include', SNIPPET.securityHeaders),
+          ...routes,
+        ],
       ),
     ];
   }
-  const http: Directive[] = [d('listen', 80), d('server_name', host)];
+  const http: Directive[] = [d('listen', SHARED_PORTS.proxy), d('server_name', host.host), ...labels];
   if (tls === 'letsencrypt')
-    http.push(b('location', ['/.well-known/acme-challenge/'], [d('root', '/var/www/acme')]));
+    http.push(
+      b(
+        'location',
+        ['/.well-known/acme-challenge/'],
+        [
+          d('root', ACME_WEBROOT),
+          // Scanners probe this path all day; a missing file is a 404 in the access log, not an error.
+          d('log_not_found', 'off'),
+        ],
+      ),
+    );
   http.push(b('location', ['/'], [d('return', 301, 'https://$host$request_uri')]));
-  const { cert, key } = certificatePaths(spec, host);
+  const { cert, key } = certificatePaths(spec, host.host);
   const https: Directive[] = [
-    // `listen … http2` rather than `http2 on`: Debian bookworm ships nginx 1.22.
-    d('listen', 443, 'ssl', 'http2'),
-    d('server_name', host),
+    // `listen … http2` rather than `http2 on`: Debian bookworm ships nginx 1.22 (newer ones only warn).
+    d('listen', SHARED_PORTS.proxyTls, 'ssl', 'http2'),
+    d('server_name', host.host),
+    ...labels,
     d('ssl_certificate', cert),
     d('ssl_certificate_key', key),
-    d('include', 'snippets/tls.conf'),
-    d('include', 'snippets/security-headers.conf'),
-    d('add_header', 'Strict-Transport-Security', 'max-age=31536000', 'always'),
+    d('include', SNIPPET.tls),
+    d('include', SNIPPET.securityHeaders),
+    HSTS,
     ...routes,
   ];
   return [b('server', [], http), b('server', [], https)];
 }
 
-/** A direct listener on the app's allocated port: reachable without a Host header. */
+/**
+ * The listener on an app's allocated port, which compose publishes on 127.0.0.1 only: the app is
+ * reachable from the server without a Host header. Not rate limited: every caller on the server
+ * reaches it from the same address (Docker's gateway), so a per-IP limit would throttle them all as one.
+ */
 export function directServer(spec: Spec, port: number, upstream: Upstream): Directive {
   return b(
     'server',
     [],
     [
       d('listen', port),
-      d('include', 'snippets/security-headers.conf'),
-      proxyLocation(spec, { path: '/', upstream }),
+      ...logLabels(upstream.project, upstream.service),
+      d('include', SNIPPET.securityHeaders),
+      proxyLocation(spec, { path: '/', upstream, basicAuth: false }, { labelled: false, rateLimited: false }),
     ],
   );
 }
