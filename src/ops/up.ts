@@ -20,6 +20,7 @@ import { LABEL, type RenderContext, renderAll } from '../render/index.ts';
 import { prometheusArgs } from '../render/prometheus/index.ts';
 import type { Spec } from '../spec/index.ts';
 import type { SecretStore, StateStore } from '../state/index.ts';
+import { ensureSelfSignedCertificates } from './certificates.ts';
 import { recordAllocations } from './record-allocations.ts';
 import { secretFileArtifacts } from './secret-files.ts';
 import { writeArtifacts } from './write-artifacts.ts';
@@ -54,7 +55,12 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
   let snapshot: Promise<Map<string, Owned>> | undefined;
 
   // 1. The layout and the secret files (mode 0600) the containers read.
-  writeArtifacts(opts.serverDir, [...renderAll(ctx), ...(await secretFileArtifacts(ctx, opts.secrets))]);
+  const artifacts = renderAll(ctx);
+  writeArtifacts(opts.serverDir, [...artifacts, ...(await secretFileArtifacts(ctx, opts.secrets))]);
+  if (spec.shared.proxy.tls === 'selfsigned') {
+    const made = ensureSelfSignedCertificates(join(opts.serverDir, 'shared', 'nginx'), artifacts);
+    if (made.length) log(`self-signed certificates for ${made.join(', ')}`);
+  }
   await recordAllocations(opts.store, plan);
 
   // 2. Networks and volumes: the shared stack owns the shared and edge networks.
