@@ -7,6 +7,8 @@ export interface Io {
   style: Style;
   errStyle: Style;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** For live progress: redrawn in place when it is a terminal. */
+  stderr: { isTTY?: boolean; write(s: string): unknown };
   env: NodeJS.ProcessEnv;
 }
 
@@ -17,6 +19,7 @@ export function processIo(): Io {
     style: styleFor(process.stdout),
     errStyle: styleFor(process.stderr),
     stdin: process.stdin,
+    stderr: process.stderr,
     env: process.env,
   };
 }

@@ -11,6 +11,7 @@ import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../contex
 import { InvalidInput, OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { planFromState, reportDiagnostics } from '../planning.ts';
+import { progressFor } from '../progress.ts';
 import { openSecrets, openState, stateLocation } from '../state.ts';
 import { table } from '../style.ts';
 
@@ -52,14 +53,16 @@ export function registerUp(program: Command, io: Io): void {
           secretNames: await secrets.list(),
         });
         reportDiagnostics(diagnostics, io, displayPath(path));
+        const progress = progressFor(io.stderr, io.errStyle.dim);
         const result = await up(spec, plan, {
           docker,
           store,
           secrets,
           serverDir: serverDir(path, globals, io.env),
           ...(options.project ? { project: options.project } : {}),
-          log: (line) => io.err(`${io.errStyle.dim(new Date().toISOString().slice(11, 19))} ${line}`),
+          log: (line) => progress.step(line),
         });
+        progress.done();
         for (const p of spec.projects.filter((x) => !options.project || x.name === options.project)) {
           const failed = result.failed.find((f) => f.project === p.name);
           const images = Object.fromEntries(p.services.map((s) => [s.name, s.image ?? '']));
