@@ -1,8 +1,32 @@
-/** `state`: the store (SQLite by default, PostgreSQL by URL), its migrations, and the secret store. */
-export { type Database, openPostgres, openSqlite } from './database.ts';
-export { resolveStateLocation, type StateLocation } from './location.ts';
-export { migrate } from './migrate.ts';
+/**
+ * `state`: the state store (SQLite by default, PostgreSQL by URL) and its migrations, the secret
+ * store, and generated credentials. Records only: no business rules here.
+ */
+export { DEFAULT_ALPHABET, DEFAULT_LENGTH, type GenerateOptions, generateValue } from './generate.ts';
+export {
+  resolveStateLocation,
+  type SecretLocation,
+  type StateLocation,
+  secretLocation,
+} from './location.ts';
+export { MIGRATIONS_TABLE, SchemaTooNew } from './migrate.ts';
 export { MIGRATIONS, type Migration } from './migrations.ts';
-export * from './records.ts';
-export { generateValue, InvalidSecretName, openSecretStore, type SecretStore } from './secrets.ts';
+export type {
+  AllocationKind,
+  AllocationRecord,
+  AppliedMigration,
+  BackupPatch,
+  BackupRecord,
+  BackupVerdict,
+  EventFilter,
+  EventRecord,
+  NewEvent,
+  ReleasePatch,
+  ReleaseRecord,
+  ReleaseStatus,
+  StateStore,
+} from './records.ts';
+export { InvalidSecretName } from './secret-names.ts';
+export type { SecretRef, SecretStore } from './secret-store.ts';
+export { openSecretStore } from './secrets.ts';
 export { openStore } from './store.ts';

@@ -1,8 +1,13 @@
-/** What the state store keeps. Plain records: the store knows no business rules. */
+/** What the state store keeps: plain records, and the store's interface. No business rules here. */
+
+export type AllocationKind = 'subnet' | 'port' | 'address';
+
 export interface AllocationRecord {
   project: string;
-  kind: 'subnet' | 'port' | 'address';
+  kind: AllocationKind;
+  /** Such as `web`, `web-1` or `internal`. */
   key: string;
+  /** Such as `8000`, `172.20.0.0/20` or `172.20.0.10`. */
   value: string;
 }
 
@@ -11,6 +16,7 @@ export type ReleaseStatus = 'pending' | 'succeeded' | 'failed' | 'rolled-back';
 export interface ReleaseRecord {
   id: string;
   project: string;
+  /** ISO 8601. */
   createdAt: string;
   status: ReleaseStatus;
   specHash: string;
@@ -19,6 +25,10 @@ export interface ReleaseRecord {
   reason: string | null;
 }
 
+export type ReleasePatch = Partial<Pick<ReleaseRecord, 'status' | 'reason'>>;
+
+export type BackupVerdict = 'pass' | 'fail';
+
 export interface BackupRecord {
   id: string;
   project: string;
@@ -26,41 +36,83 @@ export interface BackupRecord {
   path: string;
   bytes: number;
   sha256: string;
+  /** ISO 8601. */
   createdAt: string;
+  /** Any JSON value. */
   manifest: unknown;
-  verified: 'pass' | 'fail' | null;
+  verified: BackupVerdict | null;
   verifiedAt: string | null;
-  remote: unknown | null;
+  /** Any JSON value, or null when the backup has no remote copy. */
+  remote: unknown;
 }
 
+export type BackupPatch = Partial<Pick<BackupRecord, 'path' | 'verified' | 'verifiedAt' | 'remote'>>;
+
 export interface EventRecord {
+  /** Increasing: a later event has a larger id. */
   id: number;
+  /** ISO 8601. */
   at: string;
   project: string | null;
   kind: string;
   message: string;
+  /** Any JSON value. */
   data: unknown;
+}
+
+export interface NewEvent {
+  project: string | null;
+  kind: string;
+  message: string;
+  data?: unknown;
+  /** Defaults to now. */
+  at?: string;
+}
+
+export interface EventFilter {
+  project?: string;
+  kind?: string;
+  /** At most this many, newest first; all of them when absent. */
+  limit?: number;
+}
+
+export interface AppliedMigration {
+  version: number;
+  name: string;
+  appliedAt: string;
 }
 
 export interface StateStore {
   readonly kind: 'sqlite' | 'postgres';
+  /** Every recorded allocation, ordered by project, kind, key. */
   loadAllocations(): Promise<AllocationRecord[]>;
-  /** Replaces the recorded allocations of `projects` by `rows`, in one transaction; other projects are untouched. */
+  /**
+   * Replaces the recorded allocations of `projects` by `rows`, in one transaction; projects not
+   * listed are untouched. A row of a project not listed is refused before anything changes.
+   */
   recordAllocations(rows: AllocationRecord[], projects: string[]): Promise<void>;
+  /** Drops the project's allocations (its releases, backups and events stay as history). */
   forgetProject(project: string): Promise<void>;
-  addRelease(r: ReleaseRecord): Promise<void>;
-  updateRelease(id: string, patch: Partial<Pick<ReleaseRecord, 'status' | 'reason'>>): Promise<void>;
+
+  addRelease(release: ReleaseRecord): Promise<void>;
+  /** Throws when no release has this id. */
+  updateRelease(id: string, patch: ReleasePatch): Promise<void>;
+  /** Oldest first. */
   listReleases(project?: string): Promise<ReleaseRecord[]>;
-  addBackup(b: BackupRecord): Promise<void>;
-  updateBackup(
-    id: string,
-    patch: Partial<Pick<BackupRecord, 'verified' | 'verifiedAt' | 'remote' | 'path'>>,
-  ): Promise<void>;
+
+  addBackup(backup: BackupRecord): Promise<void>;
+  /** Throws when no backup has this id. */
+  updateBackup(id: string, patch: BackupPatch): Promise<void>;
+  /** Oldest first. */
   listBackups(project?: string): Promise<BackupRecord[]>;
-  deleteBackup(id: string): Promise<void>;
-  addEvent(e: Omit<EventRecord, 'id' | 'at'> & { at?: string }): Promise<number>;
-  listEvents(filter?: { project?: string; kind?: string; limit?: number }): Promise<EventRecord[]>;
-  /** The migration versions applied, oldest first. */
-  appliedMigrations(): Promise<number[]>;
+  /** Whether a backup had this id. */
+  deleteBackup(id: string): Promise<boolean>;
+
+  addEvent(event: NewEvent): Promise<EventRecord>;
+  /** Newest first. */
+  listEvents(filter?: EventFilter): Promise<EventRecord[]>;
+
+  /** The schema migrations recorded in the database, oldest first. */
+  appliedMigrations(): Promise<AppliedMigration[]>;
   close(): Promise<void>;
 }

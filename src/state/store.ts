@@ -1,10 +1,19 @@
-import { type Database, openPostgres, openSqlite, type Row } from './database.ts';
-import { migrate } from './migrate.ts';
-import type { AllocationRecord, BackupRecord, EventRecord, ReleaseRecord, StateStore } from './records.ts';
+import { appliedMigrations, migrate } from './migrate.ts';
+import { openPostgres } from './postgres.ts';
+import type { BackupRecord, ReleaseRecord, StateStore } from './records.ts';
+import { allocationFromRow, backupFromRow, byText, eventFromRow, releaseFromRow, toJson } from './rows.ts';
+import type { Database, SqlValue } from './sql.ts';
+import { openSqlite } from './sqlite.ts';
 
-/** Opens the store: SQLite at `path`, or PostgreSQL at `databaseUrl`; migrations run first. */
+/**
+ * Opens the state store, SQLite at `path` or PostgreSQL at `databaseUrl` (which wins when both are
+ * given), and brings its schema up to date.
+ */
 export async function openStore(opts: { path?: string; databaseUrl?: string }): Promise<StateStore> {
-  const db = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : openSqlite(required(opts.path));
+  let db: Database;
+  if (opts.databaseUrl) db = await openPostgres(opts.databaseUrl);
+  else if (opts.path) db = openSqlite(opts.path);
+  else throw new Error('the state store needs a file path or a database URL');
   try {
     await migrate(db);
   } catch (e) {
@@ -14,116 +23,88 @@ export async function openStore(opts: { path?: string; databaseUrl?: string }): 
   return storeOver(db);
 }
 
-function required(path: string | undefined): string {
-  if (!path) throw new Error('the state store needs a path or a database URL');
-  return path;
-}
+const ALLOCATION_KINDS = new Set(['subnet', 'port', 'address']);
 
-const json = (v: unknown) => JSON.stringify(v ?? null);
-const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : null);
-
-function release(r: Row): ReleaseRecord {
-  return {
-    id: String(r.id),
-    project: String(r.project),
-    createdAt: String(r.created_at),
-    status: r.status as ReleaseRecord['status'],
-    specHash: String(r.spec_hash),
-    images: parse(r.images) ?? {},
-    reason: (r.reason as string | null) ?? null,
-  };
-}
-
-function backup(r: Row): BackupRecord {
-  return {
-    id: String(r.id),
-    project: String(r.project),
-    service: String(r.service),
-    path: String(r.path),
-    bytes: Number(r.bytes),
-    sha256: String(r.sha256),
-    createdAt: String(r.created_at),
-    manifest: parse(r.manifest),
-    verified: (r.verified as BackupRecord['verified']) ?? null,
-    verifiedAt: (r.verified_at as string | null) ?? null,
-    remote: parse(r.remote),
-  };
-}
-
-function event(r: Row): EventRecord {
-  return {
-    id: Number(r.id),
-    at: String(r.at),
-    project: (r.project as string | null) ?? null,
-    kind: String(r.kind),
-    message: String(r.message),
-    data: parse(r.data),
-  };
-}
-
-/** `UPDATE … SET a = ?, b = ?` from the fields a patch gives. */
-async function update(
+/** `UPDATE table SET …` with the columns a patch gives; throws when no row has the id. */
+async function updateById(
   db: Database,
+  what: string,
   table: string,
   id: string,
-  columns: Record<string, unknown>,
+  columns: Record<string, SqlValue | undefined>,
 ): Promise<void> {
-  const set = Object.entries(columns).filter(([, v]) => v !== undefined);
-  if (set.length === 0) return;
-  await db.query(`UPDATE ${table} SET ${set.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`, [
-    ...set.map(([, v]) => v),
-    id,
-  ]);
+  const set = Object.entries(columns).filter((entry): entry is [string, SqlValue] => entry[1] !== undefined);
+  const rows = set.length
+    ? await db.query(
+        `UPDATE ${table} SET ${set.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ? RETURNING id`,
+        [...set.map(([, v]) => v), id],
+      )
+    : await db.query(`SELECT id FROM ${table} WHERE id = ?`, [id]);
+  if (rows.length === 0) throw new Error(`no ${what} with id ${JSON.stringify(id)} in the state store`);
 }
+
+const oldestFirst = <T extends { createdAt: string; id: string }>(a: T, b: T) =>
+  byText(a.createdAt, b.createdAt) || byText(a.id, b.id);
 
 function storeOver(db: Database): StateStore {
   return {
     kind: db.dialect,
+
     async loadAllocations() {
-      const rows = await db.query(
-        'SELECT project, kind, key, value FROM stagecraft_allocations ORDER BY project, kind, key',
+      const rows = (await db.query('SELECT project, kind, key, value FROM stagecraft_allocations')).map(
+        allocationFromRow,
       );
-      return rows.map((r) => ({
-        project: String(r.project),
-        kind: r.kind as AllocationRecord['kind'],
-        key: String(r.key),
-        value: String(r.value),
-      }));
+      return rows.sort(
+        (a, b) => byText(a.project, b.project) || byText(a.kind, b.kind) || byText(a.key, b.key),
+      );
     },
+
     async recordAllocations(rows, projects) {
+      const listed = new Set(projects);
+      for (const r of rows) {
+        if (!listed.has(r.project))
+          throw new Error(
+            `an allocation of project ${JSON.stringify(r.project)} is not among the projects being recorded`,
+          );
+        if (!ALLOCATION_KINDS.has(r.kind))
+          throw new Error(`allocation kind ${JSON.stringify(r.kind)} is not subnet, port or address`);
+      }
       await db.transaction(async (tx) => {
-        for (const p of projects) await tx.query('DELETE FROM stagecraft_allocations WHERE project = ?', [p]);
-        for (const r of rows) {
-          if (!projects.includes(r.project))
-            throw new Error(`allocation of ${r.project} is outside the projects being recorded`);
+        for (const p of listed) await tx.query('DELETE FROM stagecraft_allocations WHERE project = ?', [p]);
+        for (const r of rows)
           await tx.query(
             'INSERT INTO stagecraft_allocations (project, kind, key, value) VALUES (?, ?, ?, ?)',
             [r.project, r.kind, r.key, r.value],
           );
-        }
       });
     },
+
     async forgetProject(project) {
       await db.query('DELETE FROM stagecraft_allocations WHERE project = ?', [project]);
     },
-    async addRelease(r) {
+
+    async addRelease(r: ReleaseRecord) {
       await db.query(
         'INSERT INTO stagecraft_releases (id, project, created_at, status, spec_hash, images, reason) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [r.id, r.project, r.createdAt, r.status, r.specHash, json(r.images), r.reason],
+        [r.id, r.project, r.createdAt, r.status, r.specHash, toJson(r.images), r.reason],
       );
     },
+
     async updateRelease(id, patch) {
-      await update(db, 'stagecraft_releases', id, { status: patch.status, reason: patch.reason });
+      await updateById(db, 'release', 'stagecraft_releases', id, {
+        status: patch.status,
+        reason: patch.reason,
+      });
     },
+
     async listReleases(project) {
       const rows = project
-        ? await db.query('SELECT * FROM stagecraft_releases WHERE project = ? ORDER BY created_at, id', [
-            project,
-          ])
-        : await db.query('SELECT * FROM stagecraft_releases ORDER BY created_at, id');
-      return rows.map(release);
+        ? await db.query('SELECT * FROM stagecraft_releases WHERE project = ?', [project])
+        : await db.query('SELECT * FROM stagecraft_releases');
+      return rows.map(releaseFromRow).sort(oldestFirst);
     },
-    async addBackup(b) {
+
+    async addBackup(b: BackupRecord) {
       await db.query(
         'INSERT INTO stagecraft_backups (id, project, service, path, bytes, sha256, created_at, manifest, verified, verified_at, remote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [
@@ -134,60 +115,67 @@ function storeOver(db: Database): StateStore {
           b.bytes,
           b.sha256,
           b.createdAt,
-          json(b.manifest),
+          toJson(b.manifest),
           b.verified,
           b.verifiedAt,
-          b.remote === null ? null : json(b.remote),
+          b.remote === null || b.remote === undefined ? null : toJson(b.remote),
         ],
       );
     },
+
     async updateBackup(id, patch) {
-      await update(db, 'stagecraft_backups', id, {
+      await updateById(db, 'backup', 'stagecraft_backups', id, {
+        path: patch.path,
         verified: patch.verified,
         verified_at: patch.verifiedAt,
-        remote: patch.remote === undefined ? undefined : json(patch.remote),
-        path: patch.path,
+        remote: patch.remote === undefined ? undefined : patch.remote === null ? null : toJson(patch.remote),
       });
     },
+
     async listBackups(project) {
       const rows = project
-        ? await db.query('SELECT * FROM stagecraft_backups WHERE project = ? ORDER BY created_at, id', [
-            project,
-          ])
-        : await db.query('SELECT * FROM stagecraft_backups ORDER BY created_at, id');
-      return rows.map(backup);
+        ? await db.query('SELECT * FROM stagecraft_backups WHERE project = ?', [project])
+        : await db.query('SELECT * FROM stagecraft_backups');
+      return rows.map(backupFromRow).sort(oldestFirst);
     },
+
     async deleteBackup(id) {
-      await db.query('DELETE FROM stagecraft_backups WHERE id = ?', [id]);
+      return (await db.query('DELETE FROM stagecraft_backups WHERE id = ? RETURNING id', [id])).length > 0;
     },
+
     async addEvent(e) {
       const rows = await db.query(
-        'INSERT INTO stagecraft_events (at, project, kind, message, data) VALUES (?, ?, ?, ?, ?) RETURNING id',
-        [e.at ?? new Date().toISOString(), e.project, e.kind, e.message, json(e.data)],
+        'INSERT INTO stagecraft_events (at, project, kind, message, data) VALUES (?, ?, ?, ?, ?) RETURNING *',
+        [e.at ?? new Date().toISOString(), e.project, e.kind, e.message, toJson(e.data)],
       );
-      return Number(rows[0]?.id);
+      return eventFromRow(rows[0]!);
     },
+
     async listEvents(filter = {}) {
       const where: string[] = [];
-      const params: unknown[] = [];
-      if (filter.project) {
+      const params: SqlValue[] = [];
+      if (filter.project !== undefined) {
         where.push('project = ?');
         params.push(filter.project);
       }
-      if (filter.kind) {
+      if (filter.kind !== undefined) {
         where.push('kind = ?');
         params.push(filter.kind);
       }
-      const sql = `SELECT * FROM stagecraft_events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-      return (await db.query(sql, [...params, filter.limit ?? 100])).map(event);
+      let sql = 'SELECT * FROM stagecraft_events';
+      if (where.length) sql += ` WHERE ${where.join(' AND ')}`;
+      sql += ' ORDER BY id DESC';
+      if (filter.limit !== undefined) {
+        if (!Number.isSafeInteger(filter.limit) || filter.limit < 0)
+          throw new Error(`an event limit must be a whole number, not ${filter.limit}`);
+        sql += ' LIMIT ?';
+        params.push(filter.limit);
+      }
+      return (await db.query(sql, params)).map(eventFromRow);
     },
-    async appliedMigrations() {
-      return (await db.query('SELECT version FROM stagecraft_schema_migrations ORDER BY version')).map((r) =>
-        Number(r.version),
-      );
-    },
+
+    appliedMigrations: () => appliedMigrations(db),
+
     close: () => db.close(),
   };
 }
-
-export { openPostgres, openSqlite };

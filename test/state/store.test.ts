@@ -1,247 +1,384 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { dirname } from 'node:path';
+import { describe, it } from 'node:test';
 import {
-  MIGRATIONS,
-  migrate,
-  openPostgres,
-  openSecretStore,
-  openSqlite,
+  type AllocationRecord,
+  type BackupRecord,
   openStore,
-  resolveStateLocation,
+  type ReleaseRecord,
   type StateStore,
 } from '../../src/state/index.ts';
-import { createDatabase, startPostgres } from '../support/postgres.ts';
+import { createDatabase, createSchema } from '../support/postgres.ts';
+import { type Backend, useBackends } from './backends.ts';
 
-let postgres: Awaited<ReturnType<typeof startPostgres>>;
-let counter = 0;
-
-before(async () => {
-  postgres = await startPostgres();
-});
-after(async () => {
-  await postgres?.stop();
-});
-
-interface Backend {
-  name: string;
-  open(): Promise<{
-    store: StateStore;
-    reopen(): Promise<StateStore>;
-    location: { path: string } | { databaseUrl: string };
-  }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'SQLite file',
-    async open() {
-      const path = join(mkdtempSync(join(tmpdir(), 'stagecraft-state-')), 'state.db');
-      return { store: await openStore({ path }), reopen: () => openStore({ path }), location: { path } };
-    },
-  },
-  {
-    name: 'real PostgreSQL',
-    async open() {
-      const databaseUrl = await createDatabase(postgres.url, `state_${process.pid}_${++counter}`);
-      return {
-        store: await openStore({ databaseUrl }),
-        reopen: () => openStore({ databaseUrl }),
-        location: { databaseUrl },
-      };
-    },
-  },
-];
-
-for (const backend of backends) {
-  describe(`state store on ${backend.name}`, () => {
-    it('applies every migration once and records it', async () => {
-      const { store, reopen } = await backend.open();
-      assert.deepEqual(
-        await store.appliedMigrations(),
-        MIGRATIONS.map((m) => m.version),
-      );
-      await store.close();
-      const again = await reopen();
-      assert.deepEqual(
-        await again.appliedMigrations(),
-        MIGRATIONS.map((m) => m.version),
-      );
-      await again.close();
-    });
-
-    it('refuses a database newer than the code', async () => {
-      const { store, location } = await backend.open();
-      await store.close();
-      const db = 'path' in location ? openSqlite(location.path) : await openPostgres(location.databaseUrl);
-      await db.query(
-        'INSERT INTO stagecraft_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
-        [999, 'future', 'x'],
-      );
-      await assert.rejects(migrate(db), /schema version 999, newer than this stagecraft knows/);
-      await db.close();
-    });
-
-    it('replaces only the named projects’ allocations', async () => {
-      const { store } = await backend.open();
-      await store.recordAllocations(
-        [
-          { project: 'a', kind: 'port', key: 'web', value: '8000' },
-          { project: 'b', kind: 'subnet', key: 'block', value: '172.20.16.0/20' },
-        ],
-        ['a', 'b'],
-      );
-      await store.recordAllocations([{ project: 'a', kind: 'port', key: 'web', value: '8001' }], ['a']);
-      assert.deepEqual(await store.loadAllocations(), [
-        { project: 'a', kind: 'port', key: 'web', value: '8001' },
-        { project: 'b', kind: 'subnet', key: 'block', value: '172.20.16.0/20' },
-      ]);
-      await assert.rejects(
-        store.recordAllocations([{ project: 'c', kind: 'port', key: 'x', value: '1' }], ['a']),
-      );
-      assert.equal((await store.loadAllocations()).length, 2, 'a failed record changes nothing');
-      await store.forgetProject('b');
-      assert.deepEqual(
-        (await store.loadAllocations()).map((r) => r.project),
-        ['a'],
-      );
-      await store.close();
-    });
-
-    it('keeps releases, backups and events', async () => {
-      const { store } = await backend.open();
-      await store.addRelease({
-        id: 'r1',
-        project: 'shop',
-        createdAt: '2026-01-01T00:00:00Z',
-        status: 'pending',
-        specHash: 'h',
-        images: { web: 'demo:1' },
-        reason: null,
-      });
-      await store.updateRelease('r1', { status: 'failed', reason: 'health gate' });
-      assert.deepEqual(await store.listReleases('shop'), [
-        {
-          id: 'r1',
-          project: 'shop',
-          createdAt: '2026-01-01T00:00:00Z',
-          status: 'failed',
-          specHash: 'h',
-          images: { web: 'demo:1' },
-          reason: 'health gate',
-        },
-      ]);
-      const b = {
-        id: 'b1',
-        project: 'shop',
-        service: 'db',
-        path: '/x.dump',
-        bytes: 5_000_000_000,
-        sha256: 'abc',
-        createdAt: '2026-01-02T00:00:00Z',
-        manifest: { tables: { items: 3 } },
-        verified: null,
-        verifiedAt: null,
-        remote: null,
-      };
-      await store.addBackup(b);
-      await store.updateBackup('b1', { verified: 'pass', verifiedAt: '2026-01-03T00:00:00Z' });
-      assert.deepEqual(await store.listBackups(), [
-        { ...b, verified: 'pass', verifiedAt: '2026-01-03T00:00:00Z' },
-      ]);
-      const first = await store.addEvent({ project: 'shop', kind: 'up', message: 'started', data: { n: 1 } });
-      const second = await store.addEvent({ project: null, kind: 'serve', message: 'tick', data: null });
-      assert.ok(second > first);
-      const events = await store.listEvents({ project: 'shop' });
-      assert.equal(events.length, 1);
-      assert.deepEqual(events[0]!.data, { n: 1 });
-      assert.equal((await store.listEvents({ limit: 1 }))[0]!.kind, 'serve');
-      await store.close();
+/** A loopback port nothing listens on (it was free a moment ago). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
     });
   });
 }
 
-describe('secret store', () => {
-  const stores = [
-    {
-      name: 'files',
-      open: async () => {
-        const dir = join(mkdtempSync(join(tmpdir(), 'stagecraft-secrets-')), 'secrets');
-        return { dir, store: await openSecretStore({ dir }), reopen: () => openSecretStore({ dir }) };
-      },
-    },
-    {
-      name: 'real PostgreSQL',
-      open: async () => {
-        const databaseUrl = await createDatabase(postgres.url, `secrets_${process.pid}_${++counter}`);
-        return {
-          dir: undefined,
-          store: await openSecretStore({ databaseUrl }),
-          reopen: () => openSecretStore({ databaseUrl }),
-        };
-      },
-    },
-  ];
-  for (const s of stores) {
-    it(`${s.name}: set, list names only, generate once, refuse bad names without echoing values`, async () => {
-      const { dir, store, reopen } = await s.open();
-      await store.set('shop', 'API_TOKEN', 'tok-123-secret');
-      assert.equal(await store.get('shop', 'API_TOKEN'), 'tok-123-secret');
-      assert.equal(await store.has('shop', 'MISSING'), false);
-      const list = await store.list();
-      assert.deepEqual(list, [{ project: 'shop', name: 'API_TOKEN' }]);
-      assert.doesNotMatch(JSON.stringify(list), /tok-123/);
-      if (dir) {
-        assert.equal(statSync(join(dir, 'shop', 'API_TOKEN')).mode & 0o777, 0o600);
-        assert.equal(statSync(join(dir, 'shop')).mode & 0o777, 0o700);
-        assert.equal(statSync(dir).mode & 0o777, 0o700);
-      }
-      const generated = await store.ensureGenerated('shop', 'DB_PASSWORD');
-      assert.match(generated, /^[A-Za-z0-9]{32}$/);
-      await store.close();
-      const again = await reopen();
-      assert.equal(await again.ensureGenerated('shop', 'DB_PASSWORD'), generated);
-      await assert.rejects(
-        again.set('../etc', 'X', 'value-that-must-not-leak'),
-        (e: Error) => !e.message.includes('value-that-must-not-leak') && /not a project name/.test(e.message),
-      );
-      await assert.rejects(
-        again.set('shop', 'bad name', 'value-that-must-not-leak'),
-        (e: Error) => !e.message.includes('value-that-must-not-leak'),
-      );
-      await again.delete('shop', 'API_TOKEN');
-      assert.equal(await again.get('shop', 'API_TOKEN'), undefined);
-      await again.close();
-    });
-  }
+const port = (project: string, key: string, value: string): AllocationRecord => ({
+  project,
+  kind: 'port',
+  key,
+  value,
 });
 
-describe('where the state lives', () => {
-  it('follows spec.md: URL, then --state, then STAGECRAFT_STATE, then beside the spec', () => {
-    assert.deepEqual(
-      resolveStateLocation({
-        specPath: '/srv/x/staging.yaml',
-        env: { STAGECRAFT_DATABASE_URL: 'postgres://h/db' },
-        stateFlag: '/tmp/s.db',
-      }),
-      { databaseUrl: 'postgres://h/db' },
-    );
-    assert.deepEqual(
-      resolveStateLocation({
-        specPath: '/srv/x/staging.yaml',
-        env: { STAGECRAFT_STATE: '/tmp/e.db' },
-        stateFlag: '/tmp/s.db',
-      }),
-      { path: '/tmp/s.db' },
-    );
-    assert.deepEqual(
-      resolveStateLocation({ specPath: '/srv/x/staging.yaml', env: { STAGECRAFT_STATE: '/tmp/e.db' } }),
-      { path: '/tmp/e.db' },
-    );
-    assert.deepEqual(resolveStateLocation({ specPath: '/srv/x/staging.yaml', env: {} }), {
-      path: '/srv/x/.stagecraft/state.db',
+function storeSuite(backend: Backend): void {
+  const withStore = async (test: (store: StateStore) => Promise<void>) => {
+    const store = await openStore(await backend.freshState());
+    try {
+      await test(store);
+    } finally {
+      await store.close();
+    }
+  };
+
+  it(`reports its kind`, () =>
+    withStore(async (store) => {
+      assert.equal(store.kind, backend.name === 'SQLite' ? 'sqlite' : 'postgres');
+    }));
+
+  it('allocations round-trip, ordered by project, kind and key', () =>
+    withStore(async (store) => {
+      const rows: AllocationRecord[] = [
+        port('shop', 'web', '8001'),
+        { project: 'blog', kind: 'subnet', key: 'internal', value: '172.20.16.0/21' },
+        port('blog', 'web-1', '8000'),
+        { project: 'blog', kind: 'address', key: 'web-1', value: '172.20.16.10' },
+        port('blog', 'db', '5432'),
+      ];
+      await store.recordAllocations(rows, ['shop', 'blog']);
+      assert.deepEqual(await store.loadAllocations(), [
+        { project: 'blog', kind: 'address', key: 'web-1', value: '172.20.16.10' },
+        port('blog', 'db', '5432'),
+        port('blog', 'web-1', '8000'),
+        { project: 'blog', kind: 'subnet', key: 'internal', value: '172.20.16.0/21' },
+        port('shop', 'web', '8001'),
+      ]);
+    }));
+
+  it('recordAllocations replaces the named projects’ rows and leaves the others alone', () =>
+    withStore(async (store) => {
+      await store.recordAllocations(
+        [
+          port('a', 'web', '8000'),
+          port('a', 'worker', '8001'),
+          port('b', 'web', '8002'),
+          port('c', 'web', '8003'),
+        ],
+        ['a', 'b', 'c'],
+      );
+      await store.recordAllocations([port('a', 'web', '8010')], ['a', 'b']);
+      assert.deepEqual(await store.loadAllocations(), [port('a', 'web', '8010'), port('c', 'web', '8003')]);
+    }));
+
+  it('a row of a project not being recorded is refused, and nothing changes', () =>
+    withStore(async (store) => {
+      await store.recordAllocations([port('a', 'web', '8000')], ['a']);
+      await assert.rejects(
+        store.recordAllocations([port('a', 'web', '9000'), port('z', 'web', '9001')], ['a']),
+        /allocation of project "z" is not among the projects being recorded/,
+      );
+      assert.deepEqual(await store.loadAllocations(), [port('a', 'web', '8000')]);
+    }));
+
+  it('recordAllocations is one transaction: a failure half-way keeps the old rows', () =>
+    withStore(async (store) => {
+      await store.recordAllocations([port('a', 'web', '8000')], ['a']);
+      // The same key twice: the second insert fails after the delete and the first insert ran.
+      await assert.rejects(
+        store.recordAllocations([port('a', 'web', '9000'), port('a', 'web', '9001')], ['a']),
+      );
+      assert.deepEqual(await store.loadAllocations(), [port('a', 'web', '8000')]);
+    }));
+
+  it('an allocation of an unknown kind is refused', () =>
+    withStore(async (store) => {
+      const bad = { project: 'a', kind: 'volume', key: 'x', value: 'y' } as unknown as AllocationRecord;
+      await assert.rejects(
+        store.recordAllocations([bad], ['a']),
+        /kind "volume" is not subnet, port or address/,
+      );
+      assert.deepEqual(await store.loadAllocations(), []);
+    }));
+
+  it('forgetProject drops that project’s allocations only', () =>
+    withStore(async (store) => {
+      await store.recordAllocations([port('a', 'web', '8000'), port('b', 'web', '8001')], ['a', 'b']);
+      await store.forgetProject('a');
+      assert.deepEqual(await store.loadAllocations(), [port('b', 'web', '8001')]);
+    }));
+
+  it('releases round-trip, update, filter by project and come oldest first', () =>
+    withStore(async (store) => {
+      const r2: ReleaseRecord = {
+        id: 'shop-2',
+        project: 'shop',
+        createdAt: '2026-02-01T00:00:00.000Z',
+        status: 'pending',
+        specHash: 'sha256:bbb',
+        images: { web: 'registry.test/shop:2', worker: 'registry.test/shop-worker:2' },
+        reason: null,
+      };
+      const r1: ReleaseRecord = {
+        ...r2,
+        id: 'shop-1',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        status: 'succeeded',
+      };
+      const other: ReleaseRecord = { ...r2, id: 'blog-1', project: 'blog', images: {} };
+      await store.addRelease(r2);
+      await store.addRelease(r1);
+      await store.addRelease(other);
+      await store.updateRelease('shop-2', {
+        status: 'failed',
+        reason: 'health gate: web not healthy in 60s',
+      });
+      await store.updateRelease('shop-1', { status: 'rolled-back' });
+      assert.deepEqual(await store.listReleases('shop'), [
+        { ...r1, status: 'rolled-back' },
+        { ...r2, status: 'failed', reason: 'health gate: web not healthy in 60s' },
+      ]);
+      assert.deepEqual(
+        (await store.listReleases()).map((r) => r.id),
+        ['shop-1', 'blog-1', 'shop-2'],
+      );
+      await assert.rejects(store.updateRelease('nope', { status: 'failed' }), /no release with id "nope"/);
+      await assert.rejects(store.updateRelease('nope', {}), /no release with id "nope"/);
+      await assert.rejects(store.addRelease(r1), 'an id is unique');
+      await assert.rejects(
+        store.addRelease({ ...r1, id: 'x', status: 'done' as never }),
+        'status is checked',
+      );
+    }));
+
+  it('backups round-trip, update, filter, delete', () =>
+    withStore(async (store) => {
+      const b: BackupRecord = {
+        id: 'b1',
+        project: 'shop',
+        service: 'db',
+        path: '/var/backups/shop/db-20260101.dump',
+        bytes: 5_000_000_123,
+        sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+        createdAt: '2026-01-01T03:00:00.000Z',
+        manifest: { tables: { items: 3, orders: 0 }, format: 'custom', extensions: ['pgcrypto'] },
+        verified: null,
+        verifiedAt: null,
+        remote: null,
+      };
+      const b0: BackupRecord = {
+        ...b,
+        id: 'b0',
+        createdAt: '2025-12-31T03:00:00.000Z',
+        bytes: 0,
+        manifest: [],
+      };
+      const blog: BackupRecord = { ...b, id: 'b2', project: 'blog' };
+      await store.addBackup(b);
+      await store.addBackup(b0);
+      await store.addBackup(blog);
+      assert.deepEqual(await store.listBackups('shop'), [b0, b]);
+
+      const remote = { url: 's3://backups/shop/db-20260101.dump', etag: '"abc"' };
+      await store.updateBackup('b1', { verified: 'pass', verifiedAt: '2026-01-01T04:00:00.000Z', remote });
+      await store.updateBackup('b0', { verified: 'fail', verifiedAt: '2026-01-01T04:00:00.000Z' });
+      assert.deepEqual(await store.listBackups('shop'), [
+        { ...b0, verified: 'fail', verifiedAt: '2026-01-01T04:00:00.000Z' },
+        { ...b, verified: 'pass', verifiedAt: '2026-01-01T04:00:00.000Z', remote },
+      ]);
+      await store.updateBackup('b1', { remote: null, path: '/elsewhere.dump' });
+      assert.deepEqual(
+        (await store.listBackups('shop')).find((x) => x.id === 'b1'),
+        { ...b, verified: 'pass', verifiedAt: '2026-01-01T04:00:00.000Z', path: '/elsewhere.dump' },
+      );
+      assert.deepEqual(
+        (await store.listBackups()).map((x) => x.id),
+        ['b0', 'b1', 'b2'],
+      );
+      assert.equal(await store.deleteBackup('b0'), true);
+      assert.equal(await store.deleteBackup('b0'), false);
+      assert.deepEqual(
+        (await store.listBackups()).map((x) => x.id),
+        ['b1', 'b2'],
+      );
+      await assert.rejects(store.updateBackup('b0', { verified: 'pass' }), /no backup with id "b0"/);
+      await assert.rejects(
+        store.addBackup({ ...b, id: 'b9', verified: 'maybe' as never }),
+        'verdict is checked',
+      );
+    }));
+
+  it('events round-trip with increasing ids, newest first, filtered and limited', () =>
+    withStore(async (store) => {
+      const before = new Date().toISOString();
+      const e1 = await store.addEvent({
+        project: 'shop',
+        kind: 'deploy',
+        message: 'release shop-1',
+        data: { images: { web: 'x:1' } },
+      });
+      const e2 = await store.addEvent({ project: null, kind: 'serve', message: 'listening' });
+      const e3 = await store.addEvent({
+        project: 'shop',
+        kind: 'backup',
+        message: 'db backed up',
+        data: [1, 'two', null],
+        at: '2026-01-01T00:00:00.000Z',
+      });
+      const e4 = await store.addEvent({
+        project: 'blog',
+        kind: 'deploy',
+        message: 'release blog-1',
+        data: 'text',
+      });
+      assert.ok(e1.id < e2.id && e2.id < e3.id && e3.id < e4.id, 'ids increase');
+      assert.ok(e1.at >= before && !Number.isNaN(Date.parse(e1.at)), 'at defaults to now');
+      assert.deepEqual(e3, {
+        id: e3.id,
+        at: '2026-01-01T00:00:00.000Z',
+        project: 'shop',
+        kind: 'backup',
+        message: 'db backed up',
+        data: [1, 'two', null],
+      });
+      assert.deepEqual(await store.listEvents(), [e4, e3, e2, e1]);
+      assert.deepEqual(e2.project, null);
+      assert.deepEqual(e2.data, null);
+      assert.deepEqual(await store.listEvents({ project: 'shop' }), [e3, e1]);
+      assert.deepEqual(await store.listEvents({ kind: 'deploy' }), [e4, e1]);
+      assert.deepEqual(await store.listEvents({ project: 'shop', kind: 'deploy' }), [e1]);
+      assert.deepEqual(await store.listEvents({ limit: 2 }), [e4, e3]);
+      assert.deepEqual(await store.listEvents({ limit: 0 }), []);
+      await assert.rejects(store.listEvents({ limit: 1.5 }), /limit must be a whole number/);
+    }));
+
+  it('what is recorded is there after reopening', async () => {
+    const location = await backend.freshState();
+    const store = await openStore(location);
+    await store.recordAllocations([port('a', 'web', '8000')], ['a']);
+    await store.addEvent({ project: 'a', kind: 'up', message: 'converged' });
+    await store.close();
+    const again = await openStore(location);
+    try {
+      assert.deepEqual(await again.loadAllocations(), [port('a', 'web', '8000')]);
+      assert.deepEqual(
+        (await again.listEvents()).map((e) => e.message),
+        ['converged'],
+      );
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('two stores on one database, writing at once, both get through', async () => {
+    const location = await backend.freshState();
+    const [one, two] = await Promise.all([openStore(location), openStore(location)]);
+    try {
+      await Promise.all([
+        one.recordAllocations([port('a', 'web', '8000')], ['a']),
+        two.recordAllocations([port('b', 'web', '8001')], ['b']),
+        one.addEvent({ project: 'a', kind: 'k', message: 'one' }),
+        two.addEvent({ project: 'b', kind: 'k', message: 'two' }),
+      ]);
+      assert.deepEqual(await one.loadAllocations(), [port('a', 'web', '8000'), port('b', 'web', '8001')]);
+      assert.equal((await two.listEvents()).length, 2);
+    } finally {
+      await Promise.all([one!.close(), two!.close()]);
+    }
+  });
+}
+
+describe('state store', () => {
+  const backends = useBackends();
+  for (const backend of backends) describe(`on ${backend.name}`, () => storeSuite(backend));
+
+  describe('SQLite file specifics', () => {
+    const sqlite = backends.find((b) => b.name === 'SQLite')!;
+
+    it('creates the parent directories, uses WAL mode and a busy timeout', async () => {
+      const location = await sqlite.freshState();
+      assert.ok('path' in location);
+      assert.equal(existsSync(dirname(location.path)), false);
+      await (await openStore(location)).close();
+      assert.equal(existsSync(location.path), true);
+      const db = await sqlite.raw(location);
+      try {
+        assert.deepEqual({ ...(await db.query('PRAGMA journal_mode'))[0] }, { journal_mode: 'wal' });
+        assert.deepEqual({ ...(await db.query('PRAGMA busy_timeout'))[0] }, { timeout: 5000 });
+      } finally {
+        await db.close();
+      }
     });
+
+    it('a file that is not a database is reported with its path', async () => {
+      const location = await sqlite.freshState();
+      assert.ok('path' in location);
+      mkdirSync(dirname(location.path), { recursive: true });
+      writeFileSync(location.path, 'this is not a database, and it is long enough to have a header');
+      await assert.rejects(openStore(location), (e: Error) => e.message.includes(location.path));
+    });
+  });
+
+  describe('PostgreSQL specifics', () => {
+    const postgres = backends.find((b) => b.name === 'PostgreSQL')!;
+
+    it('a database’s default schema holds a store, and each schema is a store of its own', async () => {
+      const databaseUrl = await createDatabase(await postgres.clusterUrl());
+      const inDatabase = await openStore({ databaseUrl });
+      const inSchema = await openStore({ databaseUrl: await createSchema(databaseUrl) });
+      try {
+        await inDatabase.recordAllocations([port('a', 'web', '8000')], ['a']);
+        await inSchema.recordAllocations([port('b', 'web', '9000')], ['b']);
+        assert.deepEqual(await inDatabase.loadAllocations(), [port('a', 'web', '8000')]);
+        assert.deepEqual(await inSchema.loadAllocations(), [port('b', 'web', '9000')]);
+      } finally {
+        await Promise.all([inDatabase.close(), inSchema.close()]);
+      }
+      const db = await postgres.raw({ databaseUrl });
+      try {
+        const tables = await db.query(
+          "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+        );
+        assert.deepEqual(
+          tables.map((t) => t.table_name),
+          [
+            'stagecraft_allocations',
+            'stagecraft_backups',
+            'stagecraft_events',
+            'stagecraft_releases',
+            'stagecraft_schema_migrations',
+            'stagecraft_secrets',
+          ],
+        );
+      } finally {
+        await db.close();
+      }
+    });
+
+    it('a server that cannot be reached is reported without the URL’s password', async () => {
+      const url = new URL(await postgres.clusterUrl());
+      url.port = String(await closedPort());
+      url.password = 'hunter2-secret';
+      await assert.rejects(openStore({ databaseUrl: url.toString() }), (e: Error) => {
+        assert.match(
+          e.message,
+          /^cannot reach the PostgreSQL state store postgres:\/\/postgres:…@127\.0\.0\.1:\d+\/postgres: /,
+        );
+        assert.doesNotMatch(e.message, /hunter2/);
+        return true;
+      });
+    });
+  });
+
+  it('needs a path or a URL', async () => {
+    await assert.rejects(openStore({}), /needs a file path or a database URL/);
   });
 });
