@@ -1,83 +1,155 @@
-import { hasExporter } from '../../plan/index.ts';
-import type { Spec } from '../../spec/index.ts';
-import { edgeHost, SERVICE_PORTS, SHARED_PORTS, sharedContainer } from '../topology.ts';
+import { containerSlots, hasExporter } from '../../plan/index.ts';
+import type { Project, Service } from '../../spec/index.ts';
+import type { RenderContext } from '../context.ts';
+import {
+  containerName,
+  edgeHost,
+  LABEL,
+  SERVICE_PORTS,
+  SHARED,
+  SHARED_PORTS,
+  type SharedComponent,
+  sharedContainer,
+} from '../topology.ts';
 
-type Job = Record<string, unknown>;
+export type ScrapeJob = Record<string, unknown>;
 
-const labelsRelabel = (labels: Record<string, string>) =>
-  Object.entries(labels).map(([target_label, replacement]) => ({ target_label, replacement }));
+/** The stagecraft control plane (`stagecraft serve`), a process on the host. */
+export const CONTROL_PLANE = 'host.docker.internal:9300';
 
-function staticJob(name: string, target: string, labels: Record<string, string>, extra: Job = {}): Job {
+/** How cAdvisor names a container label it keeps (`--whitelisted_container_labels`). */
+function cadvisorLabel(label: string): string {
+  return `container_label_${label.replace(/[^A-Za-z0-9_]/g, '_')}`;
+}
+export const CADVISOR_PROJECT = cadvisorLabel(LABEL.project);
+export const CADVISOR_SERVICE = cadvisorLabel(LABEL.service);
+
+/** A service Prometheus finds through Docker's DNS (every replica answers to `<project>-<service>`). */
+export interface DiscoveredService {
+  job: string;
+  project: string;
+  service: string;
+}
+
+/** Apps with metrics and workers with metrics: found by DNS, so replicas come and go without a reload. */
+export function discoveredServices(projects: readonly Project[]): DiscoveredService[] {
+  return projects.flatMap((p) =>
+    p.services
+      .filter((s) => metricsPort(s) !== undefined && s.replicas > 0)
+      .map((s) => ({ job: edgeHost(p.name, s.name), project: p.name, service: s.name })),
+  );
+}
+
+function metricsPort(s: Service): number | undefined {
+  if (s.type === 'app') return s.metrics === false ? undefined : (s.metrics?.port ?? s.port);
+  if (s.type === 'worker') return s.metrics?.port;
+  return undefined;
+}
+
+function metricsPath(s: Service): string {
+  return (s.type === 'app' || s.type === 'worker') && s.metrics ? s.metrics.path : '/metrics';
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function staticJob(
+  name: string,
+  target: string,
+  labels: Record<string, string>,
+  extra: ScrapeJob = {},
+): ScrapeJob {
   return { job_name: name, ...extra, static_configs: [{ targets: [target], labels }] };
 }
 
 /**
- * Scrape jobs: every app with metrics (each replica found through Docker's DNS, so replicas come
- * and go without a reload), workers with metrics, the exporters, the shared stack and the control plane.
+ * Scrape jobs: the shared stack (what runs of it), the control plane, and per project every app
+ * and worker with metrics and every exporter, each labelled with environment, project and service.
  */
-export function scrapeConfigs(spec: Spec): Job[] {
-  const env = spec.environment;
-  const m = spec.shared.monitoring;
-  const shared = (service: string) => ({ environment: env, project: 'shared', service });
-  const jobs: Job[] = [staticJob('prometheus', `localhost:${SHARED_PORTS.prometheus}`, shared('prometheus'))];
-  if (m.alertmanager !== false)
+export function scrapeConfigs(ctx: RenderContext, running: ReadonlySet<SharedComponent>): ScrapeJob[] {
+  const { spec } = ctx;
+  const shared = (service: string) => ({ environment: spec.environment, project: SHARED, service });
+  const at = (c: SharedComponent, port: number) => `${sharedContainer(c)}:${port}`;
+  const jobs: ScrapeJob[] = [
+    staticJob('prometheus', `localhost:${SHARED_PORTS.prometheus}`, shared('prometheus')),
+  ];
+  if (running.has('alertmanager'))
     jobs.push(
-      staticJob(
-        'alertmanager',
-        `${sharedContainer('alertmanager')}:${SHARED_PORTS.alertmanager}`,
-        shared('alertmanager'),
-      ),
+      staticJob('alertmanager', at('alertmanager', SHARED_PORTS.alertmanager), shared('alertmanager')),
     );
-  jobs.push(
-    staticJob('proxy', `${sharedContainer('nginx-exporter')}:${SHARED_PORTS.proxyExporter}`, shared('proxy')),
-  );
-  if (m.nodeExporter)
+  if (running.has('nginx-exporter'))
+    jobs.push(staticJob('proxy', at('nginx-exporter', SHARED_PORTS.proxyExporter), shared('proxy')));
+  if (running.has('node-exporter'))
+    jobs.push(staticJob('node', at('node-exporter', SHARED_PORTS.nodeExporter), shared('node-exporter')));
+  if (running.has('cadvisor'))
     jobs.push(
-      staticJob(
-        'node',
-        `${sharedContainer('node-exporter')}:${SHARED_PORTS.nodeExporter}`,
-        shared('node-exporter'),
-      ),
+      staticJob('cadvisor', at('cadvisor', SHARED_PORTS.cadvisor), shared('cadvisor'), {
+        // A container's series belong to its project and service, not to cAdvisor's.
+        metric_relabel_configs: [
+          { source_labels: [CADVISOR_PROJECT], regex: '(.+)', target_label: 'project' },
+          { source_labels: [CADVISOR_SERVICE], regex: '(.+)', target_label: 'service' },
+        ],
+      }),
     );
-  if (m.cadvisor)
-    jobs.push(
-      staticJob('cadvisor', `${sharedContainer('cadvisor')}:${SHARED_PORTS.cadvisor}`, shared('cadvisor')),
-    );
-  jobs.push(staticJob('stagecraft', 'host.docker.internal:9300', shared('stagecraft')));
+  if (running.has('grafana'))
+    jobs.push(staticJob('grafana', at('grafana', SHARED_PORTS.grafana), shared('grafana')));
+  if (running.has('loki')) jobs.push(staticJob('loki', at('loki', SHARED_PORTS.loki), shared('loki')));
+  if (running.has('alloy')) jobs.push(staticJob('alloy', at('alloy', SHARED_PORTS.alloy), shared('alloy')));
+  // Its series name the project and service they are about (a backup, a cron run): keep those labels.
+  jobs.push(staticJob('stagecraft', CONTROL_PLANE, shared('stagecraft'), { honor_labels: true }));
+
   for (const p of spec.projects) {
     for (const s of p.services) {
-      const labels = { environment: env, project: p.name, service: s.name };
-      if (s.type === 'app' && s.metrics && s.replicas > 0) {
-        jobs.push({
-          job_name: `${p.name}-${s.name}`,
-          metrics_path: s.metrics.path,
-          dns_sd_configs: [
-            {
-              names: [edgeHost(p.name, s.name)],
-              type: 'A',
-              port: s.metrics.port ?? s.port,
-              refresh_interval: '15s',
-            },
-          ],
-          relabel_configs: labelsRelabel(labels),
-        });
-      } else if (s.type === 'worker' && s.metrics && s.replicas > 0) {
-        jobs.push({
-          job_name: `${p.name}-${s.name}`,
-          metrics_path: s.metrics.path,
-          dns_sd_configs: [
-            { names: [edgeHost(p.name, s.name)], type: 'A', port: s.metrics.port, refresh_interval: '15s' },
-          ],
-          relabel_configs: labelsRelabel(labels),
-        });
-      }
+      const labels = { environment: spec.environment, project: p.name, service: s.name };
+      const port = metricsPort(s);
+      if (port !== undefined && s.replicas > 0) jobs.push(discoveredJob(ctx, p, s, port, labels));
       if (hasExporter(s) && s.replicas > 0) {
-        const port = s.type === 'postgres' ? SERVICE_PORTS.postgresExporter : SERVICE_PORTS.redisExporter;
+        const exporterPort =
+          s.type === 'postgres' ? SERVICE_PORTS.postgresExporter : SERVICE_PORTS.redisExporter;
         jobs.push(
-          staticJob(`${p.name}-${s.name}-exporter`, `${edgeHost(p.name, s.name)}-exporter:${port}`, labels),
+          staticJob(
+            `${edgeHost(p.name, s.name)}-exporter`,
+            `${edgeHost(p.name, s.name)}-exporter:${exporterPort}`,
+            {
+              ...labels,
+              replica: containerName(p.name, `${s.name}-exporter`),
+            },
+          ),
         );
       }
     }
   }
   return jobs;
+}
+
+/**
+ * Every replica answers to `<project>-<service>` on the project's edge network, so an A lookup
+ * lists them all. Each target gets a `replica` label: the container's name when the plan gave it
+ * a fixed address, its address otherwise.
+ */
+function discoveredJob(
+  ctx: RenderContext,
+  p: Project,
+  s: Service,
+  port: number,
+  labels: Record<string, string>,
+): ScrapeJob {
+  const edge = ctx.plan.allocations[p.name]?.edgeAddresses ?? {};
+  const replicas = containerSlots(p)
+    .filter((slot) => slot.service === s.name && slot.role === 'service' && edge[slot.key])
+    .map((slot) => ({
+      source_labels: ['__address__'],
+      regex: `${escapeRegex(edge[slot.key]!)}:\\d+`,
+      target_label: 'replica',
+      replacement: containerName(p.name, slot.key),
+    }));
+  return {
+    job_name: edgeHost(p.name, s.name),
+    metrics_path: metricsPath(s),
+    dns_sd_configs: [{ names: [edgeHost(p.name, s.name)], type: 'A', port, refresh_interval: '15s' }],
+    relabel_configs: [
+      ...Object.entries(labels).map(([target_label, replacement]) => ({ target_label, replacement })),
+      { source_labels: ['__address__'], regex: '(.+):\\d+', target_label: 'replica' },
+      ...replicas,
+    ],
+  };
 }
