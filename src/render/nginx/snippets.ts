@@ -10,7 +10,8 @@ export const PROXY_SNIPPET: Directive[] = [
   // WebSockets (Grafana Live, app sockets): `$connection_upgrade` is mapped in nginx.conf.
   d('proxy_set_header', 'Upgrade', '$http_upgrade'),
   d('proxy_set_header', 'Connection', '$connection_upgrade'),
-  d('proxy_connect_timeout', '2s'),
+  // Replicas answer on a local bridge in well under a millisecond: give up fast on one that just stopped.
+  d('proxy_connect_timeout', '1s'),
   d('proxy_send_timeout', '60s'),
   d('proxy_read_timeout', '60s'),
   // During a rollout a replica that just stopped is skipped rather than answered with an error.
