@@ -50,6 +50,7 @@ function get(
   path: string,
   host?: string,
   method = 'GET',
+  timeout = 5000,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
     const req = request(
