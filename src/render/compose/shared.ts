@@ -1,4 +1,5 @@
 import { Duration, resourcesOf, SHARED_RESOURCES, type Spec } from '../../spec/index.ts';
+import { alertmanagerArgs, alertmanagerSecrets } from '../alertmanager/index.ts';
 import { type Artifact, file } from '../artifact.ts';
 import type { RenderContext } from '../context.ts';
 import { infraImage, NOT_IN_DEBIAN } from '../images.ts';
@@ -175,15 +176,12 @@ export function sharedComposeDoc(ctx: RenderContext, extras: { prometheusArgs: s
         break;
       case 'alertmanager': {
         if (m.alertmanager === false) break;
-        const names = [
-          ...m.alertmanager.receivers.flatMap((r) => [r.slack?.secret, r.webhook?.secret]),
-          m.alertmanager.smtp?.password?.secret,
-        ].filter((x): x is string => !!x);
+        const names = alertmanagerSecrets(m.alertmanager);
         services.alertmanager = {
           ...base('alertmanager', res(m.alertmanager.resources, SHARED_RESOURCES.alertmanager)),
-          command: ['--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager'],
+          command: alertmanagerArgs(spec),
           volumes: ['./alertmanager:/etc/alertmanager:ro', `${volume('alertmanager')}:/alertmanager`],
-          ...(names.length ? { secrets: [...new Set(names)].sort().map(secret) } : {}),
+          ...(names.length ? { secrets: names.map(secret) } : {}),
           healthcheck: healthcheck(
             [
               'CMD-SHELL',
