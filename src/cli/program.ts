@@ -1,11 +1,16 @@
 import { Command, CommanderError } from 'commander';
+import { registerBackup } from './commands/backup.ts';
 import { registerImages } from './commands/images.ts';
+import { registerParity } from './commands/parity.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerRender } from './commands/render.ts';
+import { registerRollback } from './commands/rollback.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSecrets } from './commands/secrets.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerUp } from './commands/up.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerVerify } from './commands/verify.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, InvalidInput, OperationFailed } from './errors.ts';
 import type { Io } from './io.ts';
 
@@ -28,6 +33,11 @@ export function buildProgram(io: Io): Command {
   registerSchema(program, io);
   registerImages(program, io);
   registerUp(program, io);
+  registerBackup(program, io);
+  registerRollback(program, io);
+  registerParity(program, io);
+  registerServe(program, io);
+  registerVerify(program, io);
   for (const command of program.commands) {
     command.exitOverride();
     command.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });

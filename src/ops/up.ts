@@ -32,10 +32,14 @@ export interface UpOptions {
   /** Where the server's layout is written (the seed's /opt/shared and /opt/projects). */
   serverDir: string;
   project?: string;
+  /** A project's compose document to converge instead of the spec's: a recorded release (rollback). */
+  docs?: ReadonlyMap<string, ComposeDoc>;
   log: (line: string) => void;
 }
 
 export interface UpResult {
+  /** Each project's compose document as converged. */
+  docs: Map<string, ComposeDoc>;
   touched: string[];
   removed: string[];
   failed: { project: string; reason: string }[];
@@ -50,7 +54,7 @@ const DRAIN_MS = 3000;
 export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpResult> {
   const { docker, log } = opts;
   const ctx: RenderContext = { spec, plan };
-  const result: UpResult = { touched: [], removed: [], failed: [], checks: [] };
+  const result: UpResult = { docs: new Map(), touched: [], removed: [], failed: [], checks: [] };
   /** One listing of the environment's containers, read again only after something changed. */
   let snapshot: Promise<Map<string, Owned>> | undefined;
 
@@ -66,9 +70,9 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
   // 2. Networks and volumes: the shared stack owns the shared and edge networks.
   const shared = sharedComposeDoc(ctx, { prometheusArgs: prometheusArgs(spec) });
   const projects = spec.projects.filter((p) => !opts.project || p.name === opts.project);
-  const docs = new Map<string, ComposeDoc>();
+  const docs = result.docs;
   for (const p of spec.projects) {
-    const d = projectComposeDoc(ctx, p);
+    const d = opts.docs?.get(p.name) ?? projectComposeDoc(ctx, p);
     if (d) docs.set(p.name, d);
   }
   for (const doc of [shared, ...docs.values()]) {

@@ -59,6 +59,27 @@ export function sharedContainer(component: SharedComponent): string {
   return `${SHARED}-${component}`;
 }
 
+/** The shared stack's fixed host numbers on `shared-monitoring` (offsets into `network.shared`). */
+const SHARED_HOST: Record<SharedComponent, number> = {
+  proxy: 2,
+  'nginx-exporter': 3,
+  prometheus: 4,
+  alertmanager: 5,
+  grafana: 6,
+  loki: 7,
+  alloy: 8,
+  'node-exporter': 9,
+  cadvisor: 10,
+};
+
+/**
+ * A shared component's fixed address on `shared-monitoring`. Components that also sit on the
+ * projects' edge networks (Prometheus) listen only here, so no project can reach their admin API.
+ */
+export function sharedAddress(spec: Spec, component: SharedComponent): string {
+  return spec.network.shared.address(SHARED_HOST[component]);
+}
+
 export const SHARED_NETWORK = 'shared-monitoring';
 
 export function internalNetwork(project: string): string {

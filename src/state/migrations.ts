@@ -81,4 +81,9 @@ export const MIGRATIONS: readonly Migration[] = [
         );`,
     },
   },
+  {
+    version: 3,
+    name: 'releases keep the configuration they deployed (for rollback)',
+    sql: 'ALTER TABLE stagecraft_releases ADD COLUMN config TEXT',
+  },
 ];

@@ -23,6 +23,8 @@ export interface ReleaseRecord {
   /** Service name → image reference. */
   images: Record<string, string>;
   reason: string | null;
+  /** What was deployed, as data (the project's compose document): what `rollback` puts back. Any JSON value. */
+  config?: unknown;
 }
 
 export type ReleasePatch = Partial<Pick<ReleaseRecord, 'status' | 'reason'>>;

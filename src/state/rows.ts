@@ -28,6 +28,7 @@ export function releaseFromRow(r: Row): ReleaseRecord {
     specHash: String(r.spec_hash),
     images: (fromJson(r.images) ?? {}) as Record<string, string>,
     reason: textOrNull(r.reason),
+    ...(r.config == null ? {} : { config: fromJson(r.config) }),
   };
 }
 

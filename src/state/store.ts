@@ -85,8 +85,17 @@ function storeOver(db: Database): StateStore {
 
     async addRelease(r: ReleaseRecord) {
       await db.query(
-        'INSERT INTO stagecraft_releases (id, project, created_at, status, spec_hash, images, reason) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [r.id, r.project, r.createdAt, r.status, r.specHash, toJson(r.images), r.reason],
+        'INSERT INTO stagecraft_releases (id, project, created_at, status, spec_hash, images, reason, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          r.id,
+          r.project,
+          r.createdAt,
+          r.status,
+          r.specHash,
+          toJson(r.images),
+          r.reason,
+          toJson(r.config ?? null),
+        ],
       );
     },
 

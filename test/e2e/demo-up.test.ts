@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Docker from 'dockerode';
 
 /**
  * The main job, end to end, against the real Docker engine on this machine: the local image set,
@@ -215,6 +216,81 @@ describe('stagecraft up on examples/demo (real Docker engine)', () => {
     );
   });
 
+  /** `verify isolation`, trying only the host ports the demo publishes (no other host process is touched). */
+  function verifyIsolation(json: boolean) {
+    const plan = JSON.parse(stagecraft(['plan', '--json']).out) as {
+      allocations: Record<string, { ports: Record<string, number> }>;
+    };
+    const ports = [8080, 8443, ...Object.values(plan.allocations).flatMap((a) => Object.values(a.ports))];
+    return stagecraft(['verify', 'isolation', ...(json ? ['--json'] : []), '--host-ports', ports.join(',')]);
+  }
+
+  interface IsolationProbe {
+    from: string;
+    to: string;
+    port: number;
+    expect: string;
+    seen: string;
+    verdict: string;
+  }
+  const violations = (probes: IsolationProbe[]) =>
+    probes
+      .filter((p) => p.verdict === 'violation')
+      .map((p) => `${p.from} → ${p.to}:${p.port}`)
+      .sort();
+  let baseline: string[] = [];
+
+  it('verify isolation sees every needed path, and no project reaching another', () => {
+    const r = verifyIsolation(true);
+    const probes = JSON.parse(r.out) as IsolationProbe[];
+    const needed = probes.filter((p) => p.expect === 'open');
+    assert.ok(needed.length >= 20, `only ${needed.length} needed paths`);
+    assert.deepEqual(
+      needed.filter((p) => p.seen !== 'open').map((p) => `${p.from} → ${p.to}:${p.port} ${p.seen}`),
+      [],
+    );
+    assert.ok(probes.some((p) => p.from === 'shop/*' && p.to === 'blog/db' && p.seen !== 'open'));
+    baseline = violations(probes);
+    assert.deepEqual(
+      baseline.filter((v) => /→ (shop|blog)\//.test(v)),
+      [],
+      'no project reaches another, and the shared stack reaches only what it serves or scrapes',
+    );
+  });
+
+  it('verify isolation passes on the demo with exit 0 and prints the matrix', () => {
+    const r = verifyIsolation(false);
+    assert.match(r.out, /shop\/\*\s+shop\/db\s+5432\s+reach\s+reached/);
+    assert.match(r.out, /shop\/\*\s+blog\/db\s+5432\s+blocked\s+blocked/);
+    assert.equal(r.code, 0, `${r.out}\n${r.err}`);
+    assert.match(r.out, /isolation holds: \d+ connects/);
+  });
+
+  it('a shop container joined to blog’s internal network fails verify isolation, naming the pair; leaving it restores it', async () => {
+    const engine = new Docker();
+    const blogInternal = engine.getNetwork('blog-internal');
+    await blogInternal.connect({ Container: 'shop-web-1' });
+    try {
+      const r = verifyIsolation(false);
+      assert.equal(r.code, 1, `${r.out}\n${r.err}`);
+      assert.match(r.err, /shop\/\* reached blog\/db:5432 \(blog-db at [\d.]+ on blog-internal\)/);
+      assert.match(r.out, /✗\s+shop\/\*\s+blog\/db\s+5432\s+blocked\s+reached/);
+    } finally {
+      await blogInternal.disconnect({ Container: 'shop-web-1', Force: true });
+    }
+    const again = violations(JSON.parse(verifyIsolation(true).out) as IsolationProbe[]);
+    assert.deepEqual(
+      again.filter((v) => /^(shop|blog)\/\* → (shop|blog)\//.test(v)),
+      [],
+      'no project reaches the other once shop-web-1 has left blog’s network',
+    );
+    assert.equal(
+      docker('ps', '-aq', '--filter', 'label=io.stagecraft.role=probe'),
+      '',
+      'the probe containers are gone',
+    );
+  });
+
   it('a new version rolls out with no failed request under a steady load', async () => {
     writeFileSync(specFile, withShopEnv('{ DEMO_VERSION: "2" }'));
     const load = steadyLoad(shopWeb);
@@ -245,6 +321,29 @@ describe('stagecraft up on examples/demo (real Docker engine)', () => {
       lastRelease: { status: string } | null;
     }[];
     assert.equal(status.find((s) => s.project === 'shop')?.lastRelease?.status, 'failed');
+  });
+
+  it('rollback redeploys the previous successful release with the same gates, and leaves the data alone', async () => {
+    const dbBefore = docker('inspect', '-f', '{{.Id}}', 'shop-db');
+    const r = stagecraft(['rollback', 'shop'], 300_000);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /shop rolled back to the release of/);
+    // The spec still says version 3 (broken); the release before version 2 ran version 1.
+    for (let i = 0; i < 3; i++) assert.equal(JSON.parse((await get(shopWeb, '/')).body).version, '1');
+    assert.equal(
+      docker('inspect', '-f', '{{.Id}}', 'shop-db'),
+      dbBefore,
+      'the database container is untouched',
+    );
+    const releases = JSON.parse(stagecraft(['status', '--json']).out) as {
+      project: string;
+      lastRelease: { status: string } | null;
+    }[];
+    assert.equal(releases.find((s) => s.project === 'shop')?.lastRelease?.status, 'succeeded');
+    // Version 2's release is now marked rolled back; every earlier success ran version 1: nothing to go back to.
+    const again = stagecraft(['rollback', 'shop']);
+    assert.equal(again.code, 1);
+    assert.match(again.err, /shop cannot roll back: no earlier successful release that differs/);
   });
 
   it('a service removed from the spec is removed, and its volume kept', () => {

@@ -1,33 +1,18 @@
-import { randomUUID } from 'node:crypto';
-import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { dockerFor } from '../../drivers/docker/client.ts';
 import { demux, ownedContainers, removeContainer } from '../../drivers/docker/engine.ts';
-import { hashOf, up } from '../../ops/up.ts';
+import { recordRelease } from '../../ops/releases.ts';
+import { up } from '../../ops/up.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
 import { LABEL } from '../../render/index.ts';
 import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../context.ts';
+import { connect, serverDirFor } from '../environment.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { planFromState, reportDiagnostics } from '../planning.ts';
 import { progressFor } from '../progress.ts';
-import { openSecrets, openState, stateLocation } from '../state.ts';
+import { openSecrets, openState } from '../state.ts';
 import { table } from '../style.ts';
-
-async function connect(host: string, io: Io) {
-  const docker = dockerFor(host, io.env);
-  await docker.ping().catch((e: Error) => {
-    throw new OperationFailed(`no Docker engine answers at ${host}: ${e.message}`);
-  });
-  return docker;
-}
-
-function serverDir(spec: string, globals: GlobalOptions, env: NodeJS.ProcessEnv): string {
-  if (env.STAGECRAFT_SERVER_DIR) return env.STAGECRAFT_SERVER_DIR;
-  const loc = stateLocation(spec, globals, env);
-  return join('path' in loc ? dirname(loc.path) : join(dirname(spec), '.stagecraft'), 'server');
-}
 
 export function registerUp(program: Command, io: Io): void {
   program
@@ -58,23 +43,15 @@ export function registerUp(program: Command, io: Io): void {
           docker,
           store,
           secrets,
-          serverDir: serverDir(path, globals, io.env),
+          serverDir: serverDirFor(path, globals, io.env),
           ...(options.project ? { project: options.project } : {}),
           log: (line) => progress.step(line),
         });
         progress.done();
         for (const p of spec.projects.filter((x) => !options.project || x.name === options.project)) {
           const failed = result.failed.find((f) => f.project === p.name);
-          const images = Object.fromEntries(p.services.map((s) => [s.name, s.image ?? '']));
-          await store.addRelease({
-            id: randomUUID(),
-            project: p.name,
-            createdAt: new Date().toISOString(),
-            status: failed ? 'failed' : 'succeeded',
-            specHash: hashOf(JSON.stringify(images)),
-            images,
-            reason: failed?.reason ?? null,
-          });
+          const doc = result.docs.get(p.name);
+          if (doc) await recordRelease(store, p.name, doc, failed ? { failed: failed.reason } : {});
           await store.addEvent({
             project: p.name,
             kind: 'up',
@@ -112,10 +89,17 @@ export function registerUp(program: Command, io: Io): void {
       await Promise.all(containers.map((c) => removeContainer(docker, c.id)));
       let volumes = 0;
       if (options.volumes) {
-        const filters = { label: [`${LABEL.project}${project ? `=${project}` : ''}`] };
-        for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) {
-          await docker.getVolume(v.Name).remove();
-          volumes++;
+        // The spec's own projects only, and never a volume another environment labelled as its own
+        // (volumes made before they carried the environment label are matched by project).
+        const projects = project ? [project] : ['shared', ...spec.projects.map((p) => p.name)];
+        for (const p of projects) {
+          const filters = { label: [`${LABEL.project}=${p}`] };
+          for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) {
+            const owner = v.Labels?.[LABEL.environment];
+            if (owner && owner !== spec.environment) continue;
+            await docker.getVolume(v.Name).remove();
+            volumes++;
+          }
         }
       }
       if (!project) {

@@ -124,24 +124,42 @@ export function demux(buf: Buffer): string {
   return out;
 }
 
-/** Runs a one-off to completion; returns its exit code and log tail, and removes it. */
+/** A one-off that did not finish (its time ran out, or the engine lost it), with what it wrote. */
+export class OneOffFailed extends Error {
+  readonly logs: string;
+  constructor(message: string, logs: string) {
+    super(message);
+    this.logs = logs;
+  }
+}
+
+/** Runs a one-off to completion; returns its exit code and log tail (`tail` lines), and removes it. */
 export async function runOnce(
   docker: Docker,
   spec: ContainerSpec,
   timeoutMs = 600_000,
+  tail = 30,
 ): Promise<{ code: number; logs: string }> {
   await removeContainer(docker, spec.name);
   const container = await createAndStart(docker, spec);
+  let timer: NodeJS.Timeout | undefined;
   const result = (await Promise.race([
     container.wait(),
-    new Promise((_, reject) =>
-      setTimeout(
+    new Promise((_, reject) => {
+      timer = setTimeout(
         () => reject(new Error(`${spec.name} did not finish within ${timeoutMs / 1000} s`)),
         timeoutMs,
-      ),
-    ),
-  ])) as { StatusCode: number };
-  const logs = await logTail(docker, spec.name, 30);
-  await container.remove({ force: true });
+      );
+    }),
+  ])
+    .catch(async (e) => {
+      // A one-off that overran is stopped, not left running; what it wrote goes with the error.
+      const logs = await logTail(docker, spec.name, tail).catch(() => '');
+      await container.remove({ force: true, v: true }).catch(() => {});
+      throw new OneOffFailed((e as Error).message, logs);
+    })
+    .finally(() => clearTimeout(timer))) as { StatusCode: number };
+  const logs = await logTail(docker, spec.name, tail);
+  await container.remove({ force: true, v: true });
   return { code: result.StatusCode, logs };
 }

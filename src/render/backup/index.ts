@@ -5,7 +5,7 @@ import type { RenderContext } from '../context.ts';
 /**
  * `projects/<p>/backup/`: the schedule (a crontab fragment for hosts that run backups without the
  * stagecraft daemon) and the script it calls, which dumps through the project's compose file on the
- * project's own network and publishes the dump atomically (temporary name, then rename).
+ * project's own network; the one-off publishes the dump atomically (temporary name, fsync, rename).
  */
 export function renderBackups(ctx: RenderContext): Artifact[] {
   return ctx.spec.projects.flatMap((p) => renderProjectBackup(ctx, p));
@@ -38,10 +38,8 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 name="${project.name}-$service-$stamp"
 mkdir -p "${dir}"
 if docker compose version >/dev/null 2>&1; then compose="docker compose"; else compose="docker-compose"; fi
+# The one-off writes $name.dump (fsynced, then renamed), $name.dump.sha256 and $name.manifest.
 $compose -f "$here/../compose.yaml" --profile backup run --rm -e BACKUP_NAME="$name" "$service-backup"
-sync "${dir}/$name.dump.partial"
-mv "${dir}/$name.dump.partial" "${dir}/$name.dump"
-sha256sum "${dir}/$name.dump" > "${dir}/$name.dump.sha256"
 echo "${dir}/$name.dump"
 `;
   return [

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { containerSlots } from '../../plan/index.ts';
 import { Duration, EXPORTER_RESOURCES, type Project, resourcesOf, type Service } from '../../spec/index.ts';
 import { type Artifact, file } from '../artifact.ts';
+import { composeEscape, DUMP_SCRIPT } from '../backup/scripts.ts';
 import type { RenderContext } from '../context.ts';
 import { postgresDatabase, postgresUser } from '../credentials.ts';
 import { containerEnvironment } from '../environment.ts';
@@ -137,13 +138,13 @@ function serviceSpecifics(
   const mounts: string[] = [];
   for (const [name, path] of Object.entries(s.volumes)) {
     const v = volumeName(project.name, s.name, name);
-    volumes[v] = { name: v, labels: { [LABEL.project]: project.name, [LABEL.service]: s.name } };
+    volumes[v] = { name: v, labels: volumeLabels(ctx, project.name, s.name) };
     mounts.push(`${v}:${path}`);
   }
   const hostPort = allocation.ports[s.name];
   const dataVolume = (path: string) => {
     const v = volumeName(project.name, s.name, 'data');
-    volumes[v] = { name: v, labels: { [LABEL.project]: project.name, [LABEL.service]: s.name } };
+    volumes[v] = { name: v, labels: volumeLabels(ctx, project.name, s.name) };
     mounts.push(`${v}:${path}`);
   };
   switch (s.type) {
@@ -258,14 +259,15 @@ function backupJob(ctx: RenderContext, project: Project, s: Extract<Service, { t
     },
     env_file: [`secrets/${s.name}-backup.env`],
     volumes: [`${ctx.spec.server.backupDir}/${project.name}:/backups`],
-    command: [
-      'sh',
-      '-c',
-      'PGPASSWORD="$$POSTGRES_PASSWORD" exec pg_dump -Fc -f "/backups/$$BACKUP_NAME.dump.partial"',
-    ],
+    command: ['sh', '-c', composeEscape(DUMP_SCRIPT)],
     networks: { internal: {} },
     depends_on: { [s.name]: { condition: 'service_healthy' } },
   };
+}
+
+/** Volumes carry the environment too, so `down --volumes` of one environment never matches another's. */
+function volumeLabels(ctx: RenderContext, project: string, service: string): Record<string, string> {
+  return { [LABEL.environment]: ctx.spec.environment, [LABEL.project]: project, [LABEL.service]: service };
 }
 
 function sorted(o: Record<string, string>): Record<string, string> {

@@ -9,25 +9,13 @@ import {
   SHARED_NETWORK,
   SHARED_PORTS,
   type SharedComponent,
+  sharedAddress,
   sharedContainer,
   sharedVolume,
 } from '../topology.ts';
 import { toYaml } from '../yaml.ts';
 import { dynamicRange, healthcheck, LOGGING, limits } from './common.ts';
 import type { ComposeDoc } from './project.ts';
-
-/** The shared stack's fixed addresses on `shared-monitoring` (offsets into `network.shared`). */
-const ADDRESS: Record<SharedComponent, number> = {
-  proxy: 2,
-  'nginx-exporter': 3,
-  prometheus: 4,
-  alertmanager: 5,
-  grafana: 6,
-  loki: 7,
-  alloy: 8,
-  'node-exporter': 9,
-  cadvisor: 10,
-};
 
 const HEALTH = {
   interval: Duration.seconds(10),
@@ -90,13 +78,20 @@ export function sharedComposeDoc(ctx: RenderContext, extras: { prometheusArgs: s
     logging: LOGGING,
     ...limits(resources),
     networks: {
-      monitoring: { ipv4_address: shared.address(ADDRESS[component]) },
+      monitoring: { ipv4_address: sharedAddress(spec, component) },
       ...(onEdges ? Object.fromEntries(edges.map((e) => [e, {}])) : {}),
     },
   });
   const volume = (component: string) => {
     const name = sharedVolume(component);
-    volumes[name] = { name, labels: { [LABEL.project]: 'shared', [LABEL.service]: component } };
+    volumes[name] = {
+      name,
+      labels: {
+        [LABEL.environment]: spec.environment,
+        [LABEL.project]: 'shared',
+        [LABEL.service]: component,
+      },
+    };
     return name;
   };
   const secret = (name: string) => {
@@ -168,7 +163,7 @@ export function sharedComposeDoc(ctx: RenderContext, extras: { prometheusArgs: s
           healthcheck: healthcheck(
             [
               'CMD-SHELL',
-              `wget -q -O /dev/null http://127.0.0.1:${SHARED_PORTS.prometheus}/-/ready || exit 1`,
+              `wget -q -O /dev/null http://${sharedAddress(spec, 'prometheus')}:${SHARED_PORTS.prometheus}/-/ready || exit 1`,
             ],
             HEALTH,
           ),

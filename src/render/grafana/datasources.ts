@@ -1,6 +1,6 @@
 import type { Spec } from '../../spec/index.ts';
 import { LOKI_URL, lokiTenants, SHARED_TENANT } from '../loki/index.ts';
-import { SHARED_PORTS, sharedContainer } from '../topology.ts';
+import { SHARED_PORTS, sharedAddress, sharedContainer } from '../topology.ts';
 import { stableUid } from './uid.ts';
 
 /** How a panel or query names its datasource. */
@@ -32,7 +32,7 @@ export function datasourcesDoc(spec: Spec) {
       uid: PROMETHEUS.uid,
       type: 'prometheus',
       access: 'proxy',
-      url: `http://${sharedContainer('prometheus')}:${SHARED_PORTS.prometheus}`,
+      url: `http://${sharedAddress(spec, 'prometheus')}:${SHARED_PORTS.prometheus}`,
       isDefault: true,
       editable: false,
       jsonData: {

@@ -1,5 +1,5 @@
 import type { Spec } from '../../spec/index.ts';
-import { edgeHost, SERVICE_PORTS, SHARED, SHARED_PORTS, sharedContainer } from '../topology.ts';
+import { edgeHost, SERVICE_PORTS, SHARED, SHARED_PORTS, sharedAddress } from '../topology.ts';
 
 /** Where a location forwards to, and the labels its log lines carry. */
 export interface Upstream {
@@ -15,7 +15,8 @@ type SharedPage = 'grafana' | 'prometheus' | 'alertmanager';
 export function upstreamOf(spec: Spec, project: string, service: string): Upstream {
   if (project === SHARED) {
     const component = service as SharedPage;
-    return { project, service, url: `http://${sharedContainer(component)}:${SHARED_PORTS[component]}` };
+    // By address: these containers sit on several networks, and Prometheus listens only on this one.
+    return { project, service, url: `http://${sharedAddress(spec, component)}:${SHARED_PORTS[component]}` };
   }
   const s = spec.projects.find((p) => p.name === project)?.services.find((x) => x.name === service);
   if (!s) throw new Error(`route owner ${project}/${service} is not a service of the spec`);

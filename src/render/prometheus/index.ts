@@ -1,6 +1,7 @@
 import type { Spec } from '../../spec/index.ts';
 import { type Artifact, file } from '../artifact.ts';
 import type { RenderContext } from '../context.ts';
+import { SHARED_PORTS, sharedAddress } from '../topology.ts';
 import { toYaml } from '../yaml.ts';
 import { prometheusConfig } from './config.ts';
 import { sharedPageUrl } from './public-url.ts';
@@ -41,6 +42,9 @@ export function prometheusArgs(spec: Spec): string[] {
     '--config.file=/etc/prometheus/prometheus.yml',
     '--storage.tsdb.path=/prometheus',
     `--storage.tsdb.retention.time=${p === false ? '15d' : p.retention.toPrometheus()}`,
+    // Only on shared-monitoring: Prometheus also sits on every project's edge network to scrape apps,
+    // and its API (lifecycle endpoints included) must not answer there.
+    `--web.listen-address=${sharedAddress(spec, 'prometheus')}:${SHARED_PORTS.prometheus}`,
     '--web.enable-lifecycle',
     ...(url ? [`--web.external-url=${url}`] : []),
   ];

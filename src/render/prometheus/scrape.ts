@@ -9,6 +9,7 @@ import {
   SHARED,
   SHARED_PORTS,
   type SharedComponent,
+  sharedAddress,
   sharedContainer,
 } from '../topology.ts';
 
@@ -70,7 +71,11 @@ export function scrapeConfigs(ctx: RenderContext, running: ReadonlySet<SharedCom
   const shared = (service: string) => ({ environment: spec.environment, project: SHARED, service });
   const at = (c: SharedComponent, port: number) => `${sharedContainer(c)}:${port}`;
   const jobs: ScrapeJob[] = [
-    staticJob('prometheus', `localhost:${SHARED_PORTS.prometheus}`, shared('prometheus')),
+    staticJob(
+      'prometheus',
+      `${sharedAddress(spec, 'prometheus')}:${SHARED_PORTS.prometheus}`,
+      shared('prometheus'),
+    ),
   ];
   if (running.has('alertmanager'))
     jobs.push(

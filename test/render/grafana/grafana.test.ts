@@ -143,7 +143,7 @@ describe('grafana provisioning and dashboards (no grafana binary here: the field
     const ctx = exampleContext('beryl3');
     const ds = datasources(renderGrafana(ctx)).datasources;
     const prometheus = ds.find((d) => d.type === 'prometheus');
-    assert.equal(prometheus?.url, 'http://shared-prometheus:9090');
+    assert.equal(prometheus?.url, 'http://172.19.0.4:9090');
     assert.equal(prometheus?.isDefault, true);
     const loki = ds.filter((d) => d.type === 'loki');
     assert.deepEqual(

@@ -246,9 +246,9 @@ describe('nginx config: structure', () => {
     const all = servers(renderNginx(exampleContext('beryl3'))).filter((s) => !/return 301/.test(s));
     const of = (host: string) => all.find((s) => ownLines(s).includes(`server_name ${host};`))!;
     for (const [host, upstream, auth] of [
-      ['prometheus.staging.mdubiel.org', 'http://shared-prometheus:9090', true],
-      ['alerts.staging.mdubiel.org', 'http://shared-alertmanager:9093', true],
-      ['grafana.staging.mdubiel.org', 'http://shared-grafana:3000', false],
+      ['prometheus.staging.mdubiel.org', 'http://172.19.0.4:9090', true],
+      ['alerts.staging.mdubiel.org', 'http://172.19.0.5:9093', true],
+      ['grafana.staging.mdubiel.org', 'http://172.19.0.6:3000', false],
     ] as const) {
       assert.match(of(host), new RegExp(reEscape(upstream)));
       assert.equal(/auth_basic_user_file htpasswd\/admin;/.test(of(host)), auth, host);

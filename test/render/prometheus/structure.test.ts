@@ -124,7 +124,8 @@ describe('Prometheus config: scrape jobs and rules follow the spec', () => {
     const targets = Object.fromEntries(
       c.scrape_configs.map((j) => [j.job_name, j.static_configs?.[0]?.targets[0]]),
     );
-    assert.equal(targets.prometheus, 'localhost:9090');
+    // Prometheus listens only on its shared-monitoring address, not on the projects' edge networks.
+    assert.equal(targets.prometheus, '172.19.0.4:9090');
     assert.equal(targets.alertmanager, 'shared-alertmanager:9093');
     assert.equal(targets.proxy, 'shared-nginx-exporter:9113');
     assert.equal(targets.node, 'shared-node-exporter:9100');
@@ -231,6 +232,7 @@ describe('Prometheus config: scrape jobs and rules follow the spec', () => {
     const args = prometheusArgs(exampleContext('beryl3').spec);
     assert.ok(args.includes('--storage.tsdb.retention.time=30d'));
     assert.ok(args.includes('--config.file=/etc/prometheus/prometheus.yml'));
+    assert.ok(args.includes('--web.listen-address=172.19.0.4:9090'), 'not on the projects’ edge networks');
     assert.ok(args.includes('--web.external-url=https://prometheus.staging.mdubiel.org/'));
     assert.ok(
       prometheusArgs(exampleContext('demo').spec).includes(

@@ -8,8 +8,6 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 name="beryl3-$service-$stamp"
 mkdir -p "/opt/backups/beryl3"
 if docker compose version >/dev/null 2>&1; then compose="docker compose"; else compose="docker-compose"; fi
+# The one-off writes $name.dump (fsynced, then renamed), $name.dump.sha256 and $name.manifest.
 $compose -f "$here/../compose.yaml" --profile backup run --rm -e BACKUP_NAME="$name" "$service-backup"
-sync "/opt/backups/beryl3/$name.dump.partial"
-mv "/opt/backups/beryl3/$name.dump.partial" "/opt/backups/beryl3/$name.dump"
-sha256sum "/opt/backups/beryl3/$name.dump" > "/opt/backups/beryl3/$name.dump.sha256"
 echo "/opt/backups/beryl3/$name.dump"

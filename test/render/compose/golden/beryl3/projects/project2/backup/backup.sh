@@ -8,8 +8,6 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 name="project2-$service-$stamp"
 mkdir -p "/opt/backups/project2"
 if docker compose version >/dev/null 2>&1; then compose="docker compose"; else compose="docker-compose"; fi
+# The one-off writes $name.dump (fsynced, then renamed), $name.dump.sha256 and $name.manifest.
 $compose -f "$here/../compose.yaml" --profile backup run --rm -e BACKUP_NAME="$name" "$service-backup"
-sync "/opt/backups/project2/$name.dump.partial"
-mv "/opt/backups/project2/$name.dump.partial" "/opt/backups/project2/$name.dump"
-sha256sum "/opt/backups/project2/$name.dump" > "/opt/backups/project2/$name.dump.sha256"
 echo "/opt/backups/project2/$name.dump"

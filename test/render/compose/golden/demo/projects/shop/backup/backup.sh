@@ -8,8 +8,6 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 name="shop-$service-$stamp"
 mkdir -p "/var/lib/stagecraft/backups/shop"
 if docker compose version >/dev/null 2>&1; then compose="docker compose"; else compose="docker-compose"; fi
+# The one-off writes $name.dump (fsynced, then renamed), $name.dump.sha256 and $name.manifest.
 $compose -f "$here/../compose.yaml" --profile backup run --rm -e BACKUP_NAME="$name" "$service-backup"
-sync "/var/lib/stagecraft/backups/shop/$name.dump.partial"
-mv "/var/lib/stagecraft/backups/shop/$name.dump.partial" "/var/lib/stagecraft/backups/shop/$name.dump"
-sha256sum "/var/lib/stagecraft/backups/shop/$name.dump" > "/var/lib/stagecraft/backups/shop/$name.dump.sha256"
 echo "/var/lib/stagecraft/backups/shop/$name.dump"

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { NothingToRollBack, rollback } from '../../ops/rollback.ts';
+import { type GlobalOptions, specPath } from '../context.ts';
+import { openEnvironment, projectNamed } from '../environment.ts';
+import { OperationFailed } from '../errors.ts';
+import type { Io } from '../io.ts';
+import { progressFor } from '../progress.ts';
+
+export function registerRollback(program: Command, io: Io): void {
+  program
+    .command('rollback')
+    .description(
+      'redeploy the project’s previous successful release (images and configuration); data is untouched',
+    )
+    .argument('<project>', 'the project')
+    .action(async (name: string) => {
+      const globals = program.opts<GlobalOptions>();
+      const env = await openEnvironment(specPath(undefined, globals), globals, io);
+      try {
+        const project = projectNamed(env.spec, name);
+        const progress = progressFor(io.stderr, io.errStyle.dim);
+        const r = await rollback(env, project, (line) => progress.step(line)).catch((e) => {
+          throw e instanceof NothingToRollBack ? new OperationFailed(e.message) : e;
+        });
+        progress.done();
+        if (r.failed)
+          throw new OperationFailed(
+            `rollback of ${name} failed, the running release keeps serving: ${r.failed}`,
+          );
+        const images = Object.entries(r.to.images)
+          .map(([s, i]) => `${s}=${i}`)
+          .join(' ');
+        io.out(
+          `${io.style.green('✓')} ${name} rolled back to the release of ${r.to.createdAt} (${images}); ${r.up.touched.length} containers changed`,
+        );
+      } finally {
+        await env.close();
+      }
+    });
+}

@@ -1,0 +1,79 @@
+import { ownedContainers, runOnce, waitHealthy } from '../../drivers/docker/engine.ts';
+import { RESTORE_SCRIPT } from '../../render/backup/scripts.ts';
+import { LABEL } from '../../render/index.ts';
+import type { Project } from '../../spec/index.ts';
+import type { BackupRecord } from '../../state/index.ts';
+import { oneOff, type RunningEnvironment } from '../environment.ts';
+import { backupFiles, backupService, parseScriptOutput, tail, withEnv } from './dump.ts';
+import { compareWithManifest } from './verify.ts';
+
+export interface RestoreResult {
+  restored: BackupRecord;
+  /** The backup taken just before, of the state the restore replaced. */
+  safety: BackupRecord;
+  /** The containers stopped during the restore and started again. */
+  writers: string[];
+  /** Differences from the manifest after the restore (empty when none). */
+  mismatch: string;
+}
+
+/** The project's containers that write to its databases: apps, workers and running cron jobs. */
+const WRITERS = new Set(['app', 'worker', 'cron']);
+
+/**
+ * Puts a backup back into the project's live database: the writers stop, a safety backup of the
+ * current data is taken first, the dump is restored in a single transaction (a failure leaves the
+ * database as it was), and the writers start again whatever happened.
+ */
+export async function restoreBackup(
+  env: RunningEnvironment,
+  project: Project,
+  backup: BackupRecord,
+  log: (line: string) => void = () => {},
+): Promise<RestoreResult> {
+  const { docker } = env;
+  const writers = (await ownedContainers(docker, env.spec.environment, project.name)).filter(
+    (c) => c.state === 'running' && WRITERS.has(c.labels[LABEL.type] ?? ''),
+  );
+  log(`stopping ${writers.map((w) => w.name).join(', ') || 'no writers'}`);
+  await Promise.all(writers.map((w) => docker.getContainer(w.id).stop({ t: 30 })));
+  try {
+    log(`safety backup of ${backup.service}`);
+    const safety = await backupService(env, project, backup.service);
+    log(`restoring ${backup.id}`);
+    const job = withEnv(oneOff(env, project, `${backup.service}-backup`), {
+      BACKUP_NAME: backup.id,
+      BACKUP_SHA256: backup.sha256,
+      RESTORE_FLAGS: '--clean --if-exists --single-transaction',
+    });
+    job.options.Cmd = ['sh', '-c', RESTORE_SCRIPT];
+    job.options.HostConfig = {
+      ...job.options.HostConfig,
+      Binds: [`${backupFiles(env, backup).dir}:/backups:ro`],
+    };
+    const run = await runOnce(docker, job, 6 * 3600_000, 1_000_000);
+    if (run.code !== 0)
+      throw new Error(
+        `the restore of ${backup.id} failed (exit ${run.code}); the database is as it was (safety backup ${safety.id}):\n${tail(run.logs)}`,
+      );
+    const mismatch = compareWithManifest(
+      (backup.manifest as { tables?: Record<string, number> } | null)?.tables ?? {},
+      parseScriptOutput(run.logs).tables,
+    );
+    await env.store.addEvent({
+      project: project.name,
+      kind: 'restore',
+      message: `restored ${backup.id} into ${backup.service} (safety backup ${safety.id})${mismatch ? `; differs from its manifest: ${mismatch}` : ''}`,
+      data: { id: backup.id, safety: safety.id, service: backup.service, ok: true },
+    });
+    return { restored: backup, safety, writers: writers.map((w) => w.name), mismatch };
+  } finally {
+    log(`starting ${writers.map((w) => w.name).join(', ') || 'no writers'}`);
+    await Promise.all(
+      writers.map(async (w) => {
+        await docker.getContainer(w.id).start();
+        await waitHealthy(docker, w.id);
+      }),
+    );
+  }
+}

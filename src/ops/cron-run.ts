@@ -1,0 +1,41 @@
+import { OneOffFailed, runOnce } from '../drivers/docker/engine.ts';
+import { oneOff, type RunningEnvironment } from './environment.ts';
+
+export interface CronRunResult {
+  ok: boolean;
+  /** The exit code, or null when the run did not finish within the service's `timeout`. */
+  code: number | null;
+  /** The last lines the run wrote (its container is removed after the run). */
+  logTail: string;
+  message?: string;
+}
+
+const TAIL_LINES = 30;
+
+/**
+ * Runs one cron service once: its one-off container from the project's compose document (profile
+ * `cron`), on the project's internal network, exactly as `up` would create it (secrets from the
+ * layout's env files). The container is removed afterwards, so the log tail is kept in the result.
+ * A run past the service's `timeout` is stopped and counts as failed. Engine errors (no such
+ * network: the project is not up) are thrown.
+ */
+export async function runCronService(
+  env: RunningEnvironment,
+  project: string,
+  service: string,
+): Promise<CronRunResult> {
+  const p = env.spec.projects.find((x) => x.name === project);
+  const s = p?.services.find((x) => x.name === service);
+  if (!p || s?.type !== 'cron') throw new Error(`${project}/${service} is not a cron service of the spec`);
+  const spec = oneOff(env, p, service);
+  if (!spec.profiles.includes('cron'))
+    throw new Error(`${project}/${service} is not a one-off of profile cron in the compose document`);
+  try {
+    const r = await runOnce(env.docker, spec, s.timeout.toMilliseconds(), TAIL_LINES);
+    return { ok: r.code === 0, code: r.code, logTail: r.logs };
+  } catch (e) {
+    if (!(e instanceof OneOffFailed)) throw e;
+    // runOnce has stopped and removed it, and kept what it wrote.
+    return { ok: false, code: null, logTail: e.logs, message: `did not finish within ${s.timeout}` };
+  }
+}

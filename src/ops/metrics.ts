@@ -1,0 +1,165 @@
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Artifact } from '../render/index.ts';
+import type { StateStore } from '../state/index.ts';
+import { certificatePathsIn } from './certificates.ts';
+import { type Job, jobKey } from './schedule.ts';
+import { latestRunEvents } from './serve.ts';
+
+/**
+ * The control plane's `/metrics`: what the alert rules of render/prometheus read (backup age,
+ * certificate expiry, failed cron runs), in Prometheus' text exposition format. Prometheus scrapes
+ * it with `honor_labels`, so the `project` and `service` here name what each series is about.
+ */
+
+export interface BackupFacts {
+  project: string;
+  service: string;
+  /** The newest backup's time; absent when there is none yet. */
+  lastSuccess?: Date;
+  /** When a restore of one of its backups last passed verification. */
+  restoreVerified?: Date;
+}
+
+export interface CronFacts {
+  project: string;
+  service: string;
+  ok: boolean;
+  /** When the last run started. */
+  at: Date;
+}
+
+export interface CertificateFacts {
+  domain: string;
+  expiresAt: Date;
+}
+
+export interface MetricsFacts {
+  backups: BackupFacts[];
+  cron: CronFacts[];
+  certificates: CertificateFacts[];
+}
+
+interface Family {
+  name: string;
+  help: string;
+  samples: { labels: Record<string, string>; value: number }[];
+}
+
+/** The exposition text (format 0.0.4): a family with no samples is left out. */
+export function metricsText(facts: MetricsFacts): string {
+  const seconds = (d: Date) => d.getTime() / 1000;
+  const families: Family[] = [
+    {
+      name: 'stagecraft_backup_last_success_timestamp_seconds',
+      help: 'When the newest backup of a database was taken (Unix time).',
+      samples: facts.backups.flatMap((b) =>
+        b.lastSuccess
+          ? [{ labels: { project: b.project, service: b.service }, value: seconds(b.lastSuccess) }]
+          : [],
+      ),
+    },
+    {
+      name: 'stagecraft_restore_verified_timestamp_seconds',
+      help: 'When a restore of a backup of a database last passed verification (Unix time).',
+      samples: facts.backups.flatMap((b) =>
+        b.restoreVerified
+          ? [{ labels: { project: b.project, service: b.service }, value: seconds(b.restoreVerified) }]
+          : [],
+      ),
+    },
+    {
+      name: 'stagecraft_cron_last_run_success',
+      help: 'Whether the last scheduled run of a cron service succeeded (1) or failed (0).',
+      samples: facts.cron.map((c) => ({
+        labels: { project: c.project, service: c.service },
+        value: c.ok ? 1 : 0,
+      })),
+    },
+    {
+      name: 'stagecraft_cron_last_run_timestamp_seconds',
+      help: 'When the last scheduled run of a cron service started (Unix time).',
+      samples: facts.cron.map((c) => ({
+        labels: { project: c.project, service: c.service },
+        value: seconds(c.at),
+      })),
+    },
+    {
+      name: 'stagecraft_certificate_expiry_timestamp_seconds',
+      help: 'When the TLS certificate the shared proxy serves for a domain expires (Unix time).',
+      samples: facts.certificates.map((c) => ({ labels: { domain: c.domain }, value: seconds(c.expiresAt) })),
+    },
+  ];
+  const lines: string[] = [];
+  for (const f of families) {
+    if (f.samples.length === 0) continue;
+    lines.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} gauge`);
+    for (const s of f.samples) lines.push(`${f.name}${labelText(s.labels)} ${s.value}`);
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+function labelText(labels: Record<string, string>): string {
+  const pairs = Object.entries(labels).map(
+    ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+  );
+  return pairs.length ? `{${pairs.join(',')}}` : '';
+}
+
+/**
+ * The facts from the store, for the scheduled jobs only (a project removed from the spec must not
+ * keep alerting): each backed-up database's newest backup and newest passed restore check, and each
+ * cron service's newest run event.
+ */
+export async function metricsFacts(
+  store: StateStore,
+  jobs: readonly Job[],
+  certificates: CertificateFacts[] = [],
+): Promise<MetricsFacts> {
+  const backedUp = jobs.filter((j) => j.kind === 'backup');
+  const records = backedUp.length ? await store.listBackups() : [];
+  const backups = backedUp.map((j): BackupFacts => {
+    const mine = records.filter((r) => r.project === j.project && r.service === j.service);
+    const latest = (dates: (string | null)[]) => {
+      const ms = dates.flatMap((d) => (d ? [Date.parse(d)] : [])).filter((t) => !Number.isNaN(t));
+      return ms.length ? new Date(Math.max(...ms)) : undefined;
+    };
+    const lastSuccess = latest(mine.map((r) => r.createdAt));
+    const restoreVerified = latest(mine.filter((r) => r.verified === 'pass').map((r) => r.verifiedAt));
+    return {
+      project: j.project,
+      service: j.service,
+      ...(lastSuccess ? { lastSuccess } : {}),
+      ...(restoreVerified ? { restoreVerified } : {}),
+    };
+  });
+  const cronJobs = jobs.filter((j) => j.kind === 'cron');
+  const runs = await latestRunEvents(store, cronJobs);
+  const cron: CronFacts[] = [];
+  for (const j of cronJobs) {
+    const e = runs.get(jobKey(j));
+    if (!e) continue;
+    const data = e.data as { outcome?: unknown; startedAt?: unknown };
+    const started = typeof data.startedAt === 'string' ? new Date(data.startedAt) : new Date(e.at);
+    cron.push({ project: j.project, service: j.service, ok: data.outcome === 'succeeded', at: started });
+  }
+  return { backups, cron, certificates };
+}
+
+/**
+ * The expiry of each certificate the rendered proxy config names, read from the files under
+ * `nginxDir` (the layout's `shared/nginx`); a file that is not there yet is left out.
+ */
+export function certificateExpiries(nginxDir: string, artifacts: readonly Artifact[]): CertificateFacts[] {
+  const out: CertificateFacts[] = [];
+  for (const { cert } of certificatePathsIn(artifacts)) {
+    const domain =
+      /^certs\/(.+)\.crt$/.exec(cert)?.[1] ?? /^letsencrypt\/live\/([^/]+)\/fullchain\.pem$/.exec(cert)?.[1];
+    const path = join(nginxDir, cert);
+    if (!domain || !existsSync(path)) continue;
+    const expiresAt = new Date(new X509Certificate(readFileSync(path)).validToDate.getTime());
+    if (!Number.isNaN(expiresAt.getTime())) out.push({ domain, expiresAt });
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+import type { ComposeDoc } from '../render/compose/project.ts';
+import type { Project } from '../spec/index.ts';
+import type { ReleaseRecord, SecretStore } from '../state/index.ts';
+import type { RunningEnvironment } from './environment.ts';
+import { recordRelease, rollbackTarget } from './releases.ts';
+import { type UpResult, up } from './up.ts';
+
+export interface RollbackResult {
+  from: ReleaseRecord;
+  to: ReleaseRecord;
+  release: ReleaseRecord;
+  up: UpResult;
+  /** Why it failed; the release that was running keeps serving (the same health gates as `up`). */
+  failed?: string;
+}
+
+/**
+ * Redeploys the project's previous successful release (its images and configuration, as recorded)
+ * through `up`, so the same rollout and health gates apply. Data services and volumes are left as
+ * they are: a rollback never touches data.
+ */
+export async function rollback(
+  env: RunningEnvironment & { secrets: SecretStore },
+  project: Project,
+  log: (line: string) => void,
+): Promise<RollbackResult> {
+  const pick = rollbackTarget(await env.store.listReleases(project.name));
+  if ('reason' in pick) throw new NothingToRollBack(`${project.name} cannot roll back: ${pick.reason}`);
+  const doc = pick.target.config as ComposeDoc;
+  log(`${project.name}: rolling back to the release of ${pick.target.createdAt} (${pick.target.id})`);
+  const result = await up(env.spec, env.plan, {
+    docker: env.docker,
+    store: env.store,
+    secrets: env.secrets,
+    serverDir: env.serverDir,
+    project: project.name,
+    docs: new Map([[project.name, doc]]),
+    log,
+  });
+  const failed = result.failed.map((f) => f.reason).join('; ') || undefined;
+  const release = await recordRelease(env.store, project.name, doc, {
+    ...(failed ? { failed } : {}),
+    reason: `rollback to ${pick.target.id}`,
+  });
+  if (!failed) await env.store.updateRelease(pick.current.id, { status: 'rolled-back' });
+  await env.store.addEvent({
+    project: project.name,
+    kind: 'rollback',
+    message: failed ? `rollback to ${pick.target.id} failed: ${failed}` : `rolled back to ${pick.target.id}`,
+    data: { from: pick.current.id, to: pick.target.id, release: release.id, touched: result.touched },
+  });
+  return { from: pick.current, to: pick.target, release, up: result, ...(failed ? { failed } : {}) };
+}
+
+export class NothingToRollBack extends Error {}

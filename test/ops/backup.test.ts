@@ -1,0 +1,234 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { backupService } from '../../src/ops/backup/dump.ts';
+import { pruneBackups } from '../../src/ops/backup/prune.ts';
+import { restoreBackup } from '../../src/ops/backup/restore.ts';
+import { verifyRestore } from '../../src/ops/backup/verify.ts';
+import type { Project } from '../../src/spec/index.ts';
+import { type ProjectEnv, projectEnv } from '../support/project-env.ts';
+
+/**
+ * Backups against real containers: one project (a PostgreSQL with data and a worker that writes)
+ * on the real engine, with its own names, subnets and ports so it never meets the demo.
+ */
+const root = join(import.meta.dirname, '..', '..');
+const bin = join(root, 'bin', 'stagecraft');
+const dir = mkdtempSync(join(tmpdir(), 'stagecraft-backup-'));
+const backupDir = join(dir, 'backups');
+
+const SPEC = `version: 1
+environment: preview
+server:
+  host: local
+  domain: bk.localhost
+  capacity: { cpus: 2, memory: 4GiB }
+  reserve: { cpus: 0.1, memory: 256MiB }
+  images: local
+  backupDir: ${backupDir}
+network: { shared: 10.230.0.0/24, projects: 10.231.0.0/16, projectSize: 24 }
+ports: { postgres: 25432, redis: 26379, rabbitmq: 25672, app: 28000 }
+shared:
+  proxy: { tls: none, resources: { cpus: 0.1, memory: 64MiB } }
+  monitoring:
+    prometheus: { resources: { cpus: 0.1, memory: 128MiB } }
+    grafana: false
+    loki: false
+    alertmanager: false
+    cadvisor: false
+projects:
+  ledger:
+    services:
+      db:
+        type: postgres
+        exporter: false
+        resources: { cpus: 0.3, memory: 256MiB }
+        backup: { schedule: "0 2 * * *", keep: { daily: 2, weekly: 0, monthly: 0 } }
+      writer:
+        type: worker
+        image: stagecraft/demo-app:1
+        command: [sh, -c, "trap 'exit 0' TERM; while sleep 1; do :; done"]
+        resources: { cpus: 0.05, memory: 32MiB }
+        uses: [db]
+`;
+
+let env: ProjectEnv;
+let ledger: Project;
+let client: pg.Client | undefined;
+
+async function sql(text: string): Promise<pg.QueryResultRow[]> {
+  return (await client!.query(text)).rows;
+}
+
+function stagecraft(args: string[]) {
+  const r = spawnSync(bin, args, { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('backups against a real PostgreSQL', { timeout: 600_000 }, () => {
+  before(async () => {
+    env = await projectEnv(dir, SPEC);
+    ledger = env.spec.projects.find((p) => p.name === 'ledger')!;
+    await env.destroy().catch(() => {});
+    env = await projectEnv(dir, SPEC);
+    await env.start('ledger');
+    const password = await env.secrets.ensureGenerated('ledger', 'DB_PASSWORD');
+    client = new pg.Client({
+      host: '127.0.0.1',
+      port: env.plan.allocations.ledger!.ports.db,
+      user: 'ledger',
+      database: 'ledger',
+      password,
+    });
+    await client.connect();
+    await sql('CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL)');
+    await sql("INSERT INTO items (name) SELECT 'item ' || g FROM generate_series(1, 1000) g");
+    await sql('CREATE SCHEMA audit; CREATE TABLE audit.log (at timestamptz DEFAULT now(), what text)');
+    await sql("INSERT INTO audit.log (what) VALUES ('one'), ('two')");
+  });
+
+  after(async () => {
+    await client?.end().catch(() => {});
+    await env?.destroy();
+  });
+
+  it('dumps a database with data atomically, with its checksum and manifest, and records it', async () => {
+    const b = await backupService(env, ledger, 'db');
+    assert.match(b.id, /^ledger-db-\d{8}T\d{6}Z$/);
+    assert.equal(b.path, join(backupDir, 'ledger', `${b.id}.dump`));
+    const bytes = readFileSync(b.path);
+    assert.equal(bytes.length, b.bytes);
+    assert.equal(bytes.subarray(0, 5).toString(), 'PGDMP', 'a custom-format dump');
+    assert.equal(createHash('sha256').update(bytes).digest('hex'), b.sha256);
+    assert.ok(!existsSync(`${b.path}.partial`), 'no temporary file is left');
+    assert.deepEqual(b.manifest, { database: 'ledger', tables: { 'audit.log': 2, 'public.items': 1000 } });
+    assert.match(readFileSync(`${b.path}.sha256`, 'utf8'), new RegExp(`^${b.sha256}  ${b.id}\\.dump`));
+    const stored = await env.store.listBackups('ledger');
+    assert.deepEqual(
+      stored.map((x) => x.id),
+      [b.id],
+    );
+    const events = await env.store.listEvents({ project: 'ledger', kind: 'backup' });
+    assert.equal(events.length, 1);
+  });
+
+  it('verifies a backup by restoring it into a scratch database that is removed afterwards', async () => {
+    const [b] = await env.store.listBackups('ledger');
+    const v = await verifyRestore(env, ledger, b!);
+    assert.equal(v.verdict, 'pass', v.detail);
+    assert.equal((await env.store.listBackups('ledger'))[0]!.verified, 'pass');
+    const left = spawnSync('docker', ['ps', '-a', '--format', '{{.Names}}'], { encoding: 'utf8' }).stdout;
+    assert.doesNotMatch(left, /verify/, 'the scratch containers are gone');
+    const nets = spawnSync('docker', ['network', 'ls', '--format', '{{.Name}}'], { encoding: 'utf8' }).stdout;
+    assert.doesNotMatch(nets, /ledger-verify/, 'the scratch network is gone');
+  });
+
+  it('fails verification when one byte of the dump is flipped', async () => {
+    const b = await backupService(env, ledger, 'db', new Date(Date.now() + 1000));
+    const bytes = readFileSync(b.path);
+    const at = Math.floor(bytes.length / 2);
+    bytes[at] = bytes[at]! ^ 0xff;
+    writeFileSync(b.path, bytes);
+    const v = await verifyRestore(env, ledger, b);
+    assert.equal(v.verdict, 'fail');
+    assert.match(v.detail, /checksum mismatch/);
+    const stored = (await env.store.listBackups('ledger')).find((x) => x.id === b.id)!;
+    assert.equal(stored.verified, 'fail');
+    // Corrupt before the checksum was taken: the manifest comparison still catches a dump that lacks rows.
+    const lying = {
+      ...b,
+      id: b.id,
+      manifest: { database: 'ledger', tables: { 'audit.log': 2, 'public.items': 1001 } },
+    };
+    writeFileSync(
+      b.path,
+      readFileSync(join(backupDir, 'ledger', `${(await env.store.listBackups('ledger'))[0]!.id}.dump`)),
+    );
+    const good = (await env.store.listBackups('ledger'))[0]!;
+    const v2 = await verifyRestore(env, ledger, { ...lying, sha256: good.sha256 });
+    assert.equal(v2.verdict, 'fail');
+    assert.match(v2.detail, /public\.items has 1000 rows, the manifest says 1001/);
+  });
+
+  it('restores rows deleted after the backup, stopping the writers and taking a safety backup first', async () => {
+    const [first] = await env.store.listBackups('ledger');
+    await sql('DELETE FROM items WHERE id > 10');
+    await sql("INSERT INTO audit.log (what) VALUES ('after')");
+    assert.equal((await sql('SELECT count(*)::int AS n FROM items'))[0]!.n, 10);
+    await client!.end();
+    client = undefined;
+    const seen: string[] = [];
+    const r = await restoreBackup(env, ledger, first!, (line) => seen.push(line));
+    assert.deepEqual(r.writers, ['ledger-writer-1']);
+    assert.ok(seen.some((l) => l.startsWith('stopping ledger-writer-1')));
+    assert.equal(r.mismatch, '');
+    assert.deepEqual((r.safety.manifest as { tables: object }).tables, {
+      'audit.log': 3,
+      'public.items': 10,
+    });
+    const password = await env.secrets.ensureGenerated('ledger', 'DB_PASSWORD');
+    client = new pg.Client({
+      host: '127.0.0.1',
+      port: env.plan.allocations.ledger!.ports.db,
+      user: 'ledger',
+      database: 'ledger',
+      password,
+    });
+    await client.connect();
+    assert.equal((await sql('SELECT count(*)::int AS n FROM items'))[0]!.n, 1000);
+    assert.equal((await sql('SELECT count(*)::int AS n FROM audit.log'))[0]!.n, 2);
+    const writer = spawnSync('docker', ['inspect', '-f', '{{.State.Running}}', 'ledger-writer-1'], {
+      encoding: 'utf8',
+    }).stdout.trim();
+    assert.equal(writer, 'true', 'the writer runs again');
+  });
+
+  it('lists backups as JSON and refuses to restore without --yes off a terminal', () => {
+    const list = stagecraft(['backups', 'ledger', '--json']);
+    assert.equal(list.code, 0, list.err);
+    const rows = JSON.parse(list.out) as { id: string; verified: string | null; bytes: number }[];
+    assert.ok(rows.length >= 3);
+    for (const r of rows) assert.ok(r.id && r.bytes > 0);
+    const table = stagecraft(['backups', 'ledger']);
+    assert.match(table.out, /ID\s+SIZE\s+AGE\s+VERIFIED/);
+    const refused = stagecraft(['restore', 'ledger', '--from', rows[0]!.id]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /add --yes/);
+    const unknown = stagecraft(['restore', 'ledger', '--from', 'nope', '--yes']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /no backup nope of ledger/);
+  });
+
+  it('backs up and verifies through the CLI', () => {
+    const b = stagecraft(['backup', 'ledger']);
+    assert.equal(b.code, 0, b.err);
+    assert.match(b.out, /✓ ledger-db-\d{8}T\d{6}Z/);
+    const v = stagecraft(['verify-restore', 'ledger']);
+    assert.equal(v.code, 0, v.err + v.out);
+    assert.match(v.out, /✓ pass ledger-db-/);
+  });
+  it('prunes by keep, never the newest verified backup, and deletes the pruned files', async () => {
+    const day = 86_400_000;
+    const base = Date.now() + 10 * day;
+    const taken = [];
+    for (let i = 0; i < 4; i++) taken.push(await backupService(env, ledger, 'db', new Date(base + i * day)));
+    // Everything before the simulated days is older; the only verified 'pass' is the first backup.
+    const removed = await pruneBackups(env, ledger);
+    const left = (await env.store.listBackups('ledger')).map((b) => b.id);
+    const newestVerified = (await env.store.listBackups('ledger'))
+      .filter((b) => b.verified === 'pass')
+      .at(-1);
+    assert.ok(newestVerified, 'the verified backup survives');
+    assert.deepEqual(
+      left.filter((id) => id !== newestVerified.id),
+      [taken[2]!.id, taken[3]!.id],
+    );
+    for (const b of removed) assert.ok(!existsSync(b.path), `${b.path} is deleted`);
+    for (const id of left) assert.ok(existsSync(join(backupDir, 'ledger', `${id}.dump`)));
+  });
+});

@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import {
+  failures,
+  hostExpectation,
+  judge,
+  matrixRows,
+  type Probe,
+  type ProbeWorld,
+  probePositions,
+  probesFrom,
+  type RunningContainer,
+  type Seen,
+  type StartedPosition,
+} from '../../src/ops/isolation-probes.ts';
+import { connectScript, parseConnects, parseProcNetTcp } from '../../src/ops/verify-isolation.ts';
+import { planEnvironment } from '../../src/plan/index.ts';
+import { LABEL } from '../../src/render/index.ts';
+import { loadSpecFile } from '../../src/spec/index.ts';
+
+const loaded = loadSpecFile(join(import.meta.dirname, '..', '..', 'examples', 'demo', 'staging.yaml'), {});
+assert.ok(loaded.spec);
+const plan = planEnvironment(loaded.spec);
+
+/** A container as the engine lists it, with made-up addresses: `net=10.0.0.5` pairs. */
+function container(
+  name: string,
+  project: string,
+  service: string,
+  networks: Record<string, string>,
+  role?: string,
+): RunningContainer {
+  return {
+    name,
+    labels: {
+      [LABEL.environment]: 'staging',
+      [LABEL.project]: project,
+      [LABEL.service]: service,
+      ...(role ? { [LABEL.role]: role } : {}),
+    },
+    networks: Object.fromEntries(Object.entries(networks).map(([n, a]) => [n, { address: a }])),
+  };
+}
+
+/** The demo as it runs: each project's app and exporters on both networks, data services on internal only. */
+function demo(extra: (c: RunningContainer[]) => void = () => {}): RunningContainer[] {
+  const out: RunningContainer[] = [];
+  for (const [p, n] of [
+    ['shop', 0],
+    ['blog', 1],
+  ] as const) {
+    const internal = `${p}-internal`;
+    const edge = `${p}-edge`;
+    out.push(
+      container(`${p}-web-1`, p, 'web', { [internal]: `10.${n}.0.2`, [edge]: `10.${n}.1.2` }, 'service'),
+      container(`${p}-db`, p, 'db', { [internal]: `10.${n}.0.3` }, 'service'),
+      container(
+        `${p}-db-exporter`,
+        p,
+        'db',
+        { [internal]: `10.${n}.0.4`, [edge]: `10.${n}.1.4` },
+        'exporter',
+      ),
+      container(`${p}-cache`, p, 'cache', { [internal]: `10.${n}.0.5` }, 'service'),
+      container(
+        `${p}-cache-exporter`,
+        p,
+        'cache',
+        { [internal]: `10.${n}.0.6`, [edge]: `10.${n}.1.6` },
+        'exporter',
+      ),
+    );
+  }
+  const shared = (service: string, i: number, edges: boolean) =>
+    container(`shared-${service}`, 'shared', service, {
+      'shared-monitoring': `10.9.0.${i}`,
+      ...(edges ? { 'shop-edge': `10.0.1.${200 + i}`, 'blog-edge': `10.1.1.${200 + i}` } : {}),
+    });
+  out.push(shared('proxy', 2, true), shared('prometheus', 4, true), shared('alertmanager', 5, false));
+  extra(out);
+  return out;
+}
+
+function worldOf(
+  containers: RunningContainer[],
+  hostListeners: ProbeWorld['hostListeners'] = [],
+): ProbeWorld {
+  return { plan, containers, hostListeners, hostAddresses: ['172.17.0.1'] };
+}
+
+function started(world: ProbeWorld): StartedPosition[] {
+  return probePositions(plan, world.containers).map((p) => ({
+    ...p,
+    gateways: Object.fromEntries(p.networks.map((n) => [n, `gw.${n}`])),
+  }));
+}
+
+/** Runs the probes against a model of reachability: same network, or listed as open. */
+function simulate(world: ProbeWorld, open: (p: Probe, from: StartedPosition) => boolean) {
+  return started(world).flatMap((pos) =>
+    probesFrom(pos, world).map((p) => judge(p, (open(p, pos) ? 'open' : 'timeout') as Seen)),
+  );
+}
+
+/** What Docker bridges do: a container reaches addresses on networks it shares. */
+function bridges(world: ProbeWorld) {
+  const where = new Map<string, string>();
+  for (const c of world.containers) for (const [n, a] of Object.entries(c.networks)) where.set(a.address, n);
+  return (p: Probe, from: StartedPosition) => from.networks.includes(where.get(p.address) ?? '');
+}
+
+describe('verify isolation, the pure part: from the plan and what runs to probes and verdicts', () => {
+  it('stands one probe per project where its containers sit, one where the proxy and Prometheus stand', () => {
+    const positions = probePositions(plan, demo());
+    assert.deepEqual(
+      positions.map((p) => [p.source, p.networks.join(',')]),
+      [
+        ['shop/*', 'shop-edge,shop-internal'],
+        ['blog/*', 'blog-edge,blog-internal'],
+        ['shared/proxy', 'blog-edge,shared-monitoring,shop-edge'],
+        ['shared/prometheus', 'blog-edge,shared-monitoring,shop-edge'],
+      ],
+    );
+    // Nothing running yet: where the plan puts them.
+    assert.deepEqual(probePositions(plan, [])[0]?.networks, ['shop-internal', 'shop-edge']);
+  });
+
+  it('expects own services open, other projects and shared admin ports closed, on every address', () => {
+    const world = worldOf(demo());
+    const shop = started(world)[0]!;
+    const probes = probesFrom(shop, world);
+    const find = (to: string, port: number) => probes.filter((p) => p.to === to && p.port === port);
+    assert.deepEqual(
+      find('shop/db', 5432).map((p) => [p.address, p.expect]),
+      [['10.0.0.3', 'open']],
+    );
+    assert.deepEqual(
+      find('shop/web', 8000).map((p) => p.expect),
+      ['open', 'open'],
+      'the app on both its networks',
+    );
+    assert.deepEqual(
+      find('blog/db', 5432).map((p) => [p.address, p.expect]),
+      [['10.1.0.3', 'closed']],
+    );
+    assert.deepEqual(
+      find('shared/prometheus', 9090).map((p) => p.address),
+      ['10.1.1.204', '10.9.0.4', '10.0.1.204'],
+      'a shared component on all its addresses',
+    );
+    assert.ok(find('shared/prometheus', 9090).every((p) => p.expect === 'closed'));
+    assert.equal(find('shared/proxy', 80).length, 0, 'the proxy is not an admin port');
+  });
+
+  it('passes when networks do what the design says, except Prometheus on the edge networks', () => {
+    const world = worldOf(demo());
+    const results = simulate(world, bridges(world));
+    const failed = failures(results);
+    // A project shares its edge network with Prometheus, so its admin port answers there: that is a finding.
+    assert.deepEqual(
+      failed.map((f) => f.split(' (')[0]),
+      ['shop/* reached shared/prometheus:9090', 'blog/* reached shared/prometheus:9090'],
+    );
+    const rows = matrixRows(results);
+    const row = (from: string, to: string) => rows.find((r) => r.from === from && r.to === to);
+    assert.deepEqual(
+      { ...row('shop/*', 'shop/db'), why: '' },
+      {
+        from: 'shop/*',
+        to: 'shop/db',
+        port: 5432,
+        expected: 'reach',
+        reached: 1,
+        tried: 1,
+        verdict: 'ok',
+        why: '',
+      },
+    );
+    assert.equal(row('shop/*', 'blog/web')?.verdict, 'ok');
+    assert.equal(row('shared/proxy', 'shop/web')?.expected, 'reach');
+    // The proxy shares the edge with the exporters: reported, not failed.
+    assert.equal(row('shared/proxy', 'shop/db-exporter')?.verdict, 'unenforced');
+    assert.equal(row('shared/proxy', 'shop/db')?.verdict, 'ok');
+    assert.equal(row('shared/prometheus', 'shop/db-exporter')?.expected, 'reach');
+  });
+
+  it('a shop container joined to blog’s internal network moves the probe, and the pair is named', () => {
+    const world = worldOf(
+      demo((cs) => {
+        cs.find((c) => c.name === 'shop-web-1')!.networks['blog-internal'] = { address: '10.1.0.99' };
+      }),
+    );
+    assert.deepEqual(started(world)[0]?.networks, ['blog-internal', 'shop-edge', 'shop-internal']);
+    const failed = failures(simulate(world, bridges(world)));
+    assert.ok(
+      failed.some((f) =>
+        f.startsWith(
+          'shop/* reached blog/db:5432 (blog-db at 10.1.0.3 on blog-internal), which the matrix forbids: every other project',
+        ),
+      ),
+      failed.join('\n'),
+    );
+  });
+
+  it('a needed path that fails is a failure too', () => {
+    const world = worldOf(demo());
+    const results = simulate(world, (p, from) => bridges(world)(p, from) && p.to !== 'shop/cache');
+    assert.ok(failures(results).some((f) => f.startsWith('shop/* could not reach shop/cache:6379')));
+    assert.equal(
+      matrixRows(results).find((r) => r.to === 'shop/cache' && r.from === 'shop/*')?.verdict,
+      'missing',
+    );
+  });
+
+  it('host ports: the public proxy port may be reached, 127.0.0.1 ports and others may not', () => {
+    const listeners = [
+      { address: '0.0.0.0', port: 8080 },
+      { address: '127.0.0.1', port: 15432 },
+      { address: '0.0.0.0', port: 22 },
+      { address: '0.0.0.0', port: 9300 },
+    ];
+    const world = worldOf(demo(), listeners);
+    assert.equal(hostExpectation(world, listeners[0]!).expect, 'either');
+    assert.match(hostExpectation(world, listeners[1]!).why, /127\.0\.0\.1 only/);
+    assert.equal(hostExpectation(world, listeners[2]!).expect, 'closed');
+    assert.equal(
+      hostExpectation({ ...world, allowHostPorts: new Set([22]) }, listeners[2]!).expect,
+      'either',
+    );
+    const [shop, , , prometheus] = started(world);
+    const host = probesFrom(shop!, world).filter((p) => p.to === 'host');
+    assert.deepEqual(
+      [...new Set(host.filter((p) => p.port === 22).map((p) => p.address))],
+      ['172.17.0.1', 'gw.shop-edge', 'gw.shop-internal'],
+      'on each of its gateways and docker0',
+    );
+    assert.ok(host.filter((p) => p.port === 9300).every((p) => p.expect === 'closed'));
+    const scrape = probesFrom(prometheus!, world).filter((p) => p.to === 'host');
+    assert.ok(scrape.length > 0 && scrape.every((p) => p.port === 9300 && p.expect === 'open'));
+    // Reached from shop: sshd on every address is a finding, the proxy's port is not.
+    const results = host.map((p) => judge(p, 'open'));
+    assert.ok(failures(results).some((f) => f.startsWith('shop/* reached host:22')));
+    assert.ok(!failures(results).some((f) => f.includes('host:8080')));
+  });
+
+  it('reads /proc/net/tcp listeners and the probe script’s output', () => {
+    const tcp = [
+      '  sl  local_address rem_address   st',
+      '   0: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1',
+      '   1: 0100007F:3C48 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 2',
+      '   2: 0100007F:3C48 0200007F:1234 01 00000000:00000000 00:00000000 00000000 0 0 3',
+    ].join('\n');
+    assert.deepEqual(parseProcNetTcp(tcp, false), [
+      { address: '0.0.0.0', port: 8080 },
+      { address: '127.0.0.1', port: 15432 },
+    ]);
+    const tcp6 = `h\n 0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A\n 1: 00000000000000000000000001000000:0016 00000000000000000000000000000000:0000 0A`;
+    assert.deepEqual(parseProcNetTcp(tcp6, true), [
+      { address: '::', port: 8080 },
+      { address: '::1', port: 22 },
+    ]);
+    const script = connectScript(
+      [
+        { address: '10.0.0.3', port: 5432 },
+        { address: '10.1.0.3', port: 5432 },
+      ],
+      2,
+    );
+    assert.match(script, /^try 10\.0\.0\.3 5432 0 &$/m);
+    assert.match(script, /seq 20\)/);
+    assert.deepEqual(parseConnects('0 open\n2 refused\nnoise\n', 3), ['open', 'timeout', 'refused']);
+  });
+});
