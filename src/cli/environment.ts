@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { dockerFor } from '../drivers/docker/client.ts';
+import { HostKeyRejected } from '../drivers/ssh/index.ts';
 import type { RunningEnvironment } from '../ops/environment.ts';
 import { rowsToRecorded } from '../plan/index.ts';
 import type { LoadResult, Spec } from '../spec/index.ts';
@@ -12,10 +13,12 @@ import { planFromState, reportDiagnostics } from './planning.ts';
 import { openSecrets, openState, stateLocation } from './state.ts';
 
 /** The engine named by `server.host`; exit 1 with the reason when it does not answer. */
-export async function connect(host: string, io: Io): Promise<Docker> {
+export async function connect(host: string, io: Io, hint = ''): Promise<Docker> {
   const docker = dockerFor(host, io.env);
   await docker.ping().catch((e: Error) => {
-    throw new OperationFailed(`no Docker engine answers at ${host}: ${e.message}`);
+    // A refused host key is not an engine that is down: its message says what to do.
+    if (e instanceof HostKeyRejected) throw new OperationFailed(e.message);
+    throw new OperationFailed(`no Docker engine answers at ${host}: ${e.message}${hint}`);
   });
   return docker;
 }

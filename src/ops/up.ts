@@ -16,9 +16,9 @@ import { type ContainerSpec, containerSpecs } from '../drivers/docker/from-compo
 import type { Plan } from '../plan/index.ts';
 import { type ComposeDoc, projectComposeDoc } from '../render/compose/project.ts';
 import { sharedComposeDoc } from '../render/compose/shared.ts';
-import { LABEL, type RenderContext, renderAll } from '../render/index.ts';
+import { LABEL, type RenderContext, renderAll, sharedContainer } from '../render/index.ts';
 import { prometheusArgs } from '../render/prometheus/index.ts';
-import type { Spec } from '../spec/index.ts';
+import type { Project, Spec } from '../spec/index.ts';
 import type { SecretStore, StateStore } from '../state/index.ts';
 import { ensureSelfSignedCertificates } from './certificates.ts';
 import { recordAllocations } from './record-allocations.ts';
@@ -32,9 +32,85 @@ export interface UpOptions {
   /** Where the server's layout is written (the seed's /opt/shared and /opt/projects). */
   serverDir: string;
   project?: string;
+  /** Step 1 already done by the caller (`prepareServer`). */
+  prepared?: Prepared;
   /** A project's compose document to converge instead of the spec's: a recorded release (rollback). */
   docs?: ReadonlyMap<string, ComposeDoc>;
   log: (line: string) => void;
+}
+
+export interface Prepared {
+  /** Files of the layout whose content changed (or that are new): their consumers must reread them. */
+  changed: string[];
+  removed: string[];
+}
+
+/**
+ * Writes the server's layout and the secret files, makes missing self-signed certificates, and
+ * records the allocations: everything `up` does before it talks to the engine.
+ */
+export async function prepareServer(
+  spec: Spec,
+  plan: Plan,
+  opts: Pick<UpOptions, 'secrets' | 'store' | 'serverDir' | 'log'>,
+): Promise<Prepared> {
+  const ctx: RenderContext = { spec, plan };
+  const artifacts = renderAll(ctx);
+  const written = writeArtifacts(opts.serverDir, [
+    ...artifacts,
+    ...(await secretFileArtifacts(ctx, opts.secrets)),
+  ]);
+  if (spec.shared.proxy.tls === 'selfsigned') {
+    const made = ensureSelfSignedCertificates(join(opts.serverDir, 'shared', 'nginx'), artifacts);
+    if (made.length) {
+      opts.log(`self-signed certificates for ${made.join(', ')}`);
+      written.changed.push(...made.map((m) => `shared/nginx/certs/${m}`));
+    }
+  }
+  await recordAllocations(opts.store, plan);
+  return { changed: written.changed, removed: written.removed };
+}
+
+/** The compose documents `up` converges: the shared stack's and each project's (or the one given for it). */
+export function composeDocs(
+  ctx: RenderContext,
+  given?: ReadonlyMap<string, ComposeDoc>,
+): { shared: ComposeDoc; docs: Map<string, ComposeDoc> } {
+  const shared = sharedComposeDoc(ctx, { prometheusArgs: prometheusArgs(ctx.spec) });
+  const docs = new Map<string, ComposeDoc>();
+  for (const p of ctx.spec.projects) {
+    const d = given?.get(p.name) ?? projectComposeDoc(ctx, p);
+    if (d) docs.set(p.name, d);
+  }
+  return { shared, docs };
+}
+
+/**
+ * Whether what runs is already what the spec asks for: every long-running container present with
+ * its spec hash and image, running, and healthy where it has a healthcheck; nothing of the
+ * environment's that the spec no longer has. Then `up` has nothing to do (the no-op fast path).
+ */
+export function isConverged(
+  ctx: RenderContext,
+  serverDir: string,
+  owned: readonly Owned[],
+  project?: string,
+): boolean {
+  const { shared, docs } = composeDocs(ctx);
+  const wanted = [...containerSpecs(shared, join(serverDir, 'shared'))];
+  for (const [name, doc] of docs) wanted.push(...containerSpecs(doc, join(serverDir, 'projects', name)));
+  const byName = new Map(owned.map((c) => [c.name, c]));
+  const inScope = (labels: Record<string, string>) =>
+    !project || labels[LABEL.project] === project || labels[LABEL.project] === 'shared';
+  for (const s of wanted) {
+    if (s.profiles.length || !inScope(s.labels)) continue;
+    const c = byName.get(s.name);
+    if (!c || c.labels[LABEL.specHash] !== s.hash || c.state !== 'running' || c.image !== s.options.Image)
+      return false;
+    if (c.health !== (s.hasHealthcheck ? 'healthy' : undefined)) return false;
+  }
+  const names = new Set(wanted.map((s) => s.name));
+  return owned.every((c) => names.has(c.name) || !inScope(c.labels));
 }
 
 export interface UpResult {
@@ -59,22 +135,12 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
   let snapshot: Promise<Map<string, Owned>> | undefined;
 
   // 1. The layout and the secret files (mode 0600) the containers read.
-  const artifacts = renderAll(ctx);
-  writeArtifacts(opts.serverDir, [...artifacts, ...(await secretFileArtifacts(ctx, opts.secrets))]);
-  if (spec.shared.proxy.tls === 'selfsigned') {
-    const made = ensureSelfSignedCertificates(join(opts.serverDir, 'shared', 'nginx'), artifacts);
-    if (made.length) log(`self-signed certificates for ${made.join(', ')}`);
-  }
-  await recordAllocations(opts.store, plan);
+  const prepared = opts.prepared ?? (await prepareServer(spec, plan, opts));
 
   // 2. Networks and volumes: the shared stack owns the shared and edge networks.
-  const shared = sharedComposeDoc(ctx, { prometheusArgs: prometheusArgs(spec) });
+  const { shared, docs } = composeDocs(ctx, opts.docs);
+  result.docs = docs;
   const projects = spec.projects.filter((p) => !opts.project || p.name === opts.project);
-  const docs = result.docs;
-  for (const p of spec.projects) {
-    const d = opts.docs?.get(p.name) ?? projectComposeDoc(ctx, p);
-    if (d) docs.set(p.name, d);
-  }
   for (const doc of [shared, ...docs.values()]) {
     for (const n of Object.values(doc.networks)) {
       if (n.external) continue;
@@ -153,26 +219,25 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
     }
   }
 
-  // 6. The proxy rereads its config (it resolves upstreams per request, so this is cheap), then each route is tried.
-  if (result.touched.length)
-    await docker
-      .getContainer('shared-proxy')
-      .kill({ signal: 'SIGHUP' })
-      .catch(() => {});
-  for (const p of projects) {
-    if (result.failed.some((f) => f.project === p.name)) continue;
-    for (const s of p.services) {
-      if (s.type !== 'app' || s.replicas === 0) continue;
-      for (const r of s.resolvedRoutes)
-        result.checks.push(await checkRoute(`http://127.0.0.1:${spec.server.listen.http}${r.path}`, r.host));
-      const port = plan.allocations[p.name]?.ports[s.name];
-      if (port) result.checks.push(await checkRoute(`http://127.0.0.1:${port}${s.health.path}`));
+  // 6. Running consumers reread a config that changed (the proxy also after any change, since it
+  // resolves upstreams per request this is cheap); one recreated in this run has read it already.
+  const reread = (dir: string) => prepared.changed.some((f) => f.startsWith(`shared/${dir}/`));
+  for (const [component, dir] of [
+    ['proxy', 'nginx'],
+    ['prometheus', 'prometheus'],
+    ['alertmanager', 'alertmanager'],
+  ] as const) {
+    const name = sharedContainer(component);
+    if (result.touched.includes(name)) continue;
+    if (reread(dir) || (component === 'proxy' && result.touched.length)) {
+      await docker
+        .getContainer(name)
+        .kill({ signal: 'SIGHUP' })
+        .catch(() => {});
     }
   }
-  for (const c of result.checks) {
-    if (c.status === 0 || c.status >= 500)
-      result.failed.push({ project: '-', reason: `${c.route} answered ${c.status || 'nothing'}` });
-  }
+  result.checks.push(...(await checkRoutes(spec, plan, projects, result.failed)));
+  result.failed.push(...routeFailures(result.checks));
   return result;
 
   function current(): Promise<Map<string, Owned>> {
@@ -278,6 +343,34 @@ function stripFixedAddresses(s: ContainerSpec): ContainerSpec {
     },
     networks: s.networks.map((n) => ({ ...n, endpoint: strip(n.endpoint) })),
   };
+}
+
+/** A route that answered nothing or 5xx fails the `up`. */
+export function routeFailures(checks: UpResult['checks']): UpResult['failed'] {
+  return checks
+    .filter((c) => c.status === 0 || c.status >= 500)
+    .map((c) => ({ project: '-', reason: `${c.route} answered ${c.status || 'nothing'}` }));
+}
+
+/** Each route of the projects' apps, through the proxy by Host header and on its direct port. */
+export async function checkRoutes(
+  spec: Spec,
+  plan: Plan,
+  projects: readonly Project[],
+  failed: readonly { project: string }[] = [],
+): Promise<UpResult['checks']> {
+  const checks: UpResult['checks'] = [];
+  for (const p of projects) {
+    if (failed.some((f) => f.project === p.name)) continue;
+    for (const s of p.services) {
+      if (s.type !== 'app' || s.replicas === 0) continue;
+      for (const r of s.resolvedRoutes)
+        checks.push(await checkRoute(`http://127.0.0.1:${spec.server.listen.http}${r.path}`, r.host));
+      const port = plan.allocations[p.name]?.ports[s.name];
+      if (port) checks.push(await checkRoute(`http://127.0.0.1:${port}${s.health.path}`));
+    }
+  }
+  return checks;
 }
 
 /** One request on loopback, by Host header when given; retried briefly while the proxy picks the route up. */

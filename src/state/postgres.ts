@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database, Row, SqlValue } from './sql.ts';
 
 /** The URL without its password, for messages. */
@@ -15,7 +15,9 @@ export function numberPlaceholders(sql: string): string {
 /** PostgreSQL through a `pg` pool. Fails at once when the server cannot be reached. */
 export async function openPostgres(url: string): Promise<Database> {
   // allowExitOnIdle: a command that forgets close() still exits.
-  const pool = new pg.Pool({ connectionString: url, max: 4, allowExitOnIdle: true });
+  // Loaded only for a PostgreSQL store: every command that uses SQLite starts without it.
+  const { default: driver } = await import('pg');
+  const pool = new driver.Pool({ connectionString: url, max: 4, allowExitOnIdle: true });
   // A dropped idle connection must not crash the process: the next query reports the trouble.
   pool.on('error', () => undefined);
   try {

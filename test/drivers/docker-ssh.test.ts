@@ -1,17 +1,43 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dockerFor } from '../../src/drivers/docker/client.ts';
+import { HostKeyRejected } from '../../src/drivers/ssh/index.ts';
 
-/** A real sshd on 127.0.0.1 that the test starts, in front of this machine's Docker engine. */
+/**
+ * A real sshd on 127.0.0.1 that the test starts, in front of this machine's Docker engine, with
+ * its own host keys (ed25519 and ecdsa); each test trusts them through a known_hosts file of its
+ * own, named by STAGECRAFT_KNOWN_HOSTS.
+ */
 let sshd: ChildProcess;
 let port = 0;
 const dir = mkdtempSync(join(tmpdir(), 'stagecraft-sshd-'));
 const key = join(dir, 'id_ed25519');
+const hostKey = join(dir, 'host_key');
+const ecdsaHostKey = join(dir, 'host_key_ecdsa');
+
+/** The sshd's public host key as a known_hosts line for [127.0.0.1]:PORT. */
+function knownHostsLine(pub = `${hostKey}.pub`): string {
+  const [type, blob] = readFileSync(pub, 'utf8').trim().split(/\s+/);
+  return `[127.0.0.1]:${port} ${type} ${blob}\n`;
+}
+
+let files = 0;
+/** A fresh known_hosts file with these contents, and the env that points the driver at it. */
+function knownHosts(text: string, extra: Record<string, string> = {}) {
+  const file = join(dir, `known_hosts.${++files}`);
+  writeFileSync(file, text);
+  return { file, env: { STAGECRAFT_SSH_KEY: key, STAGECRAFT_KNOWN_HOSTS: file, ...extra } };
+}
+
+/** What `ssh-keygen -lf` says the fingerprint of a public key is. */
+function fingerprint(pub: string): string {
+  return execFileSync('ssh-keygen', ['-lf', pub], { encoding: 'utf8' }).split(' ')[1]!;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -25,7 +51,8 @@ function freePort(): Promise<number> {
 before(async () => {
   port = await freePort();
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-N', '', '-f', ecdsaHostKey]);
   execFileSync('cp', [`${key}.pub`, join(dir, 'authorized_keys')]);
   mkdirSync('/run/sshd', { recursive: true });
   writeFileSync(
@@ -33,7 +60,8 @@ before(async () => {
     [
       `Port ${port}`,
       'ListenAddress 127.0.0.1',
-      `HostKey ${join(dir, 'host_key')}`,
+      `HostKey ${hostKey}`,
+      `HostKey ${ecdsaHostKey}`,
       `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
       `PidFile ${join(dir, 'sshd.pid')}`,
       'PermitRootLogin prohibit-password',
@@ -62,7 +90,7 @@ after(() => {
 
 describe('the Docker driver over SSH (a real sshd on 127.0.0.1)', () => {
   it('reaches the engine as ssh://root@127.0.0.1:PORT and sees the same engine as the socket', async () => {
-    const remote = dockerFor(`ssh://root@127.0.0.1:${port}`, { STAGECRAFT_SSH_KEY: key });
+    const remote = dockerFor(`ssh://root@127.0.0.1:${port}`, knownHosts(knownHostsLine()).env);
     const local = dockerFor('local', {});
     const [r, l] = await Promise.all([remote.info(), local.info()]);
     assert.equal(r.ID, l.ID);
@@ -74,9 +102,96 @@ describe('the Docker driver over SSH (a real sshd on 127.0.0.1)', () => {
   it('fails clearly with a key the server does not accept', async () => {
     const other = join(dir, 'other');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+    const { env } = knownHosts(knownHostsLine());
     await assert.rejects(
-      dockerFor(`ssh://root@127.0.0.1:${port}`, { STAGECRAFT_SSH_KEY: other }).ping(),
+      dockerFor(`ssh://root@127.0.0.1:${port}`, { ...env, STAGECRAFT_SSH_KEY: other }).ping(),
       /authentication|auth/i,
     );
+  });
+});
+
+describe('the SSH host key (a real sshd on 127.0.0.1)', () => {
+  const url = () => `ssh://root@127.0.0.1:${port}`;
+
+  it('refuses an unknown host, naming the key type and the fingerprint ssh-keygen -lf gives', async () => {
+    const { file, env } = knownHosts('');
+    const err = await dockerFor(url(), env)
+      .ping()
+      .then(
+        () => assert.fail('connected to an unknown host'),
+        (e: Error) => e,
+      );
+    assert.ok(err instanceof HostKeyRejected, String(err));
+    assert.ok(
+      err.message.includes(`127.0.0.1 port ${port} is unknown: ssh-ed25519 ${fingerprint(`${hostKey}.pub`)}`),
+      err.message,
+    );
+    assert.ok(err.message.includes(`ssh-keyscan -p ${port} -t ed25519 127.0.0.1 >> ${file}`), err.message);
+    assert.equal(readFileSync(file, 'utf8'), '', 'nothing is recorded without accept-new');
+  });
+
+  it('refuses a changed key, even with accept-new', async () => {
+    const impostor = join(dir, 'impostor');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', impostor]);
+    const { file, env } = knownHosts(knownHostsLine(`${impostor}.pub`), { STAGECRAFT_SSH_ACCEPT_NEW: '1' });
+    const before = readFileSync(file, 'utf8');
+    await assert.rejects(dockerFor(url(), env).ping(), (e: Error) => {
+      assert.ok(e instanceof HostKeyRejected, String(e));
+      assert.match(e.message, /has CHANGED/);
+      assert.match(e.message, /man-in-the-middle/);
+      assert.ok(e.message.includes(fingerprint(`${hostKey}.pub`)), e.message);
+      assert.ok(e.message.includes(fingerprint(`${impostor}.pub`)), e.message);
+      return true;
+    });
+    assert.equal(readFileSync(file, 'utf8'), before);
+  });
+
+  it('with STAGECRAFT_SSH_ACCEPT_NEW=1 records a new host once, and the next connection trusts it', async () => {
+    const { file, env } = knownHosts('# mine\n', { STAGECRAFT_SSH_ACCEPT_NEW: '1' });
+    const notices: string[] = [];
+    const docker = dockerFor(url(), env, { onHostKeyAdded: (m) => notices.push(m) });
+    await Promise.all([docker.ping(), docker.ping()]);
+    assert.equal(readFileSync(file, 'utf8'), `# mine\n${knownHostsLine()}`);
+    assert.equal(notices.length, 1);
+    assert.ok(notices[0]!.includes(fingerprint(`${hostKey}.pub`)), notices[0]);
+    const strict = { STAGECRAFT_SSH_KEY: key, STAGECRAFT_KNOWN_HOSTS: file };
+    assert.equal(String(await dockerFor(url(), strict).ping()), 'OK');
+  });
+
+  it('trusts a hashed entry (ssh-keygen -H)', async () => {
+    const { file, env } = knownHosts(knownHostsLine());
+    execFileSync('ssh-keygen', ['-q', '-H', '-f', file], { stdio: 'ignore' });
+    assert.match(readFileSync(file, 'utf8'), /^\|1\|[^|]+\|[^ ]+ ssh-ed25519 /);
+    assert.equal(String(await dockerFor(url(), env).ping()), 'OK');
+  });
+
+  it('asks for the key type on record when the server has several (here only its ecdsa key is known)', async () => {
+    const { env } = knownHosts(knownHostsLine(`${ecdsaHostKey}.pub`));
+    assert.equal(String(await dockerFor(url(), env).ping()), 'OK');
+  });
+
+  it('refuses a host key revoked in known_hosts', async () => {
+    const { env } = knownHosts(
+      `${knownHostsLine()}@revoked * ${knownHostsLine().split(' ').slice(1).join(' ')}`,
+    );
+    await assert.rejects(dockerFor(url(), env).ping(), /REVOKED/);
+  });
+
+  it('fails the command with exit 1 and the fingerprint on an unknown host', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'stagecraft-ssh-cli-'));
+    const root = join(import.meta.dirname, '..', '..');
+    cpSync(join(root, 'examples', 'demo', 'staging.yaml'), join(ws, 'staging.yaml'));
+    const spec = readFileSync(join(ws, 'staging.yaml'), 'utf8').replace('host: local', `host: ${url()}`);
+    writeFileSync(join(ws, 'staging.yaml'), spec);
+    const { env } = knownHosts('');
+    // images build connects first; the refused host key stops it before it builds anything.
+    const r = spawnSync(join(root, 'bin', 'stagecraft'), ['images', 'build'], {
+      cwd: ws,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: ws, ...env },
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.ok(r.stderr.includes(`ssh-ed25519 ${fingerprint(`${hostKey}.pub`)}`), r.stderr);
+    assert.match(r.stderr, /ssh-keyscan -p \d+ -t ed25519 127\.0\.0\.1/);
   });
 });

@@ -6,12 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { S3Client, s3ConfigFromRemote } from '../../src/drivers/s3/index.ts';
 import { backupService } from '../../src/ops/backup/dump.ts';
 import { pruneBackups } from '../../src/ops/backup/prune.ts';
 import { restoreBackup } from '../../src/ops/backup/restore.ts';
+import { backupProject } from '../../src/ops/backup/run.ts';
 import { verifyRestore } from '../../src/ops/backup/verify.ts';
 import type { Project } from '../../src/spec/index.ts';
 import { type ProjectEnv, projectEnv } from '../support/project-env.ts';
+import { startLocalS3 } from '../support/s3-server.ts';
 
 /**
  * Backups against real containers: one project (a PostgreSQL with data and a worker that writes)
@@ -61,6 +64,19 @@ let env: ProjectEnv;
 let ledger: Project;
 let client: pg.Client | undefined;
 
+/** A client of ledger's database on its published 127.0.0.1 port. */
+async function connectDb(): Promise<pg.Client> {
+  const c = new pg.Client({
+    host: '127.0.0.1',
+    port: env.plan.allocations.ledger!.ports.db,
+    user: 'ledger',
+    database: 'ledger',
+    password: await env.secrets.ensureGenerated('ledger', 'DB_PASSWORD'),
+  });
+  await c.connect();
+  return c;
+}
+
 async function sql(text: string): Promise<pg.QueryResultRow[]> {
   return (await client!.query(text)).rows;
 }
@@ -77,15 +93,7 @@ describe('backups against a real PostgreSQL', { timeout: 600_000 }, () => {
     await env.destroy().catch(() => {});
     env = await projectEnv(dir, SPEC);
     await env.start('ledger');
-    const password = await env.secrets.ensureGenerated('ledger', 'DB_PASSWORD');
-    client = new pg.Client({
-      host: '127.0.0.1',
-      port: env.plan.allocations.ledger!.ports.db,
-      user: 'ledger',
-      database: 'ledger',
-      password,
-    });
-    await client.connect();
+    client = await connectDb();
     await sql('CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL)');
     await sql("INSERT INTO items (name) SELECT 'item ' || g FROM generate_series(1, 1000) g");
     await sql('CREATE SCHEMA audit; CREATE TABLE audit.log (at timestamptz DEFAULT now(), what text)');
@@ -171,15 +179,7 @@ describe('backups against a real PostgreSQL', { timeout: 600_000 }, () => {
       'audit.log': 3,
       'public.items': 10,
     });
-    const password = await env.secrets.ensureGenerated('ledger', 'DB_PASSWORD');
-    client = new pg.Client({
-      host: '127.0.0.1',
-      port: env.plan.allocations.ledger!.ports.db,
-      user: 'ledger',
-      database: 'ledger',
-      password,
-    });
-    await client.connect();
+    client = await connectDb();
     assert.equal((await sql('SELECT count(*)::int AS n FROM items'))[0]!.n, 1000);
     assert.equal((await sql('SELECT count(*)::int AS n FROM audit.log'))[0]!.n, 2);
     const writer = spawnSync('docker', ['inspect', '-f', '{{.State.Running}}', 'ledger-writer-1'], {
@@ -230,5 +230,47 @@ describe('backups against a real PostgreSQL', { timeout: 600_000 }, () => {
     );
     for (const b of removed) assert.ok(!existsSync(b.path), `${b.path} is deleted`);
     for (const id of left) assert.ok(existsSync(join(backupDir, 'ledger', `${id}.dump`)));
+  });
+  it('copies each backup to S3-compatible storage, checked after upload, pruned with the remote keep', async () => {
+    const s3 = await startLocalS3('ledger-backups');
+    try {
+      await env.secrets.set('ledger', 'S3_KEY', s3.accessKey);
+      await env.secrets.set('ledger', 'S3_SECRET', s3.secretKey);
+      const remote = {
+        url: 's3://ledger-backups/pg',
+        endpoint: s3.endpoint,
+        region: 'us-east-1',
+        accessKey: { secret: 'S3_KEY' },
+        secretKey: { secret: 'S3_SECRET' },
+        keep: { daily: 1, weekly: 0, monthly: 0 },
+      };
+      const project = {
+        ...ledger,
+        services: ledger.services.map((s) =>
+          s.type === 'postgres' && s.backup ? { ...s, backup: { ...s.backup, remote } } : s,
+        ),
+      } as Project;
+      const day = 86_400_000;
+      const base = Date.now() + 30 * day;
+      const first = await backupProject(env, project, { now: new Date(base) });
+      assert.deepEqual(first.failures, []);
+      const [taken] = first.taken;
+      assert.deepEqual(first.remote.uploaded, [`s3://ledger-backups/pg/${taken!.id}.dump`]);
+      const client = new S3Client(
+        s3ConfigFromRemote(remote, { accessKey: s3.accessKey, secretKey: s3.secretKey }),
+      );
+      const head = await client.headObject(`pg/${taken!.id}.dump`);
+      assert.equal(head?.bytes, taken!.bytes);
+      assert.equal(head?.metadata.sha256, taken!.sha256);
+      const stored = (await env.store.listBackups('ledger')).find((b) => b.id === taken!.id)!;
+      assert.equal((stored.remote as { url: string }).url, first.remote.uploaded[0]);
+      const second = await backupProject(env, project, { now: new Date(base + day) });
+      assert.deepEqual(second.remote.pruned, [`pg/${taken!.id}.dump`], 'the remote keeps one daily');
+      const copy = join(dir, 'copy.dump');
+      const got = await client.getObject(`pg/${second.taken[0]!.id}.dump`, copy);
+      assert.equal(got.sha256, second.taken[0]!.sha256, 'the copy is the same bytes');
+    } finally {
+      await s3.stop();
+    }
   });
 });

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { dockerFor } from '../../drivers/docker/client.ts';
 import { buildLocalImages } from '../../ops/images/build.ts';
 import { loadSpecFile } from '../../spec/index.ts';
 import { displayPath, type GlobalOptions } from '../context.ts';
+import { connect } from '../environment.ts';
 import { OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
 
@@ -24,12 +24,7 @@ export function registerImages(program: Command, io: Io): void {
       const host = existsSync(specFile)
         ? (loadSpecFile(displayPath(specFile), io.env).spec?.server.host ?? 'local')
         : 'local';
-      const docker = dockerFor(host, io.env);
-      await docker.ping().catch((e: Error) => {
-        throw new OperationFailed(
-          `no Docker engine answers at ${host}: ${e.message} (start dockerd, or see scripts/setup.sh)`,
-        );
-      });
+      const docker = await connect(host, io, ' (start dockerd, or see scripts/setup.sh)');
       const report = await buildLocalImages(docker, {
         ...(options.only ? { only: options.only.split(',').map((s) => s.trim()) } : {}),
         log: (line) => io.err(io.errStyle.dim(line)),

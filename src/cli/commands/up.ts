@@ -1,10 +1,22 @@
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { demux, ownedContainers, removeContainer } from '../../drivers/docker/engine.ts';
+import { listOwnedOnSocket } from '../../drivers/docker/socket.ts';
 import { recordRelease } from '../../ops/releases.ts';
-import { up } from '../../ops/up.ts';
+import {
+  checkRoutes,
+  composeDocs,
+  isConverged,
+  type Prepared,
+  prepareServer,
+  routeFailures,
+  type UpResult,
+  up,
+} from '../../ops/up.ts';
+import type { Plan } from '../../plan/index.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
 import { LABEL } from '../../render/index.ts';
+import type { Spec } from '../../spec/index.ts';
 import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../context.ts';
 import { connect, serverDirFor } from '../environment.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
@@ -13,6 +25,28 @@ import { planFromState, reportDiagnostics } from '../planning.ts';
 import { progressFor } from '../progress.ts';
 import { openSecrets, openState } from '../state.ts';
 import { table } from '../style.ts';
+
+/**
+ * The no-op fast path: when no file of the layout changed and one look at the local engine shows
+ * every container as the spec wants it, only the routes are tried, and the full engine client is
+ * never loaded. Undefined when there is something to do (or the engine is not a local socket).
+ */
+async function nothingToDo(
+  spec: Spec,
+  plan: Plan,
+  serverDir: string,
+  prepared: Prepared,
+  project: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<UpResult | undefined> {
+  if (prepared.changed.length || prepared.removed.length) return undefined;
+  const owned = await listOwnedOnSocket(spec.server.host, env, spec.environment);
+  const ctx = { spec, plan };
+  if (!owned || !isConverged(ctx, serverDir, owned, project)) return undefined;
+  const projects = spec.projects.filter((p) => !project || p.name === project);
+  const checks = await checkRoutes(spec, plan, projects);
+  return { docs: composeDocs(ctx).docs, touched: [], removed: [], failed: routeFailures(checks), checks };
+}
 
 export function registerUp(program: Command, io: Io): void {
   program
@@ -27,7 +61,6 @@ export function registerUp(program: Command, io: Io): void {
       const spec = loaded.spec;
       if (options.project && !spec.projects.some((p) => p.name === options.project))
         throw new InvalidInput(`no project ${options.project} in the spec`);
-      const docker = await connect(spec.server.host, io);
       const store = await openState(path, globals, io.env);
       const secrets = await openSecrets(path, globals, io.env);
       const started = Date.now();
@@ -39,14 +72,20 @@ export function registerUp(program: Command, io: Io): void {
         });
         reportDiagnostics(diagnostics, io, displayPath(path));
         const progress = progressFor(io.stderr, io.errStyle.dim);
-        const result = await up(spec, plan, {
-          docker,
-          store,
-          secrets,
-          serverDir: serverDirFor(path, globals, io.env),
-          ...(options.project ? { project: options.project } : {}),
-          log: (line) => progress.step(line),
-        });
+        const log = (line: string) => progress.step(line);
+        const serverDir = serverDirFor(path, globals, io.env);
+        const prepared = await prepareServer(spec, plan, { store, secrets, serverDir, log });
+        const result =
+          (await nothingToDo(spec, plan, serverDir, prepared, options.project, io.env)) ??
+          (await up(spec, plan, {
+            docker: await connect(spec.server.host, io),
+            store,
+            secrets,
+            serverDir,
+            prepared,
+            ...(options.project ? { project: options.project } : {}),
+            log,
+          }));
         progress.done();
         for (const p of spec.projects.filter((x) => !options.project || x.name === options.project)) {
           const failed = result.failed.find((f) => f.project === p.name);

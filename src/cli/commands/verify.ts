@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { dockerFor } from '../../drivers/docker/client.ts';
 import type { MatrixRow } from '../../ops/isolation-probes.ts';
 import { verifyIsolation } from '../../ops/verify-isolation.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
 import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../context.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
+import { connect } from '../environment.ts';
 import type { Io } from '../io.ts';
 import { planFromState, reportDiagnostics } from '../planning.ts';
 import { openState } from '../state.ts';
@@ -49,10 +49,7 @@ export function registerVerify(program: Command, io: Io): void {
         const { plan, diagnostics } = await planFromState(loaded, { recorded: rowsToRecorded(recorded) });
         reportDiagnostics(diagnostics, io, displayPath(path));
 
-        const docker = dockerFor(spec.server.host, io.env);
-        await docker.ping().catch((e: Error) => {
-          throw new OperationFailed(`no Docker engine answers at ${spec.server.host}: ${e.message}`);
-        });
+        const docker = await connect(spec.server.host, io);
         // Ctrl-C stops starting probes; those running finish their connects (seconds) and remove themselves.
         const abort = new AbortController();
         const onSignal = () => {

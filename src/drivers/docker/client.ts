@@ -1,13 +1,17 @@
 import { readFileSync } from 'node:fs';
 import Docker from 'dockerode';
+import { type HostKeyRejected, hostKeyAlgorithms, hostKeyPolicy, verifyHostKey } from '../ssh/index.ts';
 
 /**
  * An Engine API client for `server.host`: `local` is `DOCKER_HOST` or /var/run/docker.sock;
- * `ssh://user@host[:port]` reaches a remote engine over SSH (dockerode speaks it through ssh2).
+ * `ssh://user@host[:port]` reaches a remote engine over SSH (dockerode speaks it through ssh2),
+ * after checking the server's host key against known_hosts (`STAGECRAFT_KNOWN_HOSTS`, else
+ * ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts), as `ssh -o StrictHostKeyChecking=yes` does.
  */
 export function dockerFor(
   host: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  notices: { onHostKeyAdded?: (message: string) => void } = {},
 ): Docker {
   if (host === 'local') {
     const dh = env.DOCKER_HOST;
@@ -19,16 +23,40 @@ export function dockerFor(
     return new Docker({ socketPath: '/var/run/docker.sock' });
   }
   const u = new URL(host);
-  return new Docker({
+  const hostname = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = Number(u.port || 22);
+  const policy = hostKeyPolicy(env);
+  const onAdded = notices.onHostKeyAdded ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  // ssh2 reports a refused host key as a bare "Host denied (verification failed)"; the verifier
+  // keeps the reason so the request fails with it instead.
+  let rejected: HostKeyRejected | undefined;
+  const docker = new Docker({
     protocol: 'ssh',
-    host: u.hostname,
-    port: Number(u.port || 22),
+    host: hostname,
+    port,
     username: decodeURIComponent(u.username || 'root'),
     sshOptions: {
       agent: env.SSH_AUTH_SOCK,
       ...(env.STAGECRAFT_SSH_KEY ? { privateKey: readKey(env.STAGECRAFT_SSH_KEY) } : {}),
+      algorithms: { serverHostKey: hostKeyAlgorithms(hostname, port, policy) },
+      hostVerifier: (key: Buffer): boolean => {
+        const decision = verifyHostKey(hostname, port, key, policy);
+        if (!decision.accept) {
+          rejected = decision.error;
+          return false;
+        }
+        rejected = undefined;
+        if (decision.added) onAdded(decision.added);
+        return true;
+      },
     },
   } as Docker.DockerOptions);
+  const dial = docker.modem.dial.bind(docker.modem);
+  docker.modem.dial = (...[options, callback]: Parameters<typeof dial>) =>
+    dial(options, (err, data) =>
+      callback?.(rejected && err instanceof Error && /host denied/i.test(err.message) ? rejected : err, data),
+    );
+  return docker;
 }
 
 function readKey(path: string): Buffer {

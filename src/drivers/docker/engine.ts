@@ -58,14 +58,21 @@ export async function ownedContainers(
     ...(project ? [`${LABEL.project}=${project}`] : []),
   ];
   const list = await docker.listContainers({ all: true, filters: { label: filters } });
-  return list.map((c) => ({
+  return list.map(toOwned);
+}
+
+/** A container as the engine lists it (`GET /containers/json`), reduced to what the driver decides on. */
+export function toOwned(
+  c: Pick<Docker.ContainerInfo, 'Id' | 'Names' | 'Labels' | 'State' | 'Status' | 'Image'>,
+): Owned {
+  return {
     id: c.Id,
     name: (c.Names[0] ?? '').replace(/^\//, ''),
     labels: c.Labels,
     state: c.State,
     health: /\((healthy|unhealthy|health: starting)\)/.exec(c.Status)?.[1],
     image: c.Image,
-  }));
+  };
 }
 
 /** Creates, joins its other networks, and starts a container. */
