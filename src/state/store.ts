@@ -94,7 +94,7 @@ function storeOver(db: Database): StateStore {
           r.specHash,
           toJson(r.images),
           r.reason,
-          toJson(r.config ?? null),
+          r.config == null ? null : toJson(r.config),
         ],
       );
     },

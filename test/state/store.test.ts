@@ -132,6 +132,8 @@ function storeSuite(backend: Backend): void {
         id: 'shop-1',
         createdAt: '2026-01-01T00:00:00.000Z',
         status: 'succeeded',
+        // What rollback puts back: kept as data, returned as it was given.
+        config: { services: { 'web-1': { image: 'registry.test/shop:1' } }, networks: {} },
       };
       const other: ReleaseRecord = { ...r2, id: 'blog-1', project: 'blog', images: {} };
       await store.addRelease(r2);
