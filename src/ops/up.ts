@@ -359,18 +359,19 @@ export async function checkRoutes(
   projects: readonly Project[],
   failed: readonly { project: string }[] = [],
 ): Promise<UpResult['checks']> {
-  const checks: UpResult['checks'] = [];
+  const targets: { url: string; host?: string }[] = [];
   for (const p of projects) {
     if (failed.some((f) => f.project === p.name)) continue;
     for (const s of p.services) {
       if (s.type !== 'app' || s.replicas === 0) continue;
       for (const r of s.resolvedRoutes)
-        checks.push(await checkRoute(`http://127.0.0.1:${spec.server.listen.http}${r.path}`, r.host));
+        targets.push({ url: `http://127.0.0.1:${spec.server.listen.http}${r.path}`, host: r.host });
       const port = plan.allocations[p.name]?.ports[s.name];
-      if (port) checks.push(await checkRoute(`http://127.0.0.1:${port}${s.health.path}`));
+      if (port) targets.push({ url: `http://127.0.0.1:${port}${s.health.path}` });
     }
   }
-  return checks;
+  // All at once: each is a request on loopback, and they are independent.
+  return Promise.all(targets.map((t) => checkRoute(t.url, t.host)));
 }
 
 /** One request on loopback, by Host header when given; retried briefly while the proxy picks the route up. */

@@ -167,6 +167,7 @@ export function registerUp(program: Command, io: Io): void {
       const docker = await connect(spec.server.host, io);
       const store = await openState(path, globals, io.env);
       const releases = await store.listReleases();
+      const backups = await store.listBackups();
       await store.close();
       const rows = (
         await docker.listContainers({
@@ -189,13 +190,18 @@ export function registerUp(program: Command, io: Io): void {
           ports: c.Ports.filter((x) => x.PublicPort).map((x) => `${x.IP}:${x.PublicPort}`),
           routes: s?.type === 'app' ? s.resolvedRoutes.map((r) => `${r.host}${r.path}`) : [],
           lastRelease: last ? { status: last.status, at: last.createdAt } : null,
+          lastBackup: c.Labels[LABEL.type] === 'postgres' ? lastBackupOf(project, service) : null,
         };
       });
+      function lastBackupOf(project: string, service: string) {
+        const b = backups.filter((x) => x.project === project && x.service === service).at(-1);
+        return b ? { id: b.id, at: b.createdAt, verified: b.verified } : null;
+      }
       rows.sort((a, b) => a.project.localeCompare(b.project) || a.replica.localeCompare(b.replica));
       if (options.json) return io.out(JSON.stringify(rows, null, 2));
       io.out(
         table([
-          ['PROJECT', 'CONTAINER', 'STATE', 'HEALTH', 'IMAGE', 'PORTS', 'ROUTES'],
+          ['PROJECT', 'CONTAINER', 'STATE', 'HEALTH', 'IMAGE', 'PORTS', 'ROUTES', 'LAST BACKUP'],
           ...rows.map((r) => [
             r.project,
             r.replica,
@@ -204,6 +210,9 @@ export function registerUp(program: Command, io: Io): void {
             r.image,
             r.ports.join(' '),
             r.routes.join(' '),
+            r.lastBackup
+              ? `${r.lastBackup.at.slice(0, 16).replace('T', ' ')} ${r.lastBackup.verified ?? 'unverified'}`
+              : '',
           ]),
         ]),
       );

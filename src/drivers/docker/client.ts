@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import Docker from 'dockerode';
+import { createRequire } from 'node:module';
+import type Docker from 'dockerode';
 import { type HostKeyRejected, hostKeyAlgorithms, hostKeyPolicy, verifyHostKey } from '../ssh/index.ts';
 
 /**
@@ -8,6 +9,14 @@ import { type HostKeyRejected, hostKeyAlgorithms, hostKeyPolicy, verifyHostKey }
  * after checking the server's host key against known_hosts (`STAGECRAFT_KNOWN_HOSTS`, else
  * ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts), as `ssh -o StrictHostKeyChecking=yes` does.
  */
+/**
+ * dockerode, loaded on first use: with its SSH and gRPC stacks it takes longer to load than a
+ * no-op `up` may take in all, and commands that never reach the engine should not pay for it.
+ */
+function engineClient(): typeof Docker {
+  return createRequire(import.meta.url)('dockerode') as typeof Docker;
+}
+
 export function dockerFor(
   host: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -15,12 +24,12 @@ export function dockerFor(
 ): Docker {
   if (host === 'local') {
     const dh = env.DOCKER_HOST;
-    if (dh?.startsWith('unix://')) return new Docker({ socketPath: dh.slice('unix://'.length) });
+    if (dh?.startsWith('unix://')) return new (engineClient())({ socketPath: dh.slice('unix://'.length) });
     if (dh?.startsWith('tcp://')) {
       const u = new URL(dh.replace(/^tcp:/, 'http:'));
-      return new Docker({ host: u.hostname, port: Number(u.port || 2375) });
+      return new (engineClient())({ host: u.hostname, port: Number(u.port || 2375) });
     }
-    return new Docker({ socketPath: '/var/run/docker.sock' });
+    return new (engineClient())({ socketPath: '/var/run/docker.sock' });
   }
   const u = new URL(host);
   const hostname = u.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -30,7 +39,7 @@ export function dockerFor(
   // ssh2 reports a refused host key as a bare "Host denied (verification failed)"; the verifier
   // keeps the reason so the request fails with it instead.
   let rejected: HostKeyRejected | undefined;
-  const docker = new Docker({
+  const docker = new (engineClient())({
     protocol: 'ssh',
     host: hostname,
     port,
