@@ -71,6 +71,25 @@ export async function prepareServer(
   return { changed: written.changed, removed: written.removed };
 }
 
+/** The networks a compose document owns (not its external ones) and its volumes, created if missing. */
+export async function ensureDocResources(
+  docker: Docker,
+  doc: ComposeDoc,
+  owns: (network: Record<string, unknown>) => boolean = (n) => !n.external,
+): Promise<void> {
+  for (const n of Object.values(doc.networks)) {
+    if (!owns(n)) continue;
+    const config = (n.ipam as { config: { subnet: string; ip_range?: string }[] } | undefined)?.config[0];
+    await ensureNetwork(docker, {
+      name: String(n.name),
+      labels: n.labels as Record<string, string>,
+      ...(config ? { subnet: config.subnet, ipRange: config.ip_range } : {}),
+    });
+  }
+  for (const v of Object.values(doc.volumes ?? {}))
+    await ensureVolume(docker, String(v.name), v.labels as Record<string, string>);
+}
+
 /** The compose documents `up` converges: the shared stack's and each project's (or the one given for it). */
 export function composeDocs(
   ctx: RenderContext,
@@ -141,19 +160,7 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
   const { shared, docs } = composeDocs(ctx, opts.docs);
   result.docs = docs;
   const projects = spec.projects.filter((p) => !opts.project || p.name === opts.project);
-  for (const doc of [shared, ...docs.values()]) {
-    for (const n of Object.values(doc.networks)) {
-      if (n.external) continue;
-      const config = (n.ipam as { config: { subnet: string; ip_range?: string }[] } | undefined)?.config[0];
-      await ensureNetwork(docker, {
-        name: String(n.name),
-        labels: n.labels as Record<string, string>,
-        ...(config ? { subnet: config.subnet, ipRange: config.ip_range } : {}),
-      });
-    }
-    for (const v of Object.values(doc.volumes ?? {}))
-      await ensureVolume(docker, String(v.name), v.labels as Record<string, string>);
-  }
+  for (const doc of [shared, ...docs.values()]) await ensureDocResources(docker, doc);
 
   // 3. The shared stack and the projects, in parallel: a project needs only its networks, which
   // exist already; the proxy is needed only for the route checks at the end.

@@ -1,16 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import {
-  createAndStart,
-  ensureNetwork,
-  ensureVolume,
-  removeContainer,
-  waitHealthy,
-} from '../../src/drivers/docker/engine.ts';
+import { createAndStart, removeContainer, waitHealthy } from '../../src/drivers/docker/engine.ts';
 import type { RunningEnvironment } from '../../src/ops/environment.ts';
 import { projectContainerSpecs } from '../../src/ops/environment.ts';
 import { secretFileArtifacts } from '../../src/ops/secret-files.ts';
+import { ensureDocResources } from '../../src/ops/up.ts';
 import { writeArtifacts } from '../../src/ops/write-artifacts.ts';
 import { planEnvironment } from '../../src/plan/index.ts';
 import { projectComposeDoc } from '../../src/render/compose/project.ts';
@@ -60,18 +55,11 @@ export async function projectEnv(dir: string, specText: string): Promise<Project
       writeArtifacts(serverDir, [...renderAll(ctx), ...(await secretFileArtifacts(ctx, secrets))]);
       const project = spec.projects.find((p) => p.name === name)!;
       const doc = projectComposeDoc(ctx, project)!;
-      for (const n of Object.values(doc.networks)) {
+      // Its own networks, and its edge network (the shared stack's to create, absent here); nothing shared.
+      for (const n of Object.values(doc.networks))
         if (n.external && !String(n.name).startsWith(`${name}-`))
           throw new Error(`${String(n.name)} belongs to the shared stack: keep this test's project off it`);
-        const config = (n.ipam as { config: { subnet: string; ip_range?: string }[] } | undefined)?.config[0];
-        await ensureNetwork(docker, {
-          name: String(n.name),
-          labels: n.labels as Record<string, string>,
-          ...(config ? { subnet: config.subnet, ipRange: config.ip_range } : {}),
-        });
-      }
-      for (const v of Object.values(doc.volumes ?? {}))
-        await ensureVolume(docker, String(v.name), v.labels as Record<string, string>);
+      await ensureDocResources(docker, doc, () => true);
       const running = projectContainerSpecs(env, project).filter((s) => s.profiles.length === 0);
       for (const s of running) {
         await removeContainer(docker, s.name);
