@@ -21,6 +21,7 @@ import { prometheusArgs } from '../render/prometheus/index.ts';
 import type { Project, Spec } from '../spec/index.ts';
 import type { SecretStore, StateStore } from '../state/index.ts';
 import { ensureSelfSignedCertificates } from './certificates.ts';
+import { PROBE_ROLE } from './isolation-probes.ts';
 import { recordAllocations } from './record-allocations.ts';
 import { secretFileArtifacts } from './secret-files.ts';
 import { writeArtifacts } from './write-artifacts.ts';
@@ -129,7 +130,7 @@ export function isConverged(
     if (c.health !== (s.hasHealthcheck ? 'healthy' : undefined)) return false;
   }
   const names = new Set(wanted.map((s) => s.name));
-  return owned.every((c) => names.has(c.name) || !inScope(c.labels));
+  return owned.every((c) => names.has(c.name) || !inScope(c.labels) || isTransient(c));
 }
 
 export interface UpResult {
@@ -142,6 +143,13 @@ export interface UpResult {
 }
 
 const DATA = new Set(['postgres', 'redis', 'rabbitmq']);
+
+/**
+ * Containers another operation runs for a while and removes itself: a restore check's scratch
+ * database, an isolation probe. `up` leaves them be (removing one would fail that operation).
+ */
+const TRANSIENT_ROLES = new Set(['verify', PROBE_ROLE]);
+const isTransient = (c: Owned) => TRANSIENT_ROLES.has(c.labels[LABEL.role] ?? '');
 /** Longer than the proxy's DNS cache (`resolver … valid=2s`). */
 const DRAIN_MS = 3000;
 
@@ -202,7 +210,7 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
         const wanted = new Set(specs.map((s) => s.name));
         for (const c of (await current()).values()) {
           if (c.labels[LABEL.project] !== p.name) continue;
-          if (!wanted.has(c.name)) {
+          if (!wanted.has(c.name) && !isTransient(c)) {
             await removeContainer(docker, c.id);
             result.removed.push(c.name);
           }
