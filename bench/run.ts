@@ -54,3 +54,6 @@ console.log(
 
 console.log('');
 execFileSync(process.execPath, ['--no-warnings', join(here, 'up.ts')], { stdio: 'inherit' });
+
+console.log('');
+execFileSync(process.execPath, ['--no-warnings', join(here, 'backup.ts')], { stdio: 'inherit' });

@@ -78,6 +78,11 @@ export async function projectEnv(dir: string, specText: string): Promise<Project
             .getNetwork(n.Id)
             .remove()
             .catch(() => {});
+        // The edge network is the shared stack's to label; this harness made it bare.
+        await docker
+          .getNetwork(`${p.name}-edge`)
+          .remove()
+          .catch(() => {});
         // Volumes carry the project's label only (they outlive environments by design).
         for (const v of (await docker.listVolumes({ filters: { label: [`${LABEL.project}=${p.name}`] } }))
           .Volumes ?? [])

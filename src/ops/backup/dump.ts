@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { runOnce } from '../../drivers/docker/engine.ts';
 import type { ContainerSpec } from '../../drivers/docker/from-compose.ts';
+import { RESTORE_SCRIPT } from '../../render/backup/scripts.ts';
 import { containerName } from '../../render/index.ts';
 import type { Project } from '../../spec/index.ts';
 import type { BackupRecord } from '../../state/index.ts';
@@ -100,6 +101,25 @@ export function parseScriptOutput(logs: string): {
     else if (word === 'sha256' && a && /^[0-9a-f]{64}$/.test(a)) sha256 = a;
   }
   return { tables, ...(bytes === undefined ? {} : { bytes }), ...(sha256 ? { sha256 } : {}) };
+}
+
+/**
+ * The backup one-off turned into a restore of `backup` (the restore script, the project's backup
+ * folder read-only); `vars` say where to and how (`PGHOST`, `RESTORE_FLAGS`).
+ */
+export function restoreJob(
+  env: RunningEnvironment,
+  job: ContainerSpec,
+  backup: BackupRecord,
+  vars: Record<string, string>,
+): ContainerSpec {
+  const spec = withEnv(job, { BACKUP_NAME: backup.id, BACKUP_SHA256: backup.sha256, ...vars });
+  spec.options.Cmd = ['sh', '-c', RESTORE_SCRIPT];
+  spec.options.HostConfig = {
+    ...spec.options.HostConfig,
+    Binds: [`${backupFiles(env, backup).dir}:/backups:ro`],
+  };
+  return spec;
 }
 
 /** A copy of the one-off with extra (or replaced) environment variables. */

@@ -1,10 +1,9 @@
 import { ownedContainers, runOnce, waitHealthy } from '../../drivers/docker/engine.ts';
-import { RESTORE_SCRIPT } from '../../render/backup/scripts.ts';
 import { LABEL } from '../../render/index.ts';
 import type { Project } from '../../spec/index.ts';
 import type { BackupRecord } from '../../state/index.ts';
 import { oneOff, type RunningEnvironment } from '../environment.ts';
-import { backupFiles, backupService, parseScriptOutput, tail, withEnv } from './dump.ts';
+import { backupService, parseScriptOutput, restoreJob, tail } from './dump.ts';
 import { compareWithManifest } from './verify.ts';
 
 export interface RestoreResult {
@@ -41,16 +40,9 @@ export async function restoreBackup(
     log(`safety backup of ${backup.service}`);
     const safety = await backupService(env, project, backup.service);
     log(`restoring ${backup.id}`);
-    const job = withEnv(oneOff(env, project, `${backup.service}-backup`), {
-      BACKUP_NAME: backup.id,
-      BACKUP_SHA256: backup.sha256,
+    const job = restoreJob(env, oneOff(env, project, `${backup.service}-backup`), backup, {
       RESTORE_FLAGS: '--clean --if-exists --single-transaction',
     });
-    job.options.Cmd = ['sh', '-c', RESTORE_SCRIPT];
-    job.options.HostConfig = {
-      ...job.options.HostConfig,
-      Binds: [`${backupFiles(env, backup).dir}:/backups:ro`],
-    };
     const run = await runOnce(docker, job, 6 * 3600_000, 1_000_000);
     if (run.code !== 0)
       throw new Error(

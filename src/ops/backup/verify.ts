@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { removeContainer, runOnce, waitHealthy } from '../../drivers/docker/engine.ts';
 import type { ContainerSpec } from '../../drivers/docker/from-compose.ts';
-import { RESTORE_SCRIPT } from '../../render/backup/scripts.ts';
 import { LABEL } from '../../render/index.ts';
 import type { Project } from '../../spec/index.ts';
 import type { BackupRecord } from '../../state/index.ts';
 import { oneOff, type RunningEnvironment } from '../environment.ts';
-import { type BackupManifest, backupFiles, envOf, parseScriptOutput, tail, withEnv } from './dump.ts';
+import { type BackupManifest, envOf, parseScriptOutput, restoreJob, tail } from './dump.ts';
 
 export interface Verification {
   backup: BackupRecord;
@@ -44,19 +43,14 @@ export async function verifyRestore(
   try {
     await docker.createNetwork({ Name: names.network, Driver: 'bridge', Internal: true, Labels: labels });
     await startScratch(docker, job, names, labels, password);
-    const restore = scratchOneOff(job, names, {
-      PGHOST: names.db,
-      POSTGRES_PASSWORD: password,
-      BACKUP_NAME: backup.id,
-      BACKUP_SHA256: backup.sha256,
-      RESTORE_FLAGS: '--jobs=2',
-    });
-    restore.options.Cmd = ['sh', '-c', RESTORE_SCRIPT];
-    restore.options.HostConfig = {
-      ...restore.options.HostConfig,
-      NetworkMode: names.network,
-      Binds: [`${backupFiles(env, backup).dir}:/backups:ro`],
-    };
+    const restore = onScratchNetwork(
+      restoreJob(env, job, backup, {
+        PGHOST: names.db,
+        POSTGRES_PASSWORD: password,
+        RESTORE_FLAGS: '--jobs=2',
+      }),
+      names,
+    );
     const run = await runOnce(docker, restore, 6 * 3600_000, 1_000_000);
     if (run.code !== 0) detail = `the restore failed (exit ${run.code}): ${tail(run.logs, 8)}`;
     else {
@@ -114,7 +108,7 @@ export function compareWithManifest(expected: Record<string, number>, seen: Reco
 }
 
 /** The scratch server: the service's own image, a throwaway password, no durability (it is deleted anyway). */
-async function startScratch(
+export async function startScratch(
   docker: Docker,
   job: ContainerSpec,
   names: { network: string; db: string },
@@ -142,17 +136,17 @@ async function startScratch(
   await waitHealthy(docker, names.db, 180_000);
 }
 
-function scratchOneOff(
-  job: ContainerSpec,
-  names: { restore: string },
-  vars: Record<string, string>,
-): ContainerSpec {
-  // Only the scratch network: not the project's (the one-off's first network comes as NetworkingConfig).
-  const { NetworkingConfig: _, ...options } = withEnv(job, vars, names.restore).options;
+/** The one-off on the scratch network only (its first project network comes as NetworkingConfig: dropped). */
+function onScratchNetwork(job: ContainerSpec, names: { restore: string; network: string }): ContainerSpec {
+  const { NetworkingConfig: _, ...options } = job.options;
   return {
     ...job,
     name: names.restore,
     networks: [],
-    options: { ...options, Labels: { ...job.labels, [LABEL.role]: 'verify' } },
+    options: {
+      ...options,
+      Labels: { ...job.labels, [LABEL.role]: 'verify' },
+      HostConfig: { ...options.HostConfig, NetworkMode: names.network },
+    },
   };
 }
