@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import type { Owned } from '../../src/drivers/docker/engine.ts';
+import { containerSpecs } from '../../src/drivers/docker/from-compose.ts';
+import { secretFileArtifacts } from '../../src/ops/secret-files.ts';
+import { composeDocs, isConverged } from '../../src/ops/up.ts';
+import { writeArtifacts } from '../../src/ops/write-artifacts.ts';
+import { LABEL, renderAll } from '../../src/render/index.ts';
+import { openSecretStore } from '../../src/state/index.ts';
+import { exampleContext } from '../support/render.ts';
+
+/** The no-op fast path's decision, on plain data: the demo's containers as the engine would list them. */
+describe('isConverged: whether up has nothing to do', () => {
+  const ctx = exampleContext('demo');
+  const dir = mkdtempSync(join(tmpdir(), 'stagecraft-converged-'));
+  let running: Owned[] = [];
+
+  before(async () => {
+    const secrets = await openSecretStore({ dir: join(dir, 'secrets') });
+    writeArtifacts(join(dir, 'server'), [...renderAll(ctx), ...(await secretFileArtifacts(ctx, secrets))]);
+    await secrets.close();
+    const { shared, docs } = composeDocs(ctx);
+    const specs = [
+      ...containerSpecs(shared, join(dir, 'server', 'shared')),
+      ...[...docs].flatMap(([p, d]) => containerSpecs(d, join(dir, 'server', 'projects', p))),
+    ].filter((s) => s.profiles.length === 0);
+    running = specs.map((s) => ({
+      id: s.name,
+      name: s.name,
+      labels: s.options.Labels ?? {},
+      state: 'running',
+      ...(s.hasHealthcheck ? { health: 'healthy' } : {}),
+      image: String(s.options.Image),
+    }));
+  });
+
+  const server = () => join(dir, 'server');
+  const without = (name: string) => running.filter((c) => c.name !== name);
+  const changed = (name: string, patch: Partial<Owned>) =>
+    running.map((c) => (c.name === name ? { ...c, ...patch } : c));
+
+  it('is true when every container runs as the spec wants it', () => {
+    assert.ok(running.length >= 14);
+    assert.equal(isConverged(ctx, server(), running), true);
+  });
+
+  it('is false for a missing, stopped, unhealthy, changed or retagged container', () => {
+    assert.equal(isConverged(ctx, server(), without('shop-web-1')), false);
+    assert.equal(isConverged(ctx, server(), changed('shop-db', { state: 'exited' })), false);
+    assert.equal(isConverged(ctx, server(), changed('shop-db', { health: 'unhealthy' })), false);
+    const web = running.find((c) => c.name === 'blog-web-1')!;
+    assert.equal(
+      isConverged(
+        ctx,
+        server(),
+        changed('blog-web-1', { labels: { ...web.labels, [LABEL.specHash]: 'old' } }),
+      ),
+      false,
+    );
+    assert.equal(isConverged(ctx, server(), changed('blog-web-1', { image: 'sha256:0123' })), false);
+  });
+
+  it('is false with a container the spec no longer has, true with a probe or a restore check running', () => {
+    const stray = { ...running[0]!, id: 'x', name: 'shop-old', labels: { [LABEL.project]: 'shop' } };
+    assert.equal(isConverged(ctx, server(), [...running, stray]), false);
+    const probe = {
+      ...stray,
+      name: 'shop-probe-1',
+      labels: { [LABEL.project]: 'shop', [LABEL.role]: 'probe' },
+    };
+    assert.equal(isConverged(ctx, server(), [...running, probe]), true);
+  });
+
+  it('with --project, looks only at that project and the shared stack', () => {
+    assert.equal(isConverged(ctx, server(), without('blog-web-1'), 'shop'), true);
+    assert.equal(isConverged(ctx, server(), without('shared-proxy'), 'shop'), false);
+  });
+});
