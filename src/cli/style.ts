@@ -56,3 +56,11 @@ function visibleLength(s: string): number {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
   return s.replace(/\u001b\[[0-9;]*m/g, '').length;
 }
+
+/** Every line of the text two spaces in. */
+export function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}

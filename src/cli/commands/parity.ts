@@ -13,7 +13,7 @@ import {
 import { InvalidInput, OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { openSecrets, stateLocation } from '../state.ts';
-import { type Style, table } from '../style.ts';
+import { indent, type Style, table } from '../style.ts';
 
 export function registerParity(program: Command, io: Io): void {
   program
@@ -121,11 +121,4 @@ export function formatParity(
     if (v.hint) out.push(`    ${s.dim(v.hint)}`);
   }
   return out.join('\n');
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => `  ${l}`)
-    .join('\n');
 }

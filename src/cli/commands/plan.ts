@@ -4,7 +4,7 @@ import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../contex
 import type { Io } from '../io.ts';
 import { planFromState, reportDiagnostics } from '../planning.ts';
 import { openSecrets, readRecorded } from '../state.ts';
-import { bar, type Style, table } from '../style.ts';
+import { bar, indent, type Style, table } from '../style.ts';
 
 export function registerPlan(program: Command, io: Io): void {
   program
@@ -155,13 +155,6 @@ export function formatPlan(plan: Plan, file: string, s: Style): string {
   const moved = plan.diff.allocations.filter((a) => a.from !== undefined);
   for (const m of moved) out.push(s.yellow(`  ~ ${m.project} ${m.what}: ${m.from} → ${m.to}`));
   return out.join('\n');
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => `  ${l}`)
-    .join('\n');
 }
 
 function round(n: number): number {
