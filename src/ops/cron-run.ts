@@ -5,7 +5,7 @@ export interface CronRunResult {
   ok: boolean;
   /** The exit code, or null when the run did not finish within the service's `timeout`. */
   code: number | null;
-  /** The last lines the run wrote (its container is removed after the run). */
+  /** The last lines the run wrote. */
   logTail: string;
   message?: string;
 }
@@ -15,7 +15,8 @@ const TAIL_LINES = 30;
 /**
  * Runs one cron service once: its one-off container from the project's compose document (profile
  * `cron`), on the project's internal network, exactly as `up` would create it (secrets from the
- * layout's env files). The container is removed afterwards, so the log tail is kept in the result.
+ * layout's env files). The exited container stays until the next run replaces it, so `stagecraft
+ * logs` shows the last run; the log tail is also kept in the result (and the run's event).
  * A run past the service's `timeout` is stopped and counts as failed. Engine errors (no such
  * network: the project is not up) are thrown.
  */
@@ -31,7 +32,8 @@ export async function runCronService(
   if (!spec.profiles.includes('cron'))
     throw new Error(`${project}/${service} is not a one-off of profile cron in the compose document`);
   try {
-    const r = await runOnce(env.docker, spec, s.timeout.toMilliseconds(), TAIL_LINES);
+    // The last run stays (exited) so `stagecraft logs P SERVICE` shows its output, as the alert says.
+    const r = await runOnce(env.docker, spec, s.timeout.toMilliseconds(), TAIL_LINES, true);
     return { ok: r.code === 0, code: r.code, logTail: r.logs };
   } catch (e) {
     if (!(e instanceof OneOffFailed)) throw e;

@@ -141,7 +141,10 @@ describe('cron services run by serve, on the real engine', () => {
       text,
       /^stagecraft_cron_last_run_timestamp_seconds\{project="cronlab",service="tick"\} 1893456060$/m,
     );
-    assert.deepEqual(await ours(), [], 'the one-offs are removed after their runs');
+    // The last run of each stays, exited, for `stagecraft logs`; nothing is left running.
+    const left = await ours();
+    assert.deepEqual(left.map((c) => c.Names[0]).sort(), ['/cronlab-broken', '/cronlab-tick']);
+    assert.ok(left.every((c) => c.State === 'exited'));
   });
 
   it('a run past its timeout is stopped, removed, and failed with no exit code', async () => {
@@ -152,7 +155,16 @@ describe('cron services run by serve, on the real engine', () => {
     assert.equal(r.message, 'did not finish within 2s');
     assert.match(r.logTail, /started/);
     assert.ok(Date.now() - started < 20_000, 'not the full minute');
-    assert.deepEqual(await ours(), []);
+    const left = await ours();
+    assert.deepEqual(
+      left.filter((c) => c.Names[0] === '/cronlab-slow'),
+      [],
+      'the run that overran is removed',
+    );
+    assert.ok(
+      left.every((c) => c.State === 'exited'),
+      'nothing is left running',
+    );
   });
 
   it('a service that is not a cron service of the spec is refused', async () => {

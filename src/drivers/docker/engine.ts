@@ -140,12 +140,16 @@ export class OneOffFailed extends Error {
   }
 }
 
-/** Runs a one-off to completion; returns its exit code and log tail (`tail` lines), and removes it. */
+/**
+ * Runs a one-off to completion; returns its exit code and log tail (`tail` lines), and removes it
+ * unless `keep` (then it stays, exited, until the next run of the same one-off replaces it).
+ */
 export async function runOnce(
   docker: Docker,
   spec: ContainerSpec,
   timeoutMs = 600_000,
   tail = 30,
+  keep = false,
 ): Promise<{ code: number; logs: string }> {
   await removeContainer(docker, spec.name);
   const container = await createAndStart(docker, spec);
@@ -167,6 +171,6 @@ export async function runOnce(
     })
     .finally(() => clearTimeout(timer))) as { StatusCode: number };
   const logs = await logTail(docker, spec.name, tail);
-  await container.remove({ force: true, v: true });
+  if (!keep) await container.remove({ force: true, v: true });
   return { code: result.StatusCode, logs };
 }

@@ -82,6 +82,9 @@ export function projectComposeDoc(ctx: RenderContext, project: Project): Compose
         ...labelsFor(ctx.spec, project.name, s.name, slot),
         [LABEL.type]: slot.role === 'exporter' ? 'exporter' : s.type,
         ...(slot.role === 'service' ? s.labels : {}),
+        ...(s.type === 'cron' && slot.role === 'service'
+          ? { [`${LABEL.service}.schedule`]: s.schedule.toString() }
+          : {}),
       },
       logging: LOGGING,
       ...(slot.role === 'exporter'
@@ -165,7 +168,6 @@ function serviceSpecifics(
     case 'cron':
       out.command = s.command;
       out.profiles = ['cron'];
-      out.labels = { ...(out.labels as object), [`${LABEL.service}.schedule`]: s.schedule.toString() };
       break;
     case 'postgres':
       dataVolume('/var/lib/postgresql/data');
