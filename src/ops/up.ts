@@ -91,6 +91,14 @@ export async function ensureDocResources(
     await ensureVolume(docker, String(v.name), v.labels as Record<string, string>);
 }
 
+/**
+ * Whether a container must be (re)created to match its spec: missing, another spec hash, not
+ * running, or another image (a tag that moved to a rebuilt image shows as the old image's ID).
+ */
+function needsRecreate(s: ContainerSpec, c: Owned | undefined): boolean {
+  return !c || c.labels[LABEL.specHash] !== s.hash || c.state !== 'running' || c.image !== s.options.Image;
+}
+
 /** The compose documents `up` converges: the shared stack's and each project's (or the one given for it). */
 export function composeDocs(
   ctx: RenderContext,
@@ -115,8 +123,8 @@ export function isConverged(
   serverDir: string,
   owned: readonly Owned[],
   project?: string,
+  { shared, docs } = composeDocs(ctx),
 ): boolean {
-  const { shared, docs } = composeDocs(ctx);
   const wanted = [...containerSpecs(shared, join(serverDir, 'shared'))];
   for (const [name, doc] of docs) wanted.push(...containerSpecs(doc, join(serverDir, 'projects', name)));
   const byName = new Map(owned.map((c) => [c.name, c]));
@@ -125,9 +133,7 @@ export function isConverged(
   for (const s of wanted) {
     if (s.profiles.length || !inScope(s.labels)) continue;
     const c = byName.get(s.name);
-    if (!c || c.labels[LABEL.specHash] !== s.hash || c.state !== 'running' || c.image !== s.options.Image)
-      return false;
-    if (c.health !== (s.hasHealthcheck ? 'healthy' : undefined)) return false;
+    if (!c || needsRecreate(s, c) || c.health !== (s.hasHealthcheck ? 'healthy' : undefined)) return false;
   }
   const names = new Set(wanted.map((s) => s.name));
   return owned.every((c) => names.has(c.name) || !inScope(c.labels) || isTransient(c));
@@ -266,11 +272,7 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
   async function changed(specs: ContainerSpec[]): Promise<ContainerSpec[]> {
     const owned = await current();
     return specs.filter((s) => {
-      const c = owned.get(s.name);
-      // A tag that moved to a rebuilt image shows as the old image's ID: that is a change too.
-      return (
-        !c || c.labels[LABEL.specHash] !== s.hash || c.state !== 'running' || c.image !== s.options.Image
-      );
+      return needsRecreate(s, owned.get(s.name));
     });
   }
 

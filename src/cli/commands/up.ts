@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { demux, ownedContainers, removeContainer } from '../../drivers/docker/engine.ts';
+import { demux, ownedContainers, removeContainer, toOwned } from '../../drivers/docker/engine.ts';
 import { listOwnedOnSocket } from '../../drivers/docker/socket.ts';
 import { recordRelease } from '../../ops/releases.ts';
 import {
@@ -41,11 +41,12 @@ async function nothingToDo(
 ): Promise<UpResult | undefined> {
   if (prepared.changed.length || prepared.removed.length) return undefined;
   const owned = await listOwnedOnSocket(spec.server.host, env, spec.environment);
-  const ctx = { spec, plan };
-  if (!owned || !isConverged(ctx, serverDir, owned, project)) return undefined;
+  if (!owned) return undefined;
+  const docs = composeDocs({ spec, plan });
+  if (!isConverged({ spec, plan }, serverDir, owned, project, docs)) return undefined;
   const projects = spec.projects.filter((p) => !project || p.name === project);
   const checks = await checkRoutes(spec, plan, projects);
-  return { docs: composeDocs(ctx).docs, touched: [], removed: [], failed: routeFailures(checks), checks };
+  return { docs: docs.docs, touched: [], removed: [], failed: routeFailures(checks), checks };
 }
 
 export function registerUp(program: Command, io: Io): void {
@@ -175,6 +176,7 @@ export function registerUp(program: Command, io: Io): void {
           filters: { label: [`${LABEL.environment}=${spec.environment}`] },
         })
       ).map((c) => {
+        const owned = toOwned(c);
         const project = c.Labels[LABEL.project] ?? '';
         const service = c.Labels[LABEL.service] ?? '';
         const p = spec.projects.find((x) => x.name === project);
@@ -183,10 +185,10 @@ export function registerUp(program: Command, io: Io): void {
         return {
           project,
           service,
-          replica: (c.Names[0] ?? '').replace(/^\//, ''),
-          state: c.State,
-          health: /\((healthy|unhealthy|health: starting)\)/.exec(c.Status)?.[1] ?? null,
-          image: c.Image,
+          replica: owned.name,
+          state: owned.state,
+          health: owned.health ?? null,
+          image: owned.image,
           ports: c.Ports.filter((x) => x.PublicPort).map((x) => `${x.IP}:${x.PublicPort}`),
           routes: s?.type === 'app' ? s.resolvedRoutes.map((r) => `${r.host}${r.path}`) : [],
           lastRelease: last ? { status: last.status, at: last.createdAt } : null,
