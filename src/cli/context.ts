@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   type Diagnostic,
   formatDiagnostic,
@@ -10,30 +9,8 @@ import {
   type Spec,
 } from '../spec/index.ts';
 import { InvalidInput } from './errors.ts';
+import { displayPath } from './locations.ts';
 import type { Style } from './style.ts';
-
-export interface GlobalOptions {
-  spec?: string;
-  state?: string;
-}
-
-/** The spec path: the command's argument, then --spec, then ./staging.yaml. */
-export function specPath(argument: string | undefined, options: GlobalOptions, cwd = process.cwd()): string {
-  const chosen = argument ?? options.spec ?? 'staging.yaml';
-  const full = resolve(cwd, chosen);
-  if (!existsSync(full)) {
-    throw new InvalidInput(
-      `${chosen}: no such spec file${argument || options.spec ? '' : ' (stagecraft reads ./staging.yaml unless given a path)'}; try examples/demo/staging.yaml`,
-    );
-  }
-  return full;
-}
-
-/** The path as the user should see it in `file:line:col` messages. */
-export function displayPath(path: string, cwd = process.cwd()): string {
-  const r = relative(cwd, path);
-  return r.startsWith('..') ? path : r;
-}
 
 export function stateDir(spec: string): string {
   return resolve(dirname(spec), '.stagecraft');
@@ -44,8 +21,9 @@ export function loadOrExit(
   path: string,
   style: Style,
   err: (line: string) => void,
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): LoadResult & { spec: Spec } {
-  const result = loadSpecFile(displayPath(path), process.env);
+  const result = loadSpecFile(displayPath(path), env);
   if (!result.spec || hasErrors(result.diagnostics)) {
     printDiagnostics(result.diagnostics, style, err);
     const count = result.diagnostics.filter((d) => d.severity === 'error').length;
@@ -65,4 +43,5 @@ export function printDiagnostics(
   }
 }
 
+export { displayPath, type GlobalOptions, specPath } from './locations.ts';
 export { place };

@@ -1,4 +1,3 @@
-import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { dockerFor } from '../drivers/docker/client.ts';
 import { HostKeyRejected } from '../drivers/ssh/index.ts';
@@ -9,8 +8,9 @@ import type { SecretStore, StateStore } from '../state/index.ts';
 import { displayPath, type GlobalOptions, loadOrExit } from './context.ts';
 import { InvalidInput, OperationFailed } from './errors.ts';
 import type { Io } from './io.ts';
+import { serverDirFor } from './locations.ts';
 import { planFromState, reportDiagnostics } from './planning.ts';
-import { openSecrets, openState, stateLocation } from './state.ts';
+import { openSecrets, openState } from './state.ts';
 
 /** The engine named by `server.host`; exit 1 with the reason when it does not answer. */
 export async function connect(host: string, io: Io, hint = ''): Promise<Docker> {
@@ -21,13 +21,6 @@ export async function connect(host: string, io: Io, hint = ''): Promise<Docker> 
     throw new OperationFailed(`no Docker engine answers at ${host}: ${e.message}${hint}`);
   });
   return docker;
-}
-
-/** Where `up` writes the server's layout: STAGECRAFT_SERVER_DIR, else `server/` beside the state. */
-export function serverDirFor(spec: string, globals: GlobalOptions, env: NodeJS.ProcessEnv): string {
-  if (env.STAGECRAFT_SERVER_DIR) return env.STAGECRAFT_SERVER_DIR;
-  const loc = stateLocation(spec, globals, env);
-  return join('path' in loc ? dirname(loc.path) : join(dirname(spec), '.stagecraft'), 'server');
 }
 
 export interface OpenedEnvironment extends RunningEnvironment {

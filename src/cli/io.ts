@@ -18,7 +18,10 @@ export function processIo(): Io {
     err: (line) => process.stderr.write(`${line}\n`),
     style: styleFor(process.stdout),
     errStyle: styleFor(process.stderr),
-    stdin: process.stdin,
+    // Made on first use: setting up standard input costs a no-op `up` time it does not need.
+    get stdin() {
+      return process.stdin;
+    },
     stderr: process.stderr,
     env: process.env,
   };

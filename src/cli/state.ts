@@ -1,19 +1,7 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { NOTHING_RECORDED, type RecordedAllocations, rowsToRecorded } from '../plan/index.ts';
-import {
-  openSecretStore,
-  openStore,
-  resolveStateLocation,
-  type SecretStore,
-  type StateStore,
-} from '../state/index.ts';
-import type { GlobalOptions } from './context.ts';
-
-/** Where the state lives for this spec and these options (spec.md: beside the spec, or moved). */
-export function stateLocation(spec: string, options: GlobalOptions, env: NodeJS.ProcessEnv) {
-  return resolveStateLocation({ specPath: spec, stateFlag: options.state, env });
-}
+import { openSecretStore, openStore, type SecretStore, type StateStore } from '../state/index.ts';
+import { type GlobalOptions, secretsDirFor, stateLocation } from './locations.ts';
 
 export async function openState(
   spec: string,
@@ -48,7 +36,5 @@ export async function openSecrets(
   const location = stateLocation(spec, options, env);
   if ('databaseUrl' in location && location.databaseUrl)
     return openSecretStore({ databaseUrl: location.databaseUrl });
-  const base =
-    'path' in location && location.path ? dirname(location.path) : resolve(dirname(spec), '.stagecraft');
-  return openSecretStore({ dir: join(base, 'secrets') });
+  return openSecretStore({ dir: secretsDirFor(spec, location) });
 }

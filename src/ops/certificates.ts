@@ -14,14 +14,18 @@ export function certificatePathsIn(artifacts: readonly Artifact[]): { cert: stri
   return [...out.values()];
 }
 
+/** Those of them stagecraft makes itself (under `certs/`; Let's Encrypt's live elsewhere). */
+export function selfSignedPathsIn(artifacts: readonly Artifact[]): { cert: string; key: string }[] {
+  return certificatePathsIn(artifacts).filter((c) => c.cert.startsWith('certs/'));
+}
+
 /**
  * For `tls: selfsigned`: a self-signed certificate per host, made once (openssl) and kept, so the
  * proxy can start. Let's Encrypt certificates are certbot's to make (not yet done by `up`).
  */
 export function ensureSelfSignedCertificates(nginxDir: string, artifacts: readonly Artifact[]): string[] {
   const made: string[] = [];
-  for (const { cert, key } of certificatePathsIn(artifacts)) {
-    if (!cert.startsWith('certs/')) continue;
+  for (const { cert, key } of selfSignedPathsIn(artifacts)) {
     const certPath = join(nginxDir, cert);
     if (existsSync(certPath) && existsSync(join(nginxDir, key))) continue;
     const host = cert.slice('certs/'.length).replace(/\.crt$/, '');

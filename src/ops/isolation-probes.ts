@@ -1,5 +1,5 @@
 import { type IsolationEntry, isolationMatrix, type Plan } from '../plan/index.ts';
-import { edgeNetwork, internalNetwork, LABEL, SHARED, SHARED_NETWORK } from '../render/index.ts';
+import { edgeNetwork, internalNetwork, LABEL, PROBE_ROLE, SHARED, SHARED_NETWORK } from '../render/index.ts';
 
 /**
  * The pure half of `verify isolation`: from the plan and what is running (containers, their
@@ -76,7 +76,6 @@ export interface ProbeWorld {
 
 /** The control plane's `/metrics` (`stagecraft serve`), scraped by Prometheus at host.docker.internal. */
 export const CONTROL_PLANE_PORT = 9300;
-export const PROBE_ROLE = 'probe';
 
 /**
  * One position per project (the union of the networks its containers sit on, so a container joined

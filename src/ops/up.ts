@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import {
@@ -18,11 +17,12 @@ import { type ComposeDoc, projectComposeDoc } from '../render/compose/project.ts
 import { sharedComposeDoc } from '../render/compose/shared.ts';
 import { LABEL, type RenderContext, renderAll, sharedContainer } from '../render/index.ts';
 import { prometheusArgs } from '../render/prometheus/index.ts';
-import type { Project, Spec } from '../spec/index.ts';
+import type { Spec } from '../spec/index.ts';
 import type { SecretStore, StateStore } from '../state/index.ts';
-import { ensureSelfSignedCertificates } from './certificates.ts';
-import { PROBE_ROLE } from './isolation-probes.ts';
+import { ensureSelfSignedCertificates, selfSignedPathsIn } from './certificates.ts';
+import { differs, isTransient, runsAsWanted, type WantedContainer } from './converged.ts';
 import { recordAllocations } from './record-allocations.ts';
+import { checkTargets, type RouteCheck, routeFailures, routeTargets } from './route-checks.ts';
 import { secretFileArtifacts } from './secret-files.ts';
 import { writeArtifacts } from './write-artifacts.ts';
 
@@ -44,6 +44,8 @@ export interface Prepared {
   /** Files of the layout whose content changed (or that are new): their consumers must reread them. */
   changed: string[];
   removed: string[];
+  /** Every file of the layout `up` owns, relative to the server folder. */
+  files: string[];
 }
 
 /**
@@ -56,20 +58,21 @@ export async function prepareServer(
   opts: Pick<UpOptions, 'secrets' | 'store' | 'serverDir' | 'log'>,
 ): Promise<Prepared> {
   const ctx: RenderContext = { spec, plan };
-  const artifacts = renderAll(ctx);
-  const written = writeArtifacts(opts.serverDir, [
-    ...artifacts,
-    ...(await secretFileArtifacts(ctx, opts.secrets)),
-  ]);
+  const artifacts = [...renderAll(ctx), ...(await secretFileArtifacts(ctx, opts.secrets))];
+  const written = writeArtifacts(opts.serverDir, artifacts);
+  const files = artifacts.map((a) => a.path);
   if (spec.shared.proxy.tls === 'selfsigned') {
-    const made = ensureSelfSignedCertificates(join(opts.serverDir, 'shared', 'nginx'), artifacts);
+    const nginx = join(opts.serverDir, 'shared', 'nginx');
+    const made = ensureSelfSignedCertificates(nginx, artifacts);
     if (made.length) {
       opts.log(`self-signed certificates for ${made.join(', ')}`);
       written.changed.push(...made.map((m) => `shared/nginx/certs/${m}`));
     }
+    for (const c of selfSignedPathsIn(artifacts))
+      files.push(`shared/nginx/${c.cert}`, `shared/nginx/${c.key}`);
   }
   await recordAllocations(opts.store, plan);
-  return { changed: written.changed, removed: written.removed };
+  return { changed: written.changed, removed: written.removed, files };
 }
 
 /** The networks a compose document owns (not its external ones) and its volumes, created if missing. */
@@ -91,12 +94,9 @@ export async function ensureDocResources(
     await ensureVolume(docker, String(v.name), v.labels as Record<string, string>);
 }
 
-/**
- * Whether a container must be (re)created to match its spec: missing, another spec hash, not
- * running, or another image (a tag that moved to a rebuilt image shows as the old image's ID).
- */
+/** Whether a container must be (re)created to match its spec (see `differs`). */
 function needsRecreate(s: ContainerSpec, c: Owned | undefined): boolean {
-  return !c || c.labels[LABEL.specHash] !== s.hash || c.state !== 'running' || c.image !== s.options.Image;
+  return differs({ hash: s.hash, image: String(s.options.Image) }, c);
 }
 
 /** The compose documents `up` converges: the shared stack's and each project's (or the one given for it). */
@@ -113,30 +113,35 @@ export function composeDocs(
   return { shared, docs };
 }
 
+/** The containers the compose documents ask for; those behind a profile are one-offs. */
+export function wantedContainers(
+  serverDir: string,
+  { shared, docs }: { shared: ComposeDoc; docs: ReadonlyMap<string, ComposeDoc> },
+): WantedContainer[] {
+  const specs = [...containerSpecs(shared, join(serverDir, 'shared'))];
+  for (const [name, doc] of docs) specs.push(...containerSpecs(doc, join(serverDir, 'projects', name)));
+  return specs.map((s) => ({
+    name: s.name,
+    project: s.labels[LABEL.project] ?? '',
+    hash: s.hash,
+    image: String(s.options.Image),
+    hasHealthcheck: s.hasHealthcheck,
+    oneOff: s.profiles.length > 0,
+  }));
+}
+
 /**
- * Whether what runs is already what the spec asks for: every long-running container present with
- * its spec hash and image, running, and healthy where it has a healthcheck; nothing of the
- * environment's that the spec no longer has. Then `up` has nothing to do (the no-op fast path).
+ * Whether what runs is already what the spec asks for (`runsAsWanted`). Then `up` has nothing to
+ * do (the no-op fast path).
  */
 export function isConverged(
   ctx: RenderContext,
   serverDir: string,
   owned: readonly Owned[],
   project?: string,
-  { shared, docs } = composeDocs(ctx),
+  docs = composeDocs(ctx),
 ): boolean {
-  const wanted = [...containerSpecs(shared, join(serverDir, 'shared'))];
-  for (const [name, doc] of docs) wanted.push(...containerSpecs(doc, join(serverDir, 'projects', name)));
-  const byName = new Map(owned.map((c) => [c.name, c]));
-  const inScope = (labels: Record<string, string>) =>
-    !project || labels[LABEL.project] === project || labels[LABEL.project] === 'shared';
-  for (const s of wanted) {
-    if (s.profiles.length || !inScope(s.labels)) continue;
-    const c = byName.get(s.name);
-    if (!c || needsRecreate(s, c) || c.health !== (s.hasHealthcheck ? 'healthy' : undefined)) return false;
-  }
-  const names = new Set(wanted.map((s) => s.name));
-  return owned.every((c) => names.has(c.name) || !inScope(c.labels) || isTransient(c));
+  return runsAsWanted(wantedContainers(serverDir, docs), owned, project);
 }
 
 export interface UpResult {
@@ -145,17 +150,11 @@ export interface UpResult {
   touched: string[];
   removed: string[];
   failed: { project: string; reason: string }[];
-  checks: { route: string; status: number }[];
+  checks: RouteCheck[];
 }
 
 const DATA = new Set(['postgres', 'redis', 'rabbitmq']);
 
-/**
- * Containers another operation runs for a while and removes itself: a restore check's scratch
- * database, an isolation probe. `up` leaves them be (removing one would fail that operation).
- */
-const TRANSIENT_ROLES = new Set(['verify', PROBE_ROLE]);
-const isTransient = (c: Owned) => TRANSIENT_ROLES.has(c.labels[LABEL.role] ?? '');
 /** Longer than the proxy's DNS cache (`resolver … valid=2s`). */
 const DRAIN_MS = 3000;
 
@@ -257,7 +256,8 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
         .catch(() => {});
     }
   }
-  result.checks.push(...(await checkRoutes(spec, plan, projects, result.failed)));
+  const standing = projects.filter((p) => !result.failed.some((f) => f.project === p.name));
+  result.checks.push(...(await checkTargets(routeTargets(spec, plan, standing))));
   result.failed.push(...routeFailures(result.checks));
   return result;
 
@@ -360,59 +360,6 @@ function stripFixedAddresses(s: ContainerSpec): ContainerSpec {
     },
     networks: s.networks.map((n) => ({ ...n, endpoint: strip(n.endpoint) })),
   };
-}
-
-/** A route that answered nothing or 5xx fails the `up`. */
-export function routeFailures(checks: UpResult['checks']): UpResult['failed'] {
-  return checks
-    .filter((c) => c.status === 0 || c.status >= 500)
-    .map((c) => ({ project: '-', reason: `${c.route} answered ${c.status || 'nothing'}` }));
-}
-
-/** Each route of the projects' apps, through the proxy by Host header and on its direct port. */
-export async function checkRoutes(
-  spec: Spec,
-  plan: Plan,
-  projects: readonly Project[],
-  failed: readonly { project: string }[] = [],
-): Promise<UpResult['checks']> {
-  const targets: { url: string; host?: string }[] = [];
-  for (const p of projects) {
-    if (failed.some((f) => f.project === p.name)) continue;
-    for (const s of p.services) {
-      if (s.type !== 'app' || s.replicas === 0) continue;
-      for (const r of s.resolvedRoutes)
-        targets.push({ url: `http://127.0.0.1:${spec.server.listen.http}${r.path}`, host: r.host });
-      const port = plan.allocations[p.name]?.ports[s.name];
-      if (port) targets.push({ url: `http://127.0.0.1:${port}${s.health.path}` });
-    }
-  }
-  // All at once: each is a request on loopback, and they are independent.
-  return Promise.all(targets.map((t) => checkRoute(t.url, t.host)));
-}
-
-/** One request on loopback, by Host header when given; retried briefly while the proxy picks the route up. */
-async function checkRoute(url: string, host?: string): Promise<{ route: string; status: number }> {
-  const route = host ? `${host}${new URL(url).pathname}` : url;
-  let status = 0;
-  for (let attempt = 0; attempt < 20; attempt++) {
-    status = await httpStatus(url, host);
-    if (status > 0 && status < 500) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return { route, status };
-}
-
-export function httpStatus(url: string, host?: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(url, { headers: host ? { Host: host } : {}, timeout: 3000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(0));
-    req.end();
-  });
 }
 
 export function hashOf(text: string): string {

@@ -4,14 +4,13 @@ import { networkInterfaces } from 'node:os';
 import type Docker from 'dockerode';
 import { demux } from '../drivers/docker/engine.ts';
 import type { Plan } from '../plan/index.ts';
-import { LABEL, LOCAL_TAG } from '../render/index.ts';
+import { LABEL, LOCAL_TAG, PROBE_ROLE } from '../render/index.ts';
 import {
   failures,
   type HostListener,
   judge,
   type MatrixRow,
   matrixRows,
-  PROBE_ROLE,
   type Probe,
   type ProbePosition,
   type ProbeResult,

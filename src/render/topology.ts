@@ -16,6 +16,13 @@ export const LABEL = {
   specHash: 'io.stagecraft.spec-hash',
 } as const;
 
+/**
+ * Roles of containers another operation starts for a while and removes itself: an isolation probe,
+ * a restore check's scratch database. `up` leaves them be.
+ */
+export const PROBE_ROLE = 'probe';
+export const VERIFY_ROLE = 'verify';
+
 export const SHARED = 'shared';
 
 /** The shared stack's components: container name suffix and the port each listens on inside. */

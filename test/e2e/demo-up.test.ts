@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 
@@ -70,6 +71,19 @@ function get(
     req.on('error', () => resolve({ status: 0, body: '' }));
     req.end();
   });
+}
+
+/** The data of the newest `up` event in the state store (`unchanged` when the no-op fast path answered). */
+function lastUpEvent(): { touched: string[]; unchanged?: boolean } {
+  const db = new DatabaseSync(join(dir, '.stagecraft', 'state.db'));
+  try {
+    const row = db
+      .prepare("SELECT data FROM stagecraft_events WHERE kind = 'up' ORDER BY id DESC LIMIT 1")
+      .get() as { data: string };
+    return JSON.parse(row.data);
+  } finally {
+    db.close();
+  }
 }
 
 function docker(...args: string[]): string {
@@ -213,12 +227,28 @@ describe('stagecraft up on examples/demo (real Docker engine)', () => {
     const r = stagecraft(['up']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /converged in [\d.]+ s: 0 containers changed, 0 removed/);
+    assert.match(r.out, /✓ shop\.demo\.localhost\/ → 200/);
     assert.deepEqual(
       docker('ps', '-q', '--no-trunc', '--filter', 'label=io.stagecraft.environment=staging')
         .split('\n')
         .sort(),
       before,
     );
+    // Answered by the fast path: the first up left a record of what it converged.
+    assert.equal(lastUpEvent().unchanged, true);
+  });
+
+  it('the no-op path trusts no layout file edited since: the next up puts it back', () => {
+    const compose = join(dir, '.stagecraft', 'server', 'projects', 'shop', 'compose.yaml');
+    const rendered = readFileSync(compose, 'utf8');
+    writeFileSync(compose, `${rendered}# edited by hand\n`);
+    const r = stagecraft(['up']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /0 containers changed/);
+    assert.equal(readFileSync(compose, 'utf8'), rendered);
+    assert.equal(lastUpEvent().unchanged, undefined, 'the full up ran');
+    assert.equal(stagecraft(['up']).code, 0);
+    assert.equal(lastUpEvent().unchanged, true, 'and the one after it is a no-op again');
   });
 
   /** `verify isolation`, trying only the host ports the demo publishes (no other host process is touched). */

@@ -74,6 +74,17 @@ describe('isConverged: whether up has nothing to do', () => {
     assert.equal(isConverged(ctx, server(), [...running, probe]), true);
   });
 
+  it('is true with a one-off of the spec left exited (a release step, a cron run kept for its logs)', () => {
+    const release = {
+      ...running[0]!,
+      id: 'r',
+      name: 'shop-web-release',
+      labels: { [LABEL.project]: 'shop', [LABEL.role]: 'release' },
+      state: 'exited',
+    };
+    assert.equal(isConverged(ctx, server(), [...running, release]), true);
+  });
+
   it('with --project, looks only at that project and the shared stack', () => {
     assert.equal(isConverged(ctx, server(), without('blog-web-1'), 'shop'), true);
     assert.equal(isConverged(ctx, server(), without('shared-proxy'), 'shop'), false);

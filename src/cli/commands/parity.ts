@@ -12,7 +12,8 @@ import {
 } from '../context.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
-import { openSecrets, stateLocation } from '../state.ts';
+import { stateLocation } from '../locations.ts';
+import { openSecrets } from '../state.ts';
 import { indent, type Style, table } from '../style.ts';
 
 export function registerParity(program: Command, io: Io): void {

@@ -1,35 +1,40 @@
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { demux, ownedContainers, removeContainer, toOwned } from '../../drivers/docker/engine.ts';
 import { listOwnedOnSocket } from '../../drivers/docker/socket.ts';
 import { recordRelease } from '../../ops/releases.ts';
+import { checkTargets, routeFailures, routeTargets } from '../../ops/route-checks.ts';
 import {
-  checkRoutes,
   composeDocs,
   isConverged,
   type Prepared,
   prepareServer,
-  routeFailures,
   type UpResult,
   up,
+  wantedContainers,
 } from '../../ops/up.ts';
+import { inputFiles, inputsKey, stampFiles, writeUpRecord } from '../../ops/up-record.ts';
 import type { Plan } from '../../plan/index.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
 import { LABEL } from '../../render/index.ts';
-import type { Spec } from '../../spec/index.ts';
+import { formatDiagnostic, type Spec } from '../../spec/index.ts';
 import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../context.ts';
-import { connect, serverDirFor } from '../environment.ts';
+import { connect } from '../environment.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
+import { secretsDirFor, serverDirFor, stateLocation, upRecordPath } from '../locations.ts';
 import { planFromState, reportDiagnostics } from '../planning.ts';
 import { progressFor } from '../progress.ts';
 import { openSecrets, openState } from '../state.ts';
 import { table } from '../style.ts';
+import { checkLines, convergedLine } from '../up-output.ts';
 
 /**
- * The no-op fast path: when no file of the layout changed and one look at the local engine shows
- * every container as the spec wants it, only the routes are tried, and the full engine client is
- * never loaded. Undefined when there is something to do (or the engine is not a local socket).
+ * The no-op path of the full `up`: when no file of the layout changed and one look at the local
+ * engine shows every container as the spec wants it, only the routes are tried, and the full
+ * engine client is never loaded. Undefined when there is something to do (or the engine is not a
+ * local socket). (`up-fast.ts` gets there sooner, without the spec, when nothing changed at all.)
  */
 async function nothingToDo(
   spec: Spec,
@@ -45,8 +50,20 @@ async function nothingToDo(
   const docs = composeDocs({ spec, plan });
   if (!isConverged({ spec, plan }, serverDir, owned, project, docs)) return undefined;
   const projects = spec.projects.filter((p) => !project || p.name === project);
-  const checks = await checkRoutes(spec, plan, projects);
+  const checks = await checkTargets(routeTargets(spec, plan, projects));
   return { docs: docs.docs, touched: [], removed: [], failed: routeFailures(checks), checks };
+}
+
+/** The environment, recording which variables are read (those the spec names go into the up record's key). */
+function recordingEnv(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; read: Set<string> } {
+  const read = new Set<string>();
+  const proxy = new Proxy(env, {
+    get(target, name) {
+      if (typeof name === 'string') read.add(name);
+      return Reflect.get(target, name);
+    },
+  });
+  return { env: proxy, read };
 }
 
 export function registerUp(program: Command, io: Io): void {
@@ -58,7 +75,9 @@ export function registerUp(program: Command, io: Io): void {
     .action(async (arg: string | undefined, options: { project?: string }) => {
       const globals = program.opts<GlobalOptions>();
       const path = specPath(arg, globals);
-      const loaded = loadOrExit(path, io.errStyle, io.err);
+      const specText = readFileSync(path, 'utf8');
+      const specEnv = recordingEnv(io.env);
+      const loaded = loadOrExit(path, io.errStyle, io.err, specEnv.env);
       const spec = loaded.spec;
       if (options.project && !spec.projects.some((p) => p.name === options.project))
         throw new InvalidInput(`no project ${options.project} in the spec`);
@@ -100,15 +119,33 @@ export function registerUp(program: Command, io: Io): void {
           });
         }
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
-        for (const c of result.checks)
-          io.out(
-            `${c.status > 0 && c.status < 500 ? io.style.green('✓') : io.style.red('✗')} ${c.route} → ${c.status || 'no answer'}`,
-          );
+        for (const line of checkLines(result.checks, io.style)) io.out(line);
         if (result.failed.length)
           throw new OperationFailed(result.failed.map((f) => `${f.project}: ${f.reason}`).join('\n'));
-        io.out(
-          `${io.style.green('✓')} converged in ${seconds} s: ${result.touched.length} containers changed, ${result.removed.length} removed`,
-        );
+        const location = stateLocation(path, globals, io.env);
+        const recordPath = upRecordPath(location);
+        // Only when the spec is still the text this run converged to.
+        if (recordPath && readFileSync(path, 'utf8') === specText)
+          writeUpRecord(recordPath, {
+            key: inputsKey({
+              specPath: path,
+              specText,
+              env: io.env,
+              envNames: [...specEnv.read],
+              serverDir,
+              allocations: await store.loadAllocations(),
+            }),
+            envNames: [...specEnv.read].sort(),
+            inputFiles: inputFiles(secretsDirFor(path, location)),
+            environment: spec.environment,
+            host: spec.server.host,
+            projects: spec.projects.map((p) => p.name),
+            warnings: diagnostics.map(formatDiagnostic),
+            layout: stampFiles(serverDir, prepared.files),
+            wanted: wantedContainers(serverDir, composeDocs({ spec, plan })),
+            routes: routeTargets(spec, plan, spec.projects),
+          });
+        io.out(convergedLine(seconds, result.touched.length, result.removed.length, io.style));
       } finally {
         await secrets.close();
         await store.close();

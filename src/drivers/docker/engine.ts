@@ -1,6 +1,9 @@
 import type Docker from 'dockerode';
 import { LABEL } from '../../render/index.ts';
 import type { ContainerSpec } from './from-compose.ts';
+import { type Owned, toOwned } from './owned.ts';
+
+export { type Owned, toOwned };
 
 /** The driver's verbs on the engine. It touches only objects that carry stagecraft's labels. */
 
@@ -39,15 +42,6 @@ export async function ensureVolume(
   }
 }
 
-export interface Owned {
-  id: string;
-  name: string;
-  labels: Record<string, string>;
-  state: string;
-  health?: string;
-  image: string;
-}
-
 export async function ownedContainers(
   docker: Docker,
   environment: string,
@@ -59,20 +53,6 @@ export async function ownedContainers(
   ];
   const list = await docker.listContainers({ all: true, filters: { label: filters } });
   return list.map(toOwned);
-}
-
-/** A container as the engine lists it (`GET /containers/json`), reduced to what the driver decides on. */
-export function toOwned(
-  c: Pick<Docker.ContainerInfo, 'Id' | 'Names' | 'Labels' | 'State' | 'Status' | 'Image'>,
-): Owned {
-  return {
-    id: c.Id,
-    name: (c.Names[0] ?? '').replace(/^\//, ''),
-    labels: c.Labels,
-    state: c.State,
-    health: /\((healthy|unhealthy|health: starting)\)/.exec(c.Status)?.[1],
-    image: c.Image,
-  };
 }
 
 /** Creates, joins its other networks, and starts a container. */

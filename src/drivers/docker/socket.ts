@@ -1,6 +1,6 @@
-import { request } from 'node:http';
-import { LABEL } from '../../render/index.ts';
-import { type Owned, toOwned } from './engine.ts';
+import { LABEL } from '../../render/topology.ts';
+import { httpGet } from '../http-get.ts';
+import { type Owned, toOwned } from './owned.ts';
 
 /**
  * The environment's containers through one plain HTTP request on the local engine's socket,
@@ -21,19 +21,13 @@ export async function listOwnedOnSocket(
     : '/var/run/docker.sock';
   if (!socketPath) return undefined;
   const filters = encodeURIComponent(JSON.stringify({ label: [`${LABEL.environment}=${environment}`] }));
-  const body = await new Promise<string | undefined>((resolve) => {
-    const req = request(
-      { socketPath, path: `/containers/json?all=1&filters=${filters}`, timeout: 5000 },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve(res.statusCode === 200 ? text : undefined));
-      },
-    );
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-    req.end();
+  const answer = await httpGet({ path: socketPath }, `/containers/json?all=1&filters=${filters}`, {
+    timeoutMs: 5000,
   });
-  return body === undefined ? undefined : (JSON.parse(body) as Parameters<typeof toOwned>[0][]).map(toOwned);
+  if (answer.status !== 200) return undefined;
+  try {
+    return (JSON.parse(answer.body) as Parameters<typeof toOwned>[0][]).map(toOwned);
+  } catch {
+    return undefined;
+  }
 }

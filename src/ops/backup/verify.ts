@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { removeContainer, runOnce, waitHealthy } from '../../drivers/docker/engine.ts';
 import type { ContainerSpec } from '../../drivers/docker/from-compose.ts';
-import { LABEL } from '../../render/index.ts';
+import { LABEL, VERIFY_ROLE } from '../../render/index.ts';
 import type { Project } from '../../spec/index.ts';
 import type { BackupRecord } from '../../state/index.ts';
 import { oneOff, type RunningEnvironment } from '../environment.ts';
@@ -36,7 +36,7 @@ export async function verifyRestore(
   };
   const job = oneOff(env, project, `${backup.service}-backup`);
   const password = randomBytes(18).toString('base64url');
-  const labels = { ...job.labels, [LABEL.role]: 'verify' };
+  const labels = { ...job.labels, [LABEL.role]: VERIFY_ROLE };
   let verdict: Verification['verdict'] = 'fail';
   let detail = '';
   const { docker } = env;
@@ -145,7 +145,7 @@ function onScratchNetwork(job: ContainerSpec, names: { restore: string; network:
     networks: [],
     options: {
       ...options,
-      Labels: { ...job.labels, [LABEL.role]: 'verify' },
+      Labels: { ...job.labels, [LABEL.role]: VERIFY_ROLE },
       HostConfig: { ...options.HostConfig, NetworkMode: names.network },
     },
   };
