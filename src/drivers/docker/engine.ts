@@ -76,12 +76,7 @@ export async function removeContainer(docker: Docker, nameOrId: string): Promise
   });
 }
 
-/**
- * Waits until the container is healthy (or, with no healthcheck, running); fails on unhealthy or
- * exit. While the engine still says `starting`, the container's own check is run here too (as an
- * exec, as the engine runs it), and its first pass counts: the engine runs its first check only
- * after one interval, and intervals are long so that an idle server stays idle.
- */
+/** Waits until the container is healthy (or, with no healthcheck, running); fails on unhealthy or exit. */
 export async function waitHealthy(docker: Docker, name: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -92,31 +87,7 @@ export async function waitHealthy(docker: Docker, name: string, timeoutMs = 120_
     if (health === 'unhealthy')
       throw new Error(`${name} is unhealthy: ${info.State.Health?.Log?.at(-1)?.Output?.trim() ?? ''}`);
     if (Date.now() > deadline) throw new Error(`${name} was not healthy within ${timeoutMs / 1000} s`);
-    const check = info.Config.Healthcheck;
-    if (check?.Test && (await passesCheck(docker, name, check.Test, check.Timeout))) return;
     await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** Runs a healthcheck's test in the container once: whether it exited 0 within its timeout (ns). */
-async function passesCheck(docker: Docker, name: string, test: string[], timeoutNs = 30e9): Promise<boolean> {
-  const [kind, ...args] = test;
-  const cmd = kind === 'CMD-SHELL' ? ['/bin/sh', '-c', args.join(' ')] : kind === 'CMD' ? args : undefined;
-  if (!cmd?.length) return false;
-  try {
-    const exec = await docker.getContainer(name).exec({ Cmd: cmd, AttachStdout: false, AttachStderr: false });
-    // The answer is a stream even when detached: read to its end, or its socket stays open for minutes.
-    const answer = (await exec.start({ Detach: true })) as unknown as NodeJS.ReadableStream | undefined;
-    answer?.resume();
-    const deadline = Date.now() + (timeoutNs || 30e9) / 1e6;
-    for (;;) {
-      const state = await exec.inspect();
-      if (!state.Running) return state.ExitCode === 0;
-      if (Date.now() > deadline) return false;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  } catch {
-    return false;
   }
 }
 

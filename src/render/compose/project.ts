@@ -213,13 +213,11 @@ function serviceSpecifics(
   return out;
 }
 
-// Every 10 s, as the shared stack: every check is an exec (runc, the engine, the shim), and at 1 s
-// the demo's four data services alone kept a core half busy on an idle server. `up` does not wait
-// for the first one: it runs the same check itself until it passes (engine.ts, waitHealthy).
+// Checked every second: the engine runs the first check only after one interval, and start-up waits for it.
 const DATA_HEALTH = {
-  interval: Duration.seconds(10),
+  interval: Duration.seconds(1),
   timeout: Duration.seconds(3),
-  retries: 3,
+  retries: 10,
   startPeriod: Duration.seconds(60),
 };
 
