@@ -1,4 +1,3 @@
-import { dirname, resolve } from 'node:path';
 import {
   type Diagnostic,
   formatDiagnostic,
@@ -11,10 +10,6 @@ import {
 import { InvalidInput } from './errors.ts';
 import { displayPath } from './locations.ts';
 import type { Style } from './style.ts';
-
-export function stateDir(spec: string): string {
-  return resolve(dirname(spec), '.stagecraft');
-}
 
 /** Loads the spec; on errors prints them all and throws InvalidInput (exit 2). Returns warnings too. */
 export function loadOrExit(

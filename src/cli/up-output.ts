@@ -1,4 +1,4 @@
-import type { RouteCheck } from '../ops/route-checks.ts';
+import { answered, type RouteCheck } from '../ops/route-checks.ts';
 import type { Style } from './style.ts';
 
 /** What `up` prints when it ends, the same from the full path and the no-op fast path. */
@@ -6,7 +6,7 @@ import type { Style } from './style.ts';
 export function checkLines(checks: readonly RouteCheck[], style: Style): string[] {
   return checks.map(
     (c) =>
-      `${c.status > 0 && c.status < 500 ? style.green('✓') : style.red('✗')} ${c.route} → ${c.status || 'no answer'}`,
+      `${answered(c.status) ? style.green('✓') : style.red('✗')} ${c.route} → ${c.status || 'no answer'}`,
   );
 }
 

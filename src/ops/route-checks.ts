@@ -41,28 +41,28 @@ export function checkTargets(targets: readonly RouteTarget[], attempts = 20): Pr
   return Promise.all(targets.map((t) => checkRoute(t, attempts)));
 }
 
+/** Whether a route answered as a live app does: anything but nothing or a 5xx. */
+export const answered = (status: number): boolean => status > 0 && status < 500;
+
 /** A route that answered nothing or 5xx fails the `up`. */
 export function routeFailures(checks: readonly RouteCheck[]): { project: string; reason: string }[] {
   return checks
-    .filter((c) => c.status === 0 || c.status >= 500)
+    .filter((c) => !answered(c.status))
     .map((c) => ({ project: '-', reason: `${c.route} answered ${c.status || 'nothing'}` }));
 }
 
 /** One request on loopback, by Host header when given. */
 async function checkRoute({ url, host }: RouteTarget, attempts: number): Promise<RouteCheck> {
-  const route = host ? `${host}${new URL(url).pathname}` : url;
+  const u = new URL(url);
+  const route = host ? `${host}${u.pathname}` : url;
+  const target = { host: u.hostname, port: Number(u.port || 80) };
   let status = 0;
   for (let attempt = 1; ; attempt++) {
-    status = await httpStatus(url, host);
-    if ((status > 0 && status < 500) || attempt >= attempts) break;
+    status = (
+      await httpGet(target, `${u.pathname}${u.search}`, { ...(host ? { host } : {}), timeoutMs: 3000 })
+    ).status;
+    if (answered(status) || attempt >= attempts) break;
     await new Promise((r) => setTimeout(r, 250));
   }
   return { route, status };
-}
-
-export async function httpStatus(url: string, host?: string): Promise<number> {
-  const u = new URL(url);
-  const target = { host: u.hostname, port: Number(u.port || 80) };
-  return (await httpGet(target, `${u.pathname}${u.search}`, { ...(host ? { host } : {}), timeoutMs: 3000 }))
-    .status;
 }
