@@ -55,9 +55,14 @@ if (version.status !== 0) {
 run(bin, ['images', 'build']);
 run(bin, ['down', '--volumes']);
 
-// stagecraft, cold: returns when every health gate passed and every route answered.
-const cold = run(bin, ['up']);
+// stagecraft, cold: `up` returns when every service answered its readiness probe and every route
+// answered; the engine's own healthchecks (every 10 s) may not have run yet. "All-healthy" is
+// measured as for docker-compose below: until the engine calls every container healthy.
+const coldStart = performance.now();
+const ready = run(bin, ['up']);
 const count = containers().length;
+waitAllHealthy(count);
+const cold = performance.now() - coldStart;
 // A no-op, five times: the median, and the containers it touched (must be none).
 const noops: number[] = [];
 for (let i = 0; i < 5; i++) {
@@ -96,6 +101,9 @@ run('docker-compose', ['-f', join(out, 'shared/compose.yaml'), 'down', '-v']);
 console.log(`up: examples/demo, ${count} containers, real engine`);
 console.log(
   `  cold up to all-healthy: stagecraft ${(cold / 1000).toFixed(1)} s, docker-compose ${(compose / 1000).toFixed(1)} s; ratio ${(cold / compose).toFixed(2)} (target under 0.7)`,
+);
+console.log(
+  `  cold up until \`up\` returned (every service and route answering): ${(ready / 1000).toFixed(1)} s`,
 );
 console.log(
   `  no-op up (whole command, process start included, median of 5, 0 containers touched): ${noop.toFixed(0)} ms; ratio to the 300 ms target ${(noop / 300).toFixed(2)}`,

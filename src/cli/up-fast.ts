@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { listOwnedOnSocket } from '../drivers/docker/socket.ts';
+import { readyWhileStarting } from '../drivers/readiness.ts';
 import { runsAsWanted } from '../ops/converged.ts';
 import { checkTargets, routeFailures } from '../ops/route-checks.ts';
 import { inputsKey, readUpRecord, unchangedSince } from '../ops/up-record.ts';
@@ -49,9 +50,10 @@ export async function upIfNothingChanged(argv: readonly string[], io: Io): Promi
         allocations: await store.loadAllocations(),
       });
       const running = await owned;
+      if (key !== record.key || !running) return undefined;
+      const ready = await readyWhileStarting(running);
       const answered = await checks;
-      if (key !== record.key || !running || !runsAsWanted(record.wanted, running, args.project))
-        return undefined;
+      if (!runsAsWanted(record.wanted, running, args.project, ready)) return undefined;
       if (routeFailures(answered).length) return undefined;
       for (const w of record.warnings) io.err(io.errStyle.yellow(w));
       for (const project of record.projects.filter(inScope))

@@ -31,20 +31,24 @@ export function differs(w: Pick<WantedContainer, 'hash' | 'image'>, c: Owned | u
 
 /**
  * Every long-running wanted container present with its spec hash and image, running, and healthy where it has
- * a healthcheck; nothing of the environment's that is not wanted (transient ones aside). With a
- * project, only that project and the shared stack count.
+ * a healthcheck (or, in `ready`, answering its readiness probe before the engine's first check);
+ * nothing of the environment's that is not wanted (transient ones aside). With a project, only
+ * that project and the shared stack count.
  */
 export function runsAsWanted(
   wanted: readonly WantedContainer[],
   owned: readonly Owned[],
   project?: string,
+  ready: ReadonlySet<string> = new Set(),
 ): boolean {
   const byName = new Map(owned.map((c) => [c.name, c]));
   const inScope = (p: string | undefined) => !project || p === project || p === 'shared';
   for (const w of wanted) {
     if (w.oneOff || !inScope(w.project)) continue;
     const c = byName.get(w.name);
-    if (!c || differs(w, c) || c.health !== (w.hasHealthcheck ? 'healthy' : undefined)) return false;
+    if (!c || differs(w, c)) return false;
+    const healthy = w.hasHealthcheck ? c.health === 'healthy' || ready.has(c.name) : c.health === undefined;
+    if (!healthy) return false;
   }
   const names = new Set(wanted.map((w) => w.name));
   return owned.every((c) => names.has(c.name) || !inScope(c.labels[LABEL.project]) || isTransient(c));

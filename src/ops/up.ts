@@ -140,8 +140,9 @@ export function isConverged(
   owned: readonly Owned[],
   project?: string,
   docs = composeDocs(ctx),
+  ready?: ReadonlySet<string>,
 ): boolean {
-  return runsAsWanted(wantedContainers(serverDir, docs), owned, project);
+  return runsAsWanted(wantedContainers(serverDir, docs), owned, project, ready);
 }
 
 export interface UpResult {

@@ -14,6 +14,8 @@ export const LABEL = {
   role: 'io.stagecraft.role',
   type: 'io.stagecraft.type',
   specHash: 'io.stagecraft.spec-hash',
+  /** How `up` checks readiness from outside (render/readiness-probe.ts). */
+  probe: 'io.stagecraft.probe',
 } as const;
 
 /**

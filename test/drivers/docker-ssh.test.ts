@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dockerFor } from '../../src/drivers/docker/client.ts';
+import { waitHealthy } from '../../src/drivers/docker/engine.ts';
 import { HostKeyRejected } from '../../src/drivers/ssh/index.ts';
 
 /**
@@ -175,6 +176,33 @@ describe('the SSH host key (a real sshd on 127.0.0.1)', () => {
       `${knownHostsLine()}@revoked * ${knownHostsLine().split(' ').slice(1).join(' ')}`,
     );
     await assert.rejects(dockerFor(url(), env).ping(), /REVOKED/);
+  });
+
+  it("the health gate over SSH runs the container's own check, not waiting for the engine's first one", async () => {
+    const remote = dockerFor(`ssh://root@127.0.0.1:${port}`, knownHosts(knownHostsLine()).env);
+    const names = ['passes', 'fails'].map((n) => `stagecraft-ssh-gate-${n}`);
+    spawnSync('docker', ['rm', '-f', ...names]);
+    try {
+      for (const [name, check] of [
+        [names[0]!, 'test -e /etc/hostname'],
+        [names[1]!, 'test -e /nowhere'],
+      ])
+        execFileSync('docker', [
+          ...['run', '-d', '--name', name!, '--health-cmd', check!, '--health-interval', '60s'],
+          ...['stagecraft/base:bookworm', 'sleep', '300'],
+        ]);
+      const started = Date.now();
+      await waitHealthy(remote, names[0]!);
+      assert.ok(Date.now() - started < 20_000, 'long before the engine checks (60 s)');
+      const health = (name: string) =>
+        execFileSync('docker', ['inspect', '-f', '{{.State.Health.Status}}', name], {
+          encoding: 'utf8',
+        }).trim();
+      assert.equal(health(names[0]!), 'starting', 'the engine has not checked yet');
+      await assert.rejects(waitHealthy(remote, names[1]!, 3000), /not healthy within 3 s/);
+    } finally {
+      spawnSync('docker', ['rm', '-f', ...names]);
+    }
   });
 
   it('fails the command with exit 1 and the fingerprint on an unknown host', () => {

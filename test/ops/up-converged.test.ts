@@ -63,6 +63,17 @@ describe('isConverged: whether up has nothing to do', () => {
     assert.equal(isConverged(ctx, server(), changed('blog-web-1', { image: 'sha256:0123' })), false);
   });
 
+  it('counts a container the engine has not checked yet only when its readiness probe answered', () => {
+    const starting = changed('shop-db', { health: 'health: starting' });
+    assert.equal(isConverged(ctx, server(), starting), false);
+    assert.equal(isConverged(ctx, server(), starting, undefined, undefined, new Set(['shop-db'])), true);
+    assert.equal(
+      isConverged(ctx, server(), starting, undefined, undefined, new Set(['shop-cache'])),
+      false,
+      'another container answering says nothing about this one',
+    );
+  });
+
   it('is false with a container the spec no longer has, true with a probe or a restore check running', () => {
     const stray = { ...running[0]!, id: 'x', name: 'shop-old', labels: { [LABEL.project]: 'shop' } };
     assert.equal(isConverged(ctx, server(), [...running, stray]), false);

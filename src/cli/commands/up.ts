@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { demux, ownedContainers, removeContainer, toOwned } from '../../drivers/docker/engine.ts';
 import { listOwnedOnSocket } from '../../drivers/docker/socket.ts';
+import { readyWhileStarting } from '../../drivers/readiness.ts';
 import { recordRelease } from '../../ops/releases.ts';
 import { checkTargets, routeFailures, routeTargets } from '../../ops/route-checks.ts';
 import {
@@ -48,7 +49,8 @@ async function nothingToDo(
   const owned = await listOwnedOnSocket(spec.server.host, env, spec.environment);
   if (!owned) return undefined;
   const docs = composeDocs({ spec, plan });
-  if (!isConverged({ spec, plan }, serverDir, owned, project, docs)) return undefined;
+  const ready = await readyWhileStarting(owned);
+  if (!isConverged({ spec, plan }, serverDir, owned, project, docs, ready)) return undefined;
   const projects = spec.projects.filter((p) => !project || p.name === project);
   const checks = await checkTargets(routeTargets(spec, plan, projects));
   return { docs: docs.docs, touched: [], removed: [], failed: routeFailures(checks), checks };

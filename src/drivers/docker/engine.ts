@@ -1,5 +1,7 @@
 import type Docker from 'dockerode';
 import { LABEL } from '../../render/index.ts';
+import { parseProbe } from '../../render/readiness-probe.ts';
+import { probeReady } from '../readiness.ts';
 import type { ContainerSpec } from './from-compose.ts';
 import { type Owned, toOwned } from './owned.ts';
 
@@ -76,9 +78,18 @@ export async function removeContainer(docker: Docker, nameOrId: string): Promise
   });
 }
 
-/** Waits until the container is healthy (or, with no healthcheck, running); fails on unhealthy or exit. */
+/**
+ * Waits until the container is healthy (or, with no healthcheck, running); fails on unhealthy or
+ * exit. It does not wait for the engine's own check, which runs only once per interval (10 s by
+ * default): on a local engine a service with a readiness probe is asked itself, every 250 ms
+ * (readiness-probe.ts says why); otherwise (no probe, or a remote engine, whose container
+ * addresses this machine cannot reach) the container's healthcheck command runs through the
+ * engine once a second, while the gate waits.
+ */
 export async function waitHealthy(docker: Docker, name: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const local = Boolean((docker.modem as { socketPath?: string }).socketPath);
+  let nextCheck = 0;
   for (;;) {
     const info = await docker.getContainer(name).inspect();
     const health = info.State.Health?.Status;
@@ -86,9 +97,43 @@ export async function waitHealthy(docker: Docker, name: string, timeoutMs = 120_
     if (health === 'healthy' || (health === undefined && info.State.Running)) return;
     if (health === 'unhealthy')
       throw new Error(`${name} is unhealthy: ${info.State.Health?.Log?.at(-1)?.Output?.trim() ?? ''}`);
+    const probe = parseProbe(info.Config.Labels?.[LABEL.probe]);
+    const address = Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
+    if (local && probe && address) {
+      if (await probeReady(probe, address)) return;
+    } else if (Date.now() >= nextCheck) {
+      nextCheck = Date.now() + 1000;
+      if (await healthcheckPasses(docker, info)) return;
+    }
     if (Date.now() > deadline) throw new Error(`${name} was not healthy within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** Runs the container's healthcheck command once, now, within the check's timeout. */
+async function healthcheckPasses(docker: Docker, info: Docker.ContainerInspectInfo): Promise<boolean> {
+  const hc = info.Config.Healthcheck;
+  const test = hc?.Test ?? [];
+  if (test[0] !== 'CMD-SHELL' && test[0] !== 'CMD') return false;
+  const cmd = test[0] === 'CMD-SHELL' ? ['/bin/sh', '-c', test[1] ?? 'false'] : test.slice(1);
+  const exec = await docker.getContainer(info.Id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  // The output must be read to its end, or the engine connection stays open (minutes).
+  const ended = new Promise<boolean>((resolve) => {
+    stream.on('end', () => resolve(true));
+    stream.on('error', () => resolve(false));
+    stream.resume();
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), (hc?.Timeout ?? 30e9) / 1e6);
+  });
+  const finished = await Promise.race([ended, timedOut]).finally(() => clearTimeout(timer));
+  if (!finished) {
+    stream.destroy();
+    return false;
+  }
+  return (await exec.inspect()).ExitCode === 0;
 }
 
 /** The last lines a container wrote, both streams, demultiplexed. */

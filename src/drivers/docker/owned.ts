@@ -8,12 +8,17 @@ export interface Owned {
   state: string;
   health?: string;
   image: string;
+  /** An address on one of its networks (the first the engine lists), where a probe reaches it. */
+  address?: string;
 }
 
 /** A container as the engine lists it (`GET /containers/json`), reduced to what the driver decides on. */
 export function toOwned(
-  c: Pick<Docker.ContainerInfo, 'Id' | 'Names' | 'Labels' | 'State' | 'Status' | 'Image'>,
+  c: Pick<Docker.ContainerInfo, 'Id' | 'Names' | 'Labels' | 'State' | 'Status' | 'Image'> & {
+    NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
+  },
 ): Owned {
+  const address = Object.values(c.NetworkSettings?.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
   return {
     id: c.Id,
     name: (c.Names[0] ?? '').replace(/^\//, ''),
@@ -21,5 +26,6 @@ export function toOwned(
     state: c.State,
     health: /\((healthy|unhealthy|health: starting)\)/.exec(c.Status)?.[1],
     image: c.Image,
+    ...(address ? { address } : {}),
   };
 }
