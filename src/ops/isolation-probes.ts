@@ -139,6 +139,7 @@ export function probesFrom(position: StartedPosition, world: ProbeWorld): Probe[
           why: entry.why,
         });
     }
+    out.push(...directPortProbes(position, world, addressesOf));
     out.push(...hostProbes(position, world, from));
     return out;
   }
@@ -178,6 +179,42 @@ export function probesFrom(position: StartedPosition, world: ProbeWorld): Probe[
     }
   }
   return dedupe(out);
+}
+
+/**
+ * Another project's apps through the proxy's direct listeners: those are for the server itself
+ * (published on 127.0.0.1), without the Host header, rate limit or basic auth of the public
+ * route, so they must not answer on the proxy's address in this project's edge network.
+ */
+function directPortProbes(
+  position: StartedPosition,
+  world: ProbeWorld,
+  addressesOf: (c: RunningContainer) => [string, { address: string }][],
+): Probe[] {
+  const proxy = world.containers.find(
+    (c) => c.labels[LABEL.project] === SHARED && c.labels[LABEL.service] === 'proxy',
+  );
+  if (!proxy) return [];
+  const out: Probe[] = [];
+  for (const p of world.plan.spec.projects) {
+    if (p.name === position.project) continue;
+    for (const s of p.services) {
+      const port = s.type === 'app' ? world.plan.allocations[p.name]?.ports[s.name] : undefined;
+      if (!port) continue;
+      for (const [network, a] of addressesOf(proxy))
+        out.push({
+          from: position.source,
+          to: `${p.name}/${s.name}`,
+          port,
+          container: proxy.name,
+          network,
+          address: a.address,
+          expect: 'closed',
+          why: 'another project’s app on its direct port, which is for the server itself',
+        });
+    }
+  }
+  return out;
 }
 
 /** Host processes from a project's position: each listening port on the host addresses the probe can reach. */

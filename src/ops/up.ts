@@ -86,6 +86,7 @@ export async function ensureDocResources(
     const config = (n.ipam as { config: { subnet: string; ip_range?: string }[] } | undefined)?.config[0];
     await ensureNetwork(docker, {
       name: String(n.name),
+      internal: n.internal === true,
       labels: n.labels as Record<string, string>,
       ...(config ? { subnet: config.subnet, ipRange: config.ip_range } : {}),
     });

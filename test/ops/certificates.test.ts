@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { certificatePathsIn, ensureSelfSignedCertificates } from '../../src/ops/certificates.ts';
 import { planEnvironment } from '../../src/plan/index.ts';
 import { renderNginx } from '../../src/render/nginx/index.ts';
+import { nginxTest } from '../support/nginx.ts';
 import { exampleContext, writeToTemp } from '../support/render.ts';
 
 describe('self-signed certificates for tls: selfsigned', () => {
@@ -18,11 +18,7 @@ describe('self-signed certificates for tls: selfsigned', () => {
     const needed = certificatePathsIn(artifacts);
     assert.ok(needed.some((c) => c.cert === 'certs/beryl3-stage.mdubiel.org.crt'));
     const dir = join(writeToTemp(artifacts), 'shared', 'nginx');
-    const test = () =>
-      spawnSync('nginx', ['-t', '-p', `${dir}/`, '-c', 'nginx.conf'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+    const test = () => nginxTest(dir);
     assert.notEqual(test().status, 0, 'without certificates nginx does not start');
     const made = ensureSelfSignedCertificates(dir, artifacts);
     assert.equal(made.length, needed.length);

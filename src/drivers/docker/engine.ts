@@ -9,16 +9,48 @@ export { type Owned, toOwned };
 
 /** The driver's verbs on the engine. It touches only objects that carry stagecraft's labels. */
 
+/**
+ * Creates the network, or keeps it. One made by an earlier version as not internal when it now
+ * must be (or the other way) is made again under the same name: its containers leave it and join
+ * the new one with the same aliases and fixed addresses, each cut off from it only for a moment.
+ */
 export async function ensureNetwork(
   docker: Docker,
-  net: { name: string; labels?: Record<string, string>; subnet?: string; ipRange?: string },
-): Promise<'created' | 'kept'> {
-  const existing = await docker.listNetworks({ filters: { name: [net.name] } });
-  if (existing.some((n) => n.Name === net.name)) return 'kept';
+  net: {
+    name: string;
+    internal?: boolean;
+    labels?: Record<string, string>;
+    subnet?: string;
+    ipRange?: string;
+  },
+): Promise<'created' | 'kept' | 'recreated'> {
+  const existing = (await docker.listNetworks({ filters: { name: [net.name] } })).find(
+    (n) => n.Name === net.name,
+  );
+  if (existing && Boolean(existing.Internal) === Boolean(net.internal)) return 'kept';
+  const rejoin: { id: string; endpoint: Docker.EndpointSettings }[] = [];
+  if (existing) {
+    const members = Object.keys((await docker.getNetwork(existing.Id).inspect()).Containers ?? {});
+    for (const id of members) {
+      const settings = (await docker.getContainer(id).inspect()).NetworkSettings.Networks[net.name];
+      rejoin.push({
+        id,
+        endpoint: {
+          ...(settings?.Aliases ? { Aliases: settings.Aliases } : {}),
+          ...(settings?.IPAMConfig?.IPv4Address
+            ? { IPAMConfig: { IPv4Address: settings.IPAMConfig.IPv4Address } }
+            : {}),
+        },
+      });
+      await docker.getNetwork(existing.Id).disconnect({ Container: id, Force: true });
+    }
+    await docker.getNetwork(existing.Id).remove();
+  }
   await docker.createNetwork({
     Name: net.name,
     Driver: 'bridge',
     CheckDuplicate: true,
+    Internal: Boolean(net.internal),
     Labels: net.labels ?? {},
     ...(net.subnet
       ? {
@@ -29,7 +61,9 @@ export async function ensureNetwork(
         }
       : {}),
   });
-  return 'created';
+  for (const m of rejoin)
+    await docker.getNetwork(net.name).connect({ Container: m.id, EndpointConfig: m.endpoint });
+  return existing ? 'recreated' : 'created';
 }
 
 export async function ensureVolume(

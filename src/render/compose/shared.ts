@@ -279,11 +279,16 @@ export function sharedComposeDoc(ctx: RenderContext, extras: { prometheusArgs: s
     },
   };
   // The shared stack owns the edge networks: the proxy starts even when a project is down or not yet created.
+  // Internal: the engine then publishes the proxy's ports on its shared-network address (it picks the
+  // first network by name among those not internal), the only address the direct listeners bind;
+  // on its address in a project's edge network they would let that project reach other projects'
+  // apps past their routes. Apps and exporters reach out through their project's network.
   for (const p of spec.projects) {
     const a = plan.allocations[p.name];
     if (!a) continue;
     networks[edgeNetwork(p.name)] = {
       name: edgeNetwork(p.name),
+      internal: true,
       labels: { [LABEL.environment]: spec.environment, [LABEL.project]: p.name },
       ipam: { config: [{ subnet: a.edge, ip_range: dynamicRange(a.edge) }] },
     };

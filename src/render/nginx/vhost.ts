@@ -1,5 +1,5 @@
 import type { Spec } from '../../spec/index.ts';
-import { SHARED_PORTS } from '../topology.ts';
+import { SHARED_PORTS, sharedAddress } from '../topology.ts';
 import { b, type Directive, d } from './block.ts';
 import type { HostRoutes, Location } from './hosts.ts';
 import { logLabels } from './log.ts';
@@ -88,13 +88,16 @@ export function hostServers(spec: Spec, host: HostRoutes): Directive[] {
  * The listener on an app's allocated port, which compose publishes on 127.0.0.1 only: the app is
  * reachable from the server without a Host header. Not rate limited: every caller on the server
  * reaches it from the same address (Docker's gateway), so a per-IP limit would throttle them all as one.
+ * It listens on the proxy's shared-network address only, where the engine forwards the published
+ * port: on the proxy's address in a project's edge network, another project's containers would
+ * reach the app past its Host header, rate limit and basic auth.
  */
 export function directServer(spec: Spec, port: number, upstream: Upstream): Directive {
   return b(
     'server',
     [],
     [
-      d('listen', port),
+      d('listen', `${sharedAddress(spec, 'proxy')}:${port}`),
       ...logLabels(upstream.project, upstream.service),
       d('include', SNIPPET.securityHeaders),
       proxyLocation(spec, { path: '/', upstream, basicAuth: false }, { labelled: false, rateLimited: false }),

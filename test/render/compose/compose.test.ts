@@ -106,6 +106,9 @@ describe('compose files', () => {
       ),
     );
     assert.equal(compose.networks['shop-edge']!.name, 'shop-edge');
+    // So that the engine publishes the proxy's ports on its shared-network address (vhost.ts, directServer).
+    assert.equal(compose.networks['shop-edge']!.internal, true);
+    assert.equal(compose.networks.monitoring!.internal, undefined);
     const beryl3 = parse(
       renderCompose(exampleContext('beryl3')).find((a) => a.path === 'shared/compose.yaml')!.content,
     ) as Compose;

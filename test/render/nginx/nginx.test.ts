@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,7 +7,9 @@ import { before, describe, it } from 'node:test';
 import { planEnvironment } from '../../../src/plan/index.ts';
 import type { Artifact, RenderContext } from '../../../src/render/index.ts';
 import { renderNginx } from '../../../src/render/nginx/index.ts';
+import { sharedAddress } from '../../../src/render/topology.ts';
 import { allRoutes, formatDiagnostic, loadSpecText } from '../../../src/spec/index.ts';
+import { nginxTest } from '../../support/nginx.ts';
 import { assertGolden, EXAMPLE_NAMES, EXAMPLES, exampleContext, writeToTemp } from '../../support/render.ts';
 
 let cert: { crt: string; key: string };
@@ -66,16 +68,8 @@ function prepare(files: readonly Artifact[]): string {
   return prefix;
 }
 
-function nginxTest(prefix: string) {
-  // stdout to /dev/null: the config logs to /dev/stdout, which a socket or pipe may not let nginx open.
-  return spawnSync('/usr/sbin/nginx', ['-t', '-e', 'stderr', '-p', `${prefix}/`, '-c', 'nginx.conf'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-}
-
 function assertNginxAccepts(files: readonly Artifact[]): void {
-  const r = nginxTest(prepare(files));
+  const r = nginxTest(prepare(files), ['-e', 'stderr']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /test is successful/);
   // A warning such as "conflicting server name … ignored" means a route that silently does not work.
@@ -117,7 +111,7 @@ describe('nginx config: the real nginx -t passes with no project running', () =>
         ? { ...f, content: f.content.replace('listen 80;', 'listen 80') }
         : f,
     );
-    const r = nginxTest(prepare(files));
+    const r = nginxTest(prepare(files), ['-e', 'stderr']);
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /shop\.conf/);
   });
@@ -210,9 +204,13 @@ describe('nginx config: structure', () => {
         for (const s of p.services.filter((x) => x.type === 'app')) {
           const port = plan.allocations[p.name]!.ports[s.name]!;
           const direct = servers(files.filter((f) => f.path === `shared/nginx/conf.d/${p.name}.conf`)).filter(
-            (x) => ownLines(x).includes(`listen ${port};`),
+            (x) => ownLines(x).includes(`listen ${sharedAddress(spec, 'proxy')}:${port};`),
           );
-          assert.equal(direct.length, 1, `${p.name}/${s.name} direct listener on ${port}`);
+          assert.equal(
+            direct.length,
+            1,
+            `${p.name}/${s.name} direct listener on ${port}, shared address only`,
+          );
           assert.ok(!ownLines(direct[0]!).some((l) => l.startsWith('server_name')), 'no Host header needed');
           assert.match(
             direct[0]!,
