@@ -1,4 +1,5 @@
 import type { DataService, Project, Spec } from '../spec/index.ts';
+import { sharedVolume, volumeName } from './topology.ts';
 
 /**
  * Credentials stagecraft generates for data services: their secret names (kept in the secret
@@ -9,6 +10,11 @@ export interface GeneratedSecret {
   name: string;
   /** Who the credential is for, for messages. */
   service: string;
+  /**
+   * The volume that keeps the credential once the service first started with it (PostgreSQL,
+   * RabbitMQ and Grafana set it up only on an empty data folder; Redis reads it at every start).
+   */
+  volume?: string;
 }
 
 const upper = (s: string) => s.toUpperCase().replace(/-/g, '_');
@@ -48,12 +54,22 @@ export function generatedSecrets(spec: Spec): GeneratedSecret[] {
   for (const p of spec.projects) {
     for (const s of p.services) {
       if (s.type === 'postgres' || s.type === 'redis' || s.type === 'rabbitmq') {
-        out.push({ project: p.name, name: passwordSecret(s), service: s.name });
+        out.push({
+          project: p.name,
+          name: passwordSecret(s),
+          service: s.name,
+          ...(s.type === 'redis' ? {} : { volume: volumeName(p.name, s.name, 'data') }),
+        });
       }
     }
   }
   if (spec.shared.monitoring.grafana !== false)
-    out.push({ project: 'shared', name: 'GRAFANA_ADMIN_PASSWORD', service: 'grafana' });
+    out.push({
+      project: 'shared',
+      name: 'GRAFANA_ADMIN_PASSWORD',
+      service: 'grafana',
+      volume: sharedVolume('grafana'),
+    });
   if (spec.shared.monitoring.prometheus !== false || spec.shared.monitoring.alertmanager !== false) {
     out.push({ project: 'shared', name: 'PROXY_ADMIN_PASSWORD', service: 'proxy' });
   }

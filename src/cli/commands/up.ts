@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
+import type Docker from 'dockerode';
 import { demux, ownedContainers, removeContainer, toOwned } from '../../drivers/docker/engine.ts';
 import { listOwnedOnSocket } from '../../drivers/docker/socket.ts';
 import { readyWhileStarting } from '../../drivers/readiness.ts';
+import { lostCredentials } from '../../ops/lost-credentials.ts';
 import { recordRelease } from '../../ops/releases.ts';
 import { checkTargets, routeFailures, routeTargets } from '../../ops/route-checks.ts';
 import {
@@ -96,11 +98,18 @@ export function registerUp(program: Command, io: Io): void {
         const progress = progressFor(io.stderr, io.errStyle.dim);
         const log = (line: string) => progress.step(line);
         const serverDir = serverDirFor(path, globals, io.env);
+        let docker: Promise<Docker> | undefined;
+        const engine = () => {
+          docker ??= connect(spec.server.host, io);
+          return docker;
+        };
+        const lost = await lostCredentials(spec, secrets, engine);
+        if (lost.length) throw new OperationFailed(`nothing was changed:\n${lost.join('\n')}`);
         const prepared = await prepareServer(spec, plan, { store, secrets, serverDir, log });
         const result =
           (await nothingToDo(spec, plan, serverDir, prepared, options.project, io.env)) ??
           (await up(spec, plan, {
-            docker: await connect(spec.server.host, io),
+            docker: await engine(),
             store,
             secrets,
             serverDir,

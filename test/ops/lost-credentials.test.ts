@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { dockerFor } from '../../src/drivers/docker/client.ts';
+import { lostCredentials } from '../../src/ops/lost-credentials.ts';
+import { loadSpecText } from '../../src/spec/index.ts';
+import { openFileSecretStore } from '../../src/state/secrets-files.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'stagecraft-lost-credentials-'));
+const VOLUME = 'lostcred-db-data';
+
+const SPEC = `version: 1
+environment: preview
+server:
+  host: local
+  domain: lostcred.localhost
+  capacity: { cpus: 2, memory: 4GiB }
+  images: local
+  listen: { http: 28380 }
+network: { shared: 10.232.0.0/24, projects: 10.233.0.0/16, projectSize: 24 }
+ports: { postgres: 28432, redis: 28632, rabbitmq: 28832, app: 29032 }
+shared:
+  proxy: { tls: none, resources: { cpus: 0.1, memory: 64MiB } }
+  monitoring: { prometheus: false, grafana: false, loki: false, alertmanager: false, cadvisor: false, nodeExporter: false }
+projects:
+  lostcred:
+    services:
+      db: { type: postgres, exporter: false, resources: { cpus: 0.2, memory: 256MiB } }
+`;
+
+function stagecraft(...args: string[]) {
+  return spawnSync(join(root, 'bin', 'stagecraft'), args, {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+}
+
+const containers = () =>
+  spawnSync('docker', ['ps', '-aq', '--filter', 'label=io.stagecraft.project=lostcred'], {
+    encoding: 'utf8',
+  }).stdout.trim();
+
+/**
+ * A data volume left by an earlier deployment, and a state folder without its password (a fresh
+ * clone, lost secret files): `up` must say so before it changes anything, not fail in the release
+ * step with "password authentication failed". Real engine, a volume this test creates.
+ */
+describe('up with data whose password the secret store lost', () => {
+  before(() => {
+    writeFileSync(join(dir, 'staging.yaml'), SPEC);
+    spawnSync('docker', ['volume', 'rm', '-f', VOLUME]);
+    spawnSync('docker', ['volume', 'create', VOLUME]);
+  });
+  after(() => {
+    spawnSync('docker', ['volume', 'rm', '-f', VOLUME]);
+  });
+
+  it('stops with exit 1 and says what to do, before it writes, generates or starts anything', () => {
+    const r = stagecraft('up');
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /lostcred\/db: the volume lostcred-db-data holds data set up with a password/);
+    assert.match(r.stderr, /stagecraft secrets set lostcred DB_PASSWORD/);
+    assert.match(r.stderr, /docker volume rm lostcred-db-data/);
+    assert.equal(containers(), '', 'no container was created');
+    assert.equal(existsSync(join(dir, '.stagecraft', 'server')), false, 'no layout was written');
+    const listed = stagecraft('secrets', 'list', 'lostcred', '--json');
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.ok(!listed.stdout.includes('"set":true'), `no password was generated: ${listed.stdout}`);
+  });
+
+  it('is content once the password is back in the store, or the volume is gone', async () => {
+    const set = spawnSync(join(root, 'bin', 'stagecraft'), ['secrets', 'set', 'lostcred', 'DB_PASSWORD'], {
+      cwd: dir,
+      input: 'the-old-password',
+      encoding: 'utf8',
+    });
+    assert.equal(set.status, 0, set.stderr);
+    const { spec } = loadSpecText(join(dir, 'staging.yaml'), SPEC, {});
+    const engine = async () => dockerFor('local', {});
+    const secrets = openFileSecretStore(join(dir, '.stagecraft', 'secrets'));
+    assert.deepEqual(await lostCredentials(spec!, secrets, engine), []);
+    await secrets.delete('lostcred', 'DB_PASSWORD');
+    assert.equal((await lostCredentials(spec!, secrets, engine)).length, 1, 'the same check, in-process');
+    spawnSync('docker', ['volume', 'rm', '-f', VOLUME]);
+    assert.deepEqual(await lostCredentials(spec!, secrets, engine), [], 'no volume, nothing to lose');
+  });
+});
