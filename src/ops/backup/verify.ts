@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { removeContainer, runOnce, waitHealthy } from '../../drivers/docker/engine.ts';
 import type { ContainerSpec } from '../../drivers/docker/from-compose.ts';
 import { LABEL, VERIFY_ROLE } from '../../render/index.ts';
+import { probeLabel } from '../../render/readiness-probe.ts';
 import type { Project } from '../../spec/index.ts';
 import type { BackupRecord } from '../../state/index.ts';
 import { oneOff, type RunningEnvironment } from '../environment.ts';
@@ -122,13 +123,15 @@ export async function startScratch(
     name: names.db,
     Image: job.options.Image,
     Env: [`POSTGRES_USER=${user}`, `POSTGRES_DB=${database}`, `POSTGRES_PASSWORD=${password}`],
-    Labels: labels,
+    // The health gate asks the server itself (the probe); the engine's own check can be calm.
+    Labels: { ...labels, [LABEL.probe]: probeLabel({ kind: 'postgres', port: 5432, user, database }) },
     Cmd: ['postgres', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
     Healthcheck: {
       Test: ['CMD-SHELL', `pg_isready -q -h 127.0.0.1 -U ${user} -d ${database}`],
-      Interval: 500_000_000,
+      Interval: 10_000_000_000,
       Timeout: 3_000_000_000,
-      Retries: 240,
+      Retries: 3,
+      StartPeriod: 180_000_000_000,
     },
     HostConfig: { NetworkMode: names.network, ShmSize: 256 * 1024 * 1024 },
   });
