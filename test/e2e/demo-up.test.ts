@@ -119,6 +119,11 @@ function steadyLoad(port: number): {
 
 before(() => {
   cpSync(join(root, 'examples', 'demo', 'staging.yaml'), specFile);
+  // The quick start leaves the demo running, with the same names and ports, its passwords in its
+  // own state and set up in its volumes: this test starts from nothing, so it takes the demo down
+  // first, data included (the quick start's next `up` starts it again, empty).
+  const cleared = stagecraft(['down', '--volumes']);
+  assert.equal(cleared.code, 0, cleared.err);
   const built = stagecraft(['images', 'build'], 1_200_000);
   assert.equal(built.code, 0, built.err);
 });
