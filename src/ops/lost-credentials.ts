@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { generatedSecrets } from '../render/index.ts';
+import { generatedSecrets, LABEL } from '../render/index.ts';
 import type { Spec } from '../spec/index.ts';
 import type { SecretStore } from '../state/index.ts';
 
@@ -23,14 +23,15 @@ export async function lostCredentials(
   const docker = await engine();
   const out: string[] = [];
   for (const g of missing) {
-    const exists = await docker
+    // Another environment's volume of the same name is not this one's data (`up` refuses it apart).
+    const ours = await docker
       .getVolume(g.volume)
       .inspect()
       .then(
-        () => true,
+        (v) => v.Labels?.[LABEL.environment] === spec.environment,
         () => false,
       );
-    if (exists)
+    if (ours)
       out.push(
         `${g.project}/${g.service}: the volume ${g.volume} holds data set up with a password the secret store does not have (${g.project}/${g.name}), so a newly generated one would not open it. Put the old value back with \`stagecraft secrets set ${g.project} ${g.name}\`, or start from empty with \`docker volume rm ${g.volume}\` (which deletes its data)`,
       );

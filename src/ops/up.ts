@@ -21,6 +21,7 @@ import type { Spec } from '../spec/index.ts';
 import type { SecretStore, StateStore } from '../state/index.ts';
 import { ensureSelfSignedCertificates, selfSignedPathsIn } from './certificates.ts';
 import { differs, isTransient, runsAsWanted, type WantedContainer } from './converged.ts';
+import { foreignNames } from './foreign-names.ts';
 import { recordAllocations } from './record-allocations.ts';
 import { checkTargets, type RouteCheck, routeFailures, routeTargets } from './route-checks.ts';
 import { secretFileArtifacts } from './secret-files.ts';
@@ -171,10 +172,16 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
   // 1. The layout and the secret files (mode 0600) the containers read.
   const prepared = opts.prepared ?? (await prepareServer(spec, plan, opts));
 
-  // 2. Networks and volumes: the shared stack owns the shared and edge networks.
+  // 2. Networks and volumes: the shared stack owns the shared and edge networks. Names are the
+  // engine's, not the environment's: what is not this environment's under one of them stays as it is.
   const { shared, docs } = composeDocs(ctx, opts.docs);
   result.docs = docs;
   const projects = spec.projects.filter((p) => !opts.project || p.name === opts.project);
+  const foreign = await foreignNames(docker, spec.environment, [shared, ...docs.values()]);
+  if (foreign.length)
+    throw new Error(
+      `nothing on the engine was changed: ${foreign.join('; ')}. up never removes or takes over what is not this environment's: remove or rename it first`,
+    );
   for (const doc of [shared, ...docs.values()]) await ensureDocResources(docker, doc);
 
   // 3. The shared stack and the projects, in parallel: a project needs only its networks, which

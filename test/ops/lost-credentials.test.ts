@@ -54,7 +54,7 @@ describe('up with data whose password the secret store lost', () => {
   before(() => {
     writeFileSync(join(dir, 'staging.yaml'), SPEC);
     spawnSync('docker', ['volume', 'rm', '-f', VOLUME]);
-    spawnSync('docker', ['volume', 'create', VOLUME]);
+    spawnSync('docker', ['volume', 'create', '--label', 'io.stagecraft.environment=preview', VOLUME]);
   });
   after(() => {
     spawnSync('docker', ['volume', 'rm', '-f', VOLUME]);

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { dockerFor } from '../../src/drivers/docker/client.ts';
+import { foreignNames } from '../../src/ops/foreign-names.ts';
+import { planEnvironment } from '../../src/plan/index.ts';
+import { projectComposeDoc } from '../../src/render/compose/project.ts';
+import { loadSpecText } from '../../src/spec/index.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'stagecraft-foreign-names-'));
+const CONTAINER = 'foreignname-db';
+const VOLUME = 'foreignname-db-data';
+
+const SPEC = `version: 1
+environment: preview
+server:
+  host: local
+  domain: foreignname.localhost
+  capacity: { cpus: 2, memory: 4GiB }
+  images: local
+  listen: { http: 28381 }
+network: { shared: 10.234.0.0/24, projects: 10.235.0.0/16, projectSize: 24 }
+ports: { postgres: 29232, redis: 29432, rabbitmq: 29632, app: 29832 }
+shared:
+  proxy: { tls: none, resources: { cpus: 0.1, memory: 64MiB } }
+  monitoring: { prometheus: false, grafana: false, loki: false, alertmanager: false, cadvisor: false, nodeExporter: false }
+projects:
+  foreignname:
+    services:
+      db: { type: postgres, exporter: false, resources: { cpus: 0.2, memory: 256MiB } }
+`;
+
+const cleanup = () => {
+  spawnSync('docker', ['rm', '-f', CONTAINER]);
+  spawnSync('docker', ['volume', 'rm', '-f', VOLUME]);
+};
+
+/**
+ * Names are the engine's: a container made by hand, or a volume of another environment, under a
+ * name the spec uses is never removed or taken over by `up`. Real engine; the objects are this test's.
+ */
+describe('up and what is not its environment’s', () => {
+  before(() => {
+    cleanup();
+    writeFileSync(join(dir, 'staging.yaml'), SPEC);
+    spawnSync('docker', ['run', '-d', '--name', CONTAINER, 'stagecraft/base:bookworm', 'sleep', '300']);
+    spawnSync('docker', ['volume', 'create', '--label', 'io.stagecraft.environment=production', VOLUME]);
+  });
+  after(cleanup);
+
+  it('names each one and whose it is', async () => {
+    const { spec } = loadSpecText(join(dir, 'staging.yaml'), SPEC, {});
+    const plan = planEnvironment(spec!);
+    const doc = projectComposeDoc({ spec: spec!, plan }, spec!.projects[0]!)!;
+    const found = await foreignNames(dockerFor('local', {}), 'preview', [doc]);
+    assert.deepEqual(found, [
+      'the container foreignname-db exists, and stagecraft did not make it (no io.stagecraft.environment label)',
+      'the volume foreignname-db-data belongs to the environment production on this engine',
+    ]);
+    assert.deepEqual(await foreignNames(dockerFor('local', {}), 'production', [doc]), [found[0]]);
+  });
+
+  it('up stops with exit 1 before it changes anything on the engine, and the container keeps running', () => {
+    const id = spawnSync('docker', ['inspect', '-f', '{{.Id}}', CONTAINER], {
+      encoding: 'utf8',
+    }).stdout.trim();
+    const r = spawnSync(join(root, 'bin', 'stagecraft'), ['up'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /nothing on the engine was changed: the container foreignname-db exists/);
+    assert.match(r.stderr, /the volume foreignname-db-data belongs to the environment production/);
+    const after = spawnSync('docker', ['inspect', '-f', '{{.Id}} {{.State.Running}}', CONTAINER], {
+      encoding: 'utf8',
+    });
+    assert.equal(after.stdout.trim(), `${id} true`);
+    const network = spawnSync('docker', ['network', 'inspect', 'foreignname-internal']);
+    assert.notEqual(network.status, 0, 'no network was created');
+  });
+});
