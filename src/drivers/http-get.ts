@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { exchange } from './tcp-exchange.ts';
 
 export interface HttpAnswer {
   /** 0 when nothing answered (refused, reset, timed out, not HTTP). */
@@ -21,42 +21,20 @@ export function httpGet(
   path: string,
   { host, timeoutMs }: { host?: string; timeoutMs: number },
 ): Promise<HttpAnswer> {
-  return new Promise((resolve) => {
-    const socket = connect(target);
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let done = false;
-    const finish = (answer: HttpAnswer) => {
-      if (done) return;
-      done = true;
-      socket.destroy();
-      resolve(answer);
-    };
-    /** The answer once it is complete: the whole body by its length, or (`ended`) whatever came. */
-    const parse = (ended: boolean): HttpAnswer | undefined => {
-      const data = Buffer.concat(chunks, received);
-      const end = data.indexOf(HEADERS_END);
-      if (end < 0) return ended ? NOTHING : undefined;
-      const head = data.subarray(0, end).toString('latin1');
-      const status = /^HTTP\/1\.[01] (\d{3})/.exec(head);
-      if (!status) return NOTHING;
-      const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-      const body = data.subarray(end + HEADERS_END.length);
-      const short = length ? body.length < Number(length[1]) : !ended;
-      if (short) return ended ? NOTHING : undefined;
-      return { status: Number(status[1]), body: body.toString('utf8') };
-    };
-    socket.setTimeout(timeoutMs, () => finish(NOTHING));
-    socket.on('error', () => finish(NOTHING));
-    socket.on('connect', () => {
-      socket.write(`GET ${path} HTTP/1.0\r\n${host ? `Host: ${host}\r\n` : ''}\r\n`);
-    });
-    socket.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      received += chunk.length;
-      const answer = parse(false);
-      if (answer) finish(answer);
-    });
-    socket.on('end', () => finish(parse(true) ?? NOTHING));
-  });
+  const request = `GET ${path} HTTP/1.0\r\n${host ? `Host: ${host}\r\n` : ''}\r\n`;
+  return exchange(target, request, parse, NOTHING, timeoutMs);
+}
+
+/** The answer once it is complete: the whole body by its length, or (`ended`) whatever came. */
+function parse(data: Buffer, ended: boolean): HttpAnswer | undefined {
+  const end = data.indexOf(HEADERS_END);
+  if (end < 0) return ended ? NOTHING : undefined;
+  const head = data.subarray(0, end).toString('latin1');
+  const status = /^HTTP\/1\.[01] (\d{3})/.exec(head);
+  if (!status) return NOTHING;
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+  const body = data.subarray(end + HEADERS_END.length);
+  const short = length ? body.length < Number(length[1]) : !ended;
+  if (short) return ended ? NOTHING : undefined;
+  return { status: Number(status[1]), body: body.toString('utf8') };
 }

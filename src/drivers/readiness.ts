@@ -1,8 +1,8 @@
-import { connect } from 'node:net';
 import { parseProbe, type ReadinessProbe } from '../render/readiness-probe.ts';
 import { LABEL } from '../render/topology.ts';
 import type { Owned } from './docker/owned.ts';
 import { httpGet } from './http-get.ts';
+import { exchange } from './tcp-exchange.ts';
 
 /**
  * Whether the service at `address` answers its probe as a ready one does: an HTTP status under
@@ -18,13 +18,23 @@ export async function probeReady(probe: ReadinessProbe, address: string, timeout
       return status >= 200 && status < 400;
     }
     case 'postgres':
-      return exchange(target, startupMessage(probe.user, probe.database), postgresVerdict, timeoutMs);
+      return ask(target, startupMessage(probe.user, probe.database), postgresVerdict, timeoutMs);
     case 'redis':
-      return exchange(target, Buffer.from('PING\r\n'), redisVerdict, timeoutMs);
+      return ask(target, Buffer.from('PING\r\n'), redisVerdict, timeoutMs);
     case 'amqp':
       // The protocol header: a ready broker answers with the Connection.Start method frame (type 1).
-      return exchange(target, Buffer.from('AMQP\x00\x00\x09\x01', 'latin1'), (d) => d[0] === 1, timeoutMs);
+      return ask(target, Buffer.from('AMQP\x00\x00\x09\x01', 'latin1'), (d) => d[0] === 1, timeoutMs);
   }
+}
+
+/** An answer `verdict` decides on; not ready if the service ends the connection first. */
+function ask(
+  target: { host: string; port: number },
+  request: Buffer,
+  verdict: (data: Buffer) => boolean | undefined,
+  timeoutMs: number,
+): Promise<boolean> {
+  return exchange(target, request, (data, ended) => (ended ? false : verdict(data)), false, timeoutMs);
 }
 
 /** PostgreSQL's StartupMessage, protocol 3.0: what `pg_isready` sends. */
@@ -49,35 +59,6 @@ function redisVerdict(data: Buffer): boolean | undefined {
   const line = data.toString('latin1');
   if (!line.includes('\r\n')) return undefined;
   return line.startsWith('+PONG') || line.startsWith('-NOAUTH');
-}
-
-/** Sends `request`, and reads until `verdict` decides (undefined: not enough yet). */
-function exchange(
-  target: { host: string; port: number },
-  request: Buffer,
-  verdict: (data: Buffer) => boolean | undefined,
-  timeoutMs: number,
-): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(target);
-    let data = Buffer.alloc(0);
-    let done = false;
-    const finish = (ready: boolean) => {
-      if (done) return;
-      done = true;
-      socket.destroy();
-      resolve(ready);
-    };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.on('error', () => finish(false));
-    socket.on('end', () => finish(false));
-    socket.on('connect', () => socket.write(request));
-    socket.on('data', (chunk: Buffer) => {
-      data = Buffer.concat([data, chunk]);
-      const ready = verdict(data);
-      if (ready !== undefined) finish(ready);
-    });
-  });
 }
 
 /**
