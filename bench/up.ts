@@ -10,6 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import { firstAddress } from '../src/drivers/docker/owned.ts';
 import { probeReady } from '../src/drivers/readiness.ts';
 import { checkTargets, routeFailures } from '../src/ops/route-checks.ts';
 import type { UpRecord } from '../src/ops/up-record.ts';
@@ -71,7 +72,7 @@ async function waitAllReady(expected: number): Promise<number> {
     const ready = await Promise.all(
       listed.map(async (c) => {
         const probe = parseProbe(c.Config.Labels[LABEL.probe]);
-        const address = Object.values(c.NetworkSettings.Networks).find((n) => n.IPAddress)?.IPAddress;
+        const address = firstAddress(c.NetworkSettings.Networks);
         if (!c.State.Running) return false;
         if (probe && address) return probeReady(probe, address);
         return !c.State.Health || c.State.Health.Status === 'healthy';

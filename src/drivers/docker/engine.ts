@@ -3,7 +3,7 @@ import { LABEL } from '../../render/index.ts';
 import { parseProbe } from '../../render/readiness-probe.ts';
 import { probeReady } from '../readiness.ts';
 import type { ContainerSpec } from './from-compose.ts';
-import { type Owned, toOwned } from './owned.ts';
+import { firstAddress, type Owned, toOwned } from './owned.ts';
 
 export { type Owned, toOwned };
 
@@ -132,7 +132,7 @@ export async function waitHealthy(docker: Docker, name: string, timeoutMs = 120_
     if (health === 'unhealthy')
       throw new Error(`${name} is unhealthy: ${info.State.Health?.Log?.at(-1)?.Output?.trim() ?? ''}`);
     const probe = parseProbe(info.Config.Labels?.[LABEL.probe]);
-    const address = Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
+    const address = firstAddress(info.NetworkSettings.Networks);
     if (local && probe && address) {
       if (await probeReady(probe, address)) return;
     } else if (Date.now() >= nextCheck) {

@@ -18,7 +18,7 @@ export function toOwned(
     NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
   },
 ): Owned {
-  const address = Object.values(c.NetworkSettings?.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
+  const address = firstAddress(c.NetworkSettings?.Networks);
   return {
     id: c.Id,
     name: (c.Names[0] ?? '').replace(/^\//, ''),
@@ -28,4 +28,11 @@ export function toOwned(
     image: c.Image,
     ...(address ? { address } : {}),
   };
+}
+
+/** The container's address on the first of its networks the engine lists that gave it one. */
+export function firstAddress(
+  networks: Record<string, { IPAddress?: string }> | undefined,
+): string | undefined {
+  return Object.values(networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
 }
