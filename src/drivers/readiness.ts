@@ -69,7 +69,7 @@ function redisVerdict(data: Buffer): boolean | undefined {
 export async function readyWhileStarting(containers: readonly Owned[]): Promise<Set<string>> {
   const starting = containers.flatMap((c) => {
     const probe = parseProbe(c.labels[LABEL.probe]);
-    return c.health === 'health: starting' && probe && c.address ? [{ ...c, probe, address: c.address }] : [];
+    return c.health === 'starting' && probe && c.address ? [{ ...c, probe, address: c.address }] : [];
   });
   const answers = await Promise.all(starting.map((c) => probeReady(c.probe, c.address)));
   return new Set(starting.filter((_, i) => answers[i]).map((c) => c.name));

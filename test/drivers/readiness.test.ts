@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dockerFor } from '../../src/drivers/docker/client.ts';
 import { waitHealthy } from '../../src/drivers/docker/engine.ts';
@@ -13,6 +16,20 @@ import { LABEL } from '../../src/render/topology.ts';
 const NETWORK = 'stagecraft-readiness-test';
 const PG: ReadinessProbe = { kind: 'postgres', port: 5432, user: 'app', database: 'app' };
 const PREFIX = 'stagecraft-readiness-test-';
+/** An environment for `status` to list (`preview`, which the PostgreSQL container here is labelled with). */
+const STATUS_SPEC = `version: 1
+environment: preview
+server: { host: local, domain: readiness.localhost, capacity: { cpus: 2, memory: 4GiB }, images: local }
+network: { shared: 10.236.0.0/24, projects: 10.237.0.0/16, projectSize: 24 }
+ports: { postgres: 30032, redis: 30232, rabbitmq: 30432, app: 30632 }
+shared:
+  proxy: { tls: none, resources: { cpus: 0.1, memory: 64MiB } }
+  monitoring: { prometheus: false, grafana: false, loki: false, alertmanager: false, cadvisor: false, nodeExporter: false }
+projects:
+  readiness:
+    services:
+      db: { type: postgres, exporter: false, resources: { cpus: 0.2, memory: 256MiB } }
+`;
 
 function docker(...args: string[]): string {
   const r = spawnSync('docker', args, { encoding: 'utf8' });
@@ -56,6 +73,8 @@ describe('readiness probes', () => {
     run(
       'pg',
       ...['--label', `${LABEL.probe}=${probeLabel(PG)}`, '--health-cmd', 'exit 1'],
+      ...['--label', `${LABEL.environment}=preview`, '--label', `${LABEL.project}=readiness`],
+      ...['--label', `${LABEL.service}=db`],
       ...['--health-interval', '120s', '-e', 'POSTGRES_USER=app', '-e', 'POSTGRES_PASSWORD=pw'],
       ...['-e', 'POSTGRES_DB=app', 'stagecraft/postgresql:15'],
     );
@@ -97,6 +116,24 @@ describe('readiness probes', () => {
     await waitHealthy(dockerFor('local', {}), `${PREFIX}pg`, 60_000);
     assert.equal(docker('inspect', '-f', '{{.State.Health.Status}}', `${PREFIX}pg`), 'starting');
     assert.equal(await probeReady(PG, address('pg')), true);
+  });
+
+  it('status shows a container the engine has not checked yet, whose service answers, as such', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stagecraft-readiness-status-'));
+    writeFileSync(join(dir, 'staging.yaml'), STATUS_SPEC);
+    const status = (...args: string[]) =>
+      spawnSync(join(import.meta.dirname, '..', '..', 'bin', 'stagecraft'), ['status', ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+    const json = status('--json');
+    assert.equal(json.status, 0, json.stderr);
+    const row = (JSON.parse(json.stdout) as { replica: string; health: string; answers?: boolean }[]).find(
+      (r) => r.replica === `${PREFIX}pg`,
+    );
+    assert.deepEqual({ health: row?.health, answers: row?.answers }, { health: 'starting', answers: true });
+    assert.match(status().stdout, new RegExp(`${PREFIX}pg\\s+running\\s+starting, answers`));
   });
 
   it('PostgreSQL: "starting up" (57P03) is not ready, any other refusal is', async () => {
@@ -170,9 +207,9 @@ describe('readiness probes', () => {
     });
     const redis: ReadinessProbe = { kind: 'redis', port: 6379 };
     const ready = await readyWhileStarting([
-      owned('starting', 'health: starting', redis),
-      owned('no-probe', 'health: starting'),
-      owned('wrong-port', 'health: starting', { kind: 'redis', port: 6380 }),
+      owned('starting', 'starting', redis),
+      owned('no-probe', 'starting'),
+      owned('wrong-port', 'starting', { kind: 'redis', port: 6380 }),
       owned('unhealthy', 'unhealthy', redis),
       owned('healthy', 'healthy', redis),
     ]);

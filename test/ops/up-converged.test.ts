@@ -64,7 +64,7 @@ describe('isConverged: whether up has nothing to do', () => {
   });
 
   it('counts a container the engine has not checked yet only when its readiness probe answered', () => {
-    const starting = changed('shop-db', { health: 'health: starting' });
+    const starting = changed('shop-db', { health: 'starting' });
     assert.equal(isConverged(ctx, server(), starting), false);
     assert.equal(isConverged(ctx, server(), starting, undefined, undefined, new Set(['shop-db'])), true);
     assert.equal(

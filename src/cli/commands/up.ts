@@ -218,12 +218,14 @@ export function registerUp(program: Command, io: Io): void {
       const releases = await store.listReleases();
       const backups = await store.listBackups();
       await store.close();
-      const rows = (
-        await docker.listContainers({
-          all: true,
-          filters: { label: [`${LABEL.environment}=${spec.environment}`] },
-        })
-      ).map((c) => {
+      const listed = await docker.listContainers({
+        all: true,
+        filters: { label: [`${LABEL.environment}=${spec.environment}`] },
+      });
+      // Until the engine's first check, a service may already answer (up's gate passed on that).
+      const local = Boolean((docker.modem as { socketPath?: string }).socketPath);
+      const answering = local ? await readyWhileStarting(listed.map(toOwned)) : new Set<string>();
+      const rows = listed.map((c) => {
         const owned = toOwned(c);
         const project = c.Labels[LABEL.project] ?? '';
         const service = c.Labels[LABEL.service] ?? '';
@@ -236,6 +238,7 @@ export function registerUp(program: Command, io: Io): void {
           replica: owned.name,
           state: owned.state,
           health: owned.health ?? null,
+          ...(owned.health === 'starting' ? { answers: answering.has(owned.name) } : {}),
           image: owned.image,
           ports: c.Ports.filter((x) => x.PublicPort).map((x) => `${x.IP}:${x.PublicPort}`),
           routes: s?.type === 'app' ? s.resolvedRoutes.map((r) => `${r.host}${r.path}`) : [],
@@ -256,7 +259,7 @@ export function registerUp(program: Command, io: Io): void {
             r.project,
             r.replica,
             r.state,
-            r.health ?? '-',
+            r.answers ? 'starting, answers' : (r.health ?? '-'),
             r.image,
             r.ports.join(' '),
             r.routes.join(' '),

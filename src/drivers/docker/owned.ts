@@ -6,6 +6,7 @@ export interface Owned {
   name: string;
   labels: Record<string, string>;
   state: string;
+  /** As the engine's inspect says it: `healthy`, `unhealthy` or `starting` (none: no healthcheck). */
   health?: string;
   image: string;
   /** An address on one of its networks (the first the engine lists), where a probe reaches it. */
@@ -24,7 +25,7 @@ export function toOwned(
     name: (c.Names[0] ?? '').replace(/^\//, ''),
     labels: c.Labels,
     state: c.State,
-    health: /\((healthy|unhealthy|health: starting)\)/.exec(c.Status)?.[1],
+    health: /\((healthy|unhealthy|health: starting)\)/.exec(c.Status)?.[1]?.replace('health: ', ''),
     image: c.Image,
     ...(address ? { address } : {}),
   };
