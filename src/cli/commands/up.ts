@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type Docker from 'dockerode';
+import { isLocalEngine } from '../../drivers/docker/client.ts';
 import { demux, ownedContainers, removeContainer, toOwned } from '../../drivers/docker/engine.ts';
 import { listOwnedOnSocket } from '../../drivers/docker/socket.ts';
 import { readyWhileStarting } from '../../drivers/readiness.ts';
@@ -223,8 +224,9 @@ export function registerUp(program: Command, io: Io): void {
         filters: { label: [`${LABEL.environment}=${spec.environment}`] },
       });
       // Until the engine's first check, a service may already answer (up's gate passed on that).
-      const local = Boolean((docker.modem as { socketPath?: string }).socketPath);
-      const answering = local ? await readyWhileStarting(listed.map(toOwned)) : new Set<string>();
+      const answering = isLocalEngine(docker)
+        ? await readyWhileStarting(listed.map(toOwned))
+        : new Set<string>();
       const rows = listed.map((c) => {
         const owned = toOwned(c);
         const project = c.Labels[LABEL.project] ?? '';

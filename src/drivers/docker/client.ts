@@ -17,6 +17,11 @@ function engineClient(): typeof Docker {
   return createRequire(import.meta.url)('dockerode') as typeof Docker;
 }
 
+/** Whether the client talks to an engine on this machine (its Unix socket): then container addresses are reachable from here. */
+export function isLocalEngine(docker: Docker): boolean {
+  return Boolean((docker.modem as { socketPath?: string }).socketPath);
+}
+
 export function dockerFor(
   host: string,
   env: Readonly<Record<string, string | undefined>> = process.env,

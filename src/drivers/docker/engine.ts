@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { LABEL } from '../../render/index.ts';
 import { parseProbe } from '../../render/readiness-probe.ts';
 import { probeReady } from '../readiness.ts';
+import { isLocalEngine } from './client.ts';
 import type { ContainerSpec } from './from-compose.ts';
 import { firstAddress, type Owned, toOwned } from './owned.ts';
 
@@ -122,7 +123,7 @@ export async function removeContainer(docker: Docker, nameOrId: string): Promise
  */
 export async function waitHealthy(docker: Docker, name: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const local = Boolean((docker.modem as { socketPath?: string }).socketPath);
+  const local = isLocalEngine(docker);
   let nextCheck = 0;
   for (;;) {
     const info = await docker.getContainer(name).inspect();
