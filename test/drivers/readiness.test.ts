@@ -12,24 +12,13 @@ import type { Owned } from '../../src/drivers/docker/owned.ts';
 import { probeReady, readyWhileStarting } from '../../src/drivers/readiness.ts';
 import { parseProbe, probeLabel, type ReadinessProbe } from '../../src/render/readiness-probe.ts';
 import { LABEL } from '../../src/render/topology.ts';
+import { onePostgresSpec } from '../support/small-spec.ts';
 
 const NETWORK = 'stagecraft-readiness-test';
 const PG: ReadinessProbe = { kind: 'postgres', port: 5432, user: 'app', database: 'app' };
 const PREFIX = 'stagecraft-readiness-test-';
 /** An environment for `status` to list (`preview`, which the PostgreSQL container here is labelled with). */
-const STATUS_SPEC = `version: 1
-environment: preview
-server: { host: local, domain: readiness.localhost, capacity: { cpus: 2, memory: 4GiB }, images: local }
-network: { shared: 10.236.0.0/24, projects: 10.237.0.0/16, projectSize: 24 }
-ports: { postgres: 30032, redis: 30232, rabbitmq: 30432, app: 30632 }
-shared:
-  proxy: { tls: none, resources: { cpus: 0.1, memory: 64MiB } }
-  monitoring: { prometheus: false, grafana: false, loki: false, alertmanager: false, cadvisor: false, nodeExporter: false }
-projects:
-  readiness:
-    services:
-      db: { type: postgres, exporter: false, resources: { cpus: 0.2, memory: 256MiB } }
-`;
+const STATUS_SPEC = onePostgresSpec('readiness', 2);
 
 function docker(...args: string[]): string {
   const r = spawnSync('docker', args, { encoding: 'utf8' });

@@ -9,30 +9,14 @@ import { foreignNames } from '../../src/ops/foreign-names.ts';
 import { planEnvironment } from '../../src/plan/index.ts';
 import { projectComposeDoc } from '../../src/render/compose/project.ts';
 import { loadSpecText } from '../../src/spec/index.ts';
+import { onePostgresSpec } from '../support/small-spec.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'stagecraft-foreign-names-'));
 const CONTAINER = 'foreignname-db';
 const VOLUME = 'foreignname-db-data';
 
-const SPEC = `version: 1
-environment: preview
-server:
-  host: local
-  domain: foreignname.localhost
-  capacity: { cpus: 2, memory: 4GiB }
-  images: local
-  listen: { http: 28381 }
-network: { shared: 10.234.0.0/24, projects: 10.235.0.0/16, projectSize: 24 }
-ports: { postgres: 29232, redis: 29432, rabbitmq: 29632, app: 29832 }
-shared:
-  proxy: { tls: none, resources: { cpus: 0.1, memory: 64MiB } }
-  monitoring: { prometheus: false, grafana: false, loki: false, alertmanager: false, cadvisor: false, nodeExporter: false }
-projects:
-  foreignname:
-    services:
-      db: { type: postgres, exporter: false, resources: { cpus: 0.2, memory: 256MiB } }
-`;
+const SPEC = onePostgresSpec('foreignname', 1);
 
 const cleanup = () => {
   spawnSync('docker', ['rm', '-f', CONTAINER]);

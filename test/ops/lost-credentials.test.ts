@@ -8,29 +8,13 @@ import { dockerFor } from '../../src/drivers/docker/client.ts';
 import { lostCredentials } from '../../src/ops/lost-credentials.ts';
 import { loadSpecText } from '../../src/spec/index.ts';
 import { openFileSecretStore } from '../../src/state/secrets-files.ts';
+import { onePostgresSpec } from '../support/small-spec.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'stagecraft-lost-credentials-'));
 const VOLUME = 'lostcred-db-data';
 
-const SPEC = `version: 1
-environment: preview
-server:
-  host: local
-  domain: lostcred.localhost
-  capacity: { cpus: 2, memory: 4GiB }
-  images: local
-  listen: { http: 28380 }
-network: { shared: 10.232.0.0/24, projects: 10.233.0.0/16, projectSize: 24 }
-ports: { postgres: 28432, redis: 28632, rabbitmq: 28832, app: 29032 }
-shared:
-  proxy: { tls: none, resources: { cpus: 0.1, memory: 64MiB } }
-  monitoring: { prometheus: false, grafana: false, loki: false, alertmanager: false, cadvisor: false, nodeExporter: false }
-projects:
-  lostcred:
-    services:
-      db: { type: postgres, exporter: false, resources: { cpus: 0.2, memory: 256MiB } }
-`;
+const SPEC = onePostgresSpec('lostcred', 0);
 
 function stagecraft(...args: string[]) {
   return spawnSync(join(root, 'bin', 'stagecraft'), args, {
