@@ -104,7 +104,7 @@ export function projectStack(ctx: RenderContext, project: Project): Stack | unde
       logging: LOG_ROTATION,
       resources:
         slot.role === 'exporter'
-          ? resourcesOf(EXPORTER_RESOURCES[s.type as 'postgres' | 'redis'])
+          ? resourcesOf(EXPORTER_RESOURCES[s.type === 'postgres' ? 'postgres' : 'redis'])
           : s.resources,
       ...(Object.keys(environment).length ? { environment } : {}),
       ...(secretFile ? { envFiles: [secretFile] } : {}),

@@ -110,15 +110,9 @@ export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string
   };
   const wget = (url: string) => ({ test: ['CMD-SHELL', `wget -q -O /dev/null ${url} || exit 1`], ...HEALTH });
   const m = spec.shared.monitoring;
-  const res = (
-    given: { cpus?: unknown; memory?: unknown } | undefined,
-    d: { cpus: string; memory: string },
-  ): Resources => {
+  const res = (given: Partial<Resources> | undefined, d: { cpus: string; memory: string }): Resources => {
     const def = resourcesOf(d);
-    return {
-      cpus: (given?.cpus as typeof def.cpus) ?? def.cpus,
-      memory: (given?.memory as typeof def.memory) ?? def.memory,
-    };
+    return { cpus: given?.cpus ?? def.cpus, memory: given?.memory ?? def.memory };
   };
 
   for (const { component, skipped } of sharedComponents(spec)) {
