@@ -3,12 +3,13 @@ import { parseArgs } from 'node:util';
 import { listOwnedOnSocket } from '../drivers/docker/socket.ts';
 import { readyWhileStarting } from '../drivers/readiness.ts';
 import { runsAsWanted } from '../ops/converged.ts';
+import { serverDirFor, stateLocation, upRecordPath } from '../ops/locations.ts';
 import { checkTargets, routeFailures } from '../ops/route-checks.ts';
 import { inputsKey, readUpRecord, unchangedSince } from '../ops/up-record.ts';
 import { openStore } from '../state/store.ts';
 import { EXIT_OK } from './errors.ts';
 import type { Io } from './io.ts';
-import { type GlobalOptions, serverDirFor, specPath, stateLocation, upRecordPath } from './locations.ts';
+import { type GlobalOptions, specPath } from './locations.ts';
 import { checkLines, convergedLine } from './up-output.ts';
 
 /**
@@ -23,13 +24,13 @@ export async function upIfNothingChanged(argv: readonly string[], io: Io): Promi
   const args = upArguments(argv);
   if (!args) return undefined;
   try {
-    const path = specPath(args.spec, args.globals);
-    const location = stateLocation(path, args.globals, io.env);
+    const path = specPath(args.spec, args.globals, io.cwd);
+    const location = stateLocation(path, args.globals, io);
     const recordPath = upRecordPath(location);
     const record = recordPath ? readUpRecord(recordPath) : undefined;
     if (!record || !('path' in location)) return undefined;
     if (args.project && !record.projects.includes(args.project)) return undefined;
-    const serverDir = serverDirFor(path, args.globals, io.env);
+    const serverDir = serverDirFor(path, args.globals, io);
     if (!unchangedSince('', record.inputFiles) || !unchangedSince(serverDir, record.layout)) return undefined;
     const inScope = (project: string) => !args.project || project === args.project;
     // The engine and the routes are asked at once; the answers count only if the inputs match.

@@ -15,7 +15,7 @@ describe('the program loads what the command needs', () => {
   });
 
   it('registers the run command’s module, none for --version, all for help or an unknown word', async () => {
-    assert.deepEqual(await names(['logs', 'shop']), ['up', 'down', 'status', 'logs']);
+    assert.deepEqual(await names(['logs', 'shop']), ['logs']);
     assert.deepEqual(await names(['--spec', 'x.yaml', 'validate']), ['validate']);
     assert.deepEqual(await names(['--version']), []);
     const all = await names(['--help']);
