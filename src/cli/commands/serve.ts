@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
-import { CONTROL_PLANE_PORT, controlPlaneAddresses, startControlPlane } from '../../server/control-plane.ts';
+import { CONTROL_PLANE_PORT, controlPlaneAddresses, startControlPlane } from '../../server/index.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { type GlobalOptions, specPath } from '../locations.ts';
 import { openRunningEnvironment } from '../running-environment.ts';
 
 // test/cli/serve.test.ts imports these from here; they live in src/server now.
-export { controlPlaneAddresses } from '../../server/control-plane.ts';
-export { metricsHandler } from '../../server/metrics.ts';
+export { controlPlaneAddresses, metricsHandler } from '../../server/index.ts';
 
 export function registerServe(program: Command, io: Io): void {
   program
