@@ -23,4 +23,9 @@ describe('the program loads what the command needs', () => {
     assert.deepEqual(await names(['nosuch']), all);
     assert.deepEqual(await names(['help', 'up']), all);
   });
+
+  it('has one module per command: running one registers that one alone', async () => {
+    const all = await names(['--help']);
+    for (const command of all) assert.deepEqual(await names([command]), [command]);
+  });
 });
