@@ -6,6 +6,7 @@ import type { Plan } from '../plan/index.ts';
 import { type Diagnostic, formatDiagnostic, type Spec } from '../spec/index.ts';
 import type { SecretStore, StateStore } from '../state/index.ts';
 import { connectEngine } from './engine-connection.ts';
+import { OperationFailed } from './failure.ts';
 import { lostCredentials } from './lost-credentials.ts';
 import { recordRelease } from './releases.ts';
 import { checkTargets, routeFailures, routeTargets } from './route-checks.ts';
@@ -21,7 +22,7 @@ import {
 import { inputFiles, inputsKey, stampFiles, writeUpRecord } from './up-record.ts';
 
 /** `up` refused to start: a data volume's credential is gone from the secret store. Nothing was changed. */
-export class CredentialsLost extends Error {}
+export class CredentialsLost extends OperationFailed {}
 
 /** The variables, recording which are read (those the spec names go into the up record's key). */
 export function recordingEnv(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; read: Set<string> } {

@@ -1,9 +1,10 @@
 import type Docker from 'dockerode';
 import { dockerFor } from '../drivers/docker/client.ts';
 import { HostKeyRejected } from '../drivers/ssh/index.ts';
+import { OperationFailed } from './failure.ts';
 
 /** No engine answers at `server.host`, or its host key was refused; the message says which. */
-export class EngineUnreachable extends Error {}
+export class EngineUnreachable extends OperationFailed {}
 
 /** The engine named by `server.host`, once it answers a ping. */
 export async function connectEngine(

@@ -2,9 +2,10 @@ import type Docker from 'dockerode';
 import { containerLogs, followContainerLogs } from '../drivers/docker/container-logs.ts';
 import { ownedContainers } from '../drivers/docker/engine.ts';
 import { LABEL } from '../render/index.ts';
+import { OperationFailed } from './failure.ts';
 
 /** The project (or service) has no container to read logs from. */
-export class NoContainers extends Error {}
+export class NoContainers extends OperationFailed {}
 
 /**
  * The logs of a project's containers (or one service's) since `since` (Unix seconds), each line

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { defaultBridgeGateway } from '../drivers/docker/bridge.ts';
 import type { RunningEnvironment } from '../ops/environment.ts';
+import { OperationFailed } from '../ops/failure.ts';
 import { certificateExpiries, metricsFacts, metricsText } from '../ops/metrics.ts';
 import { type Job, scheduledJobs } from '../ops/schedule.ts';
 import { serveExecutors, startScheduler } from '../ops/serve.ts';
@@ -21,7 +22,7 @@ export interface ListenAddress {
 }
 
 /** The control plane cannot listen where it was asked to (or the engine gives it nowhere to). */
-export class CannotListen extends Error {}
+export class CannotListen extends OperationFailed {}
 
 /**
  * 127.0.0.1 for the host itself, and the gateway of Docker's default bridge (docker0), which is
