@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { formatBytes, isolationMatrix, type Plan, planToJson } from '../../plan/index.ts';
-import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../context.ts';
+import { loadOrExit } from '../context.ts';
 import type { Io } from '../io.ts';
+import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
 import { planFromState, reportDiagnostics } from '../planning.ts';
 import { openSecrets, readRecorded } from '../state.ts';
 import { bar, indent, type Style, table } from '../style.ts';
@@ -14,16 +15,17 @@ export function registerPlan(program: Command, io: Io): void {
     .option('--json', 'print the plan as JSON for scripts')
     .action(async (arg: string | undefined, options: { json?: boolean }) => {
       const globals = program.opts<GlobalOptions>();
-      const path = specPath(arg, globals);
-      const loaded = loadOrExit(path, io.errStyle, io.err);
-      const recorded = await readRecorded(path, globals, io.env);
-      const secrets = await openSecrets(path, globals, io.env);
+      const path = specPath(arg, globals, io.cwd);
+      const shown = displayPath(path, io.cwd);
+      const loaded = loadOrExit(path, io);
+      const recorded = await readRecorded(path, globals, io);
+      const secrets = await openSecrets(path, globals, io);
       const secretNames = await secrets.list();
       await secrets.close();
       const { plan, diagnostics } = await planFromState(loaded, { recorded, secretNames });
       if (options.json) io.out(JSON.stringify(planToJson(plan), null, 2));
-      else io.out(formatPlan(plan, displayPath(path), io.style));
-      reportDiagnostics(diagnostics, io, displayPath(path));
+      else io.out(formatPlan(plan, shown, io.style));
+      reportDiagnostics(diagnostics, io, shown);
     });
 }
 

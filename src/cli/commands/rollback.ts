@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { NothingToRollBack, rollback } from '../../ops/rollback.ts';
-import { type GlobalOptions, specPath } from '../context.ts';
-import { openEnvironment, projectNamed } from '../environment.ts';
+import { projectNamed } from '../context.ts';
 import { OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
+import { type GlobalOptions, specPath } from '../locations.ts';
 import { progressFor } from '../progress.ts';
+import { openRunningEnvironment } from '../running-environment.ts';
 
 export function registerRollback(program: Command, io: Io): void {
   program
@@ -15,11 +16,11 @@ export function registerRollback(program: Command, io: Io): void {
     .argument('<project>', 'the project')
     .action(async (name: string) => {
       const globals = program.opts<GlobalOptions>();
-      const env = await openEnvironment(specPath(undefined, globals), globals, io);
+      const running = await openRunningEnvironment(specPath(undefined, globals, io.cwd), globals, io);
       try {
-        const project = projectNamed(env.spec, name);
+        const project = projectNamed(running.spec, name);
         const progress = progressFor(io.stderr, io.errStyle.dim);
-        const r = await rollback(env, project, (line) => progress.step(line)).catch((e) => {
+        const r = await rollback(running, project, (line) => progress.step(line)).catch((e) => {
           throw e instanceof NothingToRollBack ? new OperationFailed(e.message) : e;
         });
         progress.done();
@@ -34,7 +35,7 @@ export function registerRollback(program: Command, io: Io): void {
           `${io.style.green('✓')} ${name} rolled back to the release of ${r.to.createdAt} (${images}); ${r.up.touched.length} containers changed`,
         );
       } finally {
-        await env.close();
+        await running.close();
       }
     });
 }

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import type Docker from 'dockerode';
+import { listOwnedOnSocket } from '../drivers/docker/socket.ts';
+import { readyWhileStarting } from '../drivers/readiness.ts';
+import type { Plan } from '../plan/index.ts';
+import { type Diagnostic, formatDiagnostic, type Spec } from '../spec/index.ts';
+import type { SecretStore, StateStore } from '../state/index.ts';
+import { connectEngine } from './engine-connection.ts';
+import { OperationFailed } from './failure.ts';
+import { lostCredentials } from './lost-credentials.ts';
+import { recordRelease } from './releases.ts';
+import { checkTargets, routeFailures, routeTargets } from './route-checks.ts';
+import {
+  isConvergedToSpec,
+  type Prepared,
+  prepareServer,
+  type UpResult,
+  up,
+  wantedContainers,
+  wantedStacks,
+} from './up.ts';
+import { inputFiles, inputsKey, stampFiles, writeUpRecord } from './up-record.ts';
+
+/** `up` refused to start: a data volume's credential is gone from the secret store. Nothing was changed. */
+export class CredentialsLost extends OperationFailed {}
+
+/** The variables, recording which are read (those the spec names go into the up record's key). */
+export function recordingEnv(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; read: Set<string> } {
+  const read = new Set<string>();
+  const proxy = new Proxy(env, {
+    get(target, name) {
+      if (typeof name === 'string') read.add(name);
+      return Reflect.get(target, name);
+    },
+  });
+  return { env: proxy, read };
+}
+
+export interface DeployOptions {
+  spec: Spec;
+  plan: Plan;
+  /** The spec's and the plan's diagnostics (warnings only by now): a no-op `up` repeats them. */
+  diagnostics: readonly Diagnostic[];
+  store: StateStore;
+  secrets: SecretStore;
+  serverDir: string;
+  project?: string | undefined;
+  /** The variables the engine is reached with (DOCKER_HOST, the SSH ones) and the up record's key reads. */
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  /** Where the up record goes and what went into the spec; none: no record (the state is in PostgreSQL). */
+  record?: UpRecordInputs | undefined;
+}
+
+export interface UpRecordInputs {
+  path: string;
+  specPath: string;
+  /** The spec's text as loaded: the record is written only if the file still holds it. */
+  specText: string;
+  /** The variables loading the spec read. */
+  envNames: ReadonlySet<string>;
+  secretsDir: string;
+}
+
+/**
+ * `up` as the CLI (and the API) run it: refuse when a data volume's credential is lost, write the
+ * layout, converge (or see that nothing is to do), record each project's release and an `up`
+ * event, and, when every project converged, the up record the no-op fast path reads.
+ */
+export async function deploy(opts: DeployOptions): Promise<UpResult> {
+  const { spec, plan, store, secrets, serverDir, project, log } = opts;
+  let docker: Promise<Docker> | undefined;
+  const engine = () => {
+    docker ??= connectEngine(spec.server.host, opts.env);
+    return docker;
+  };
+  const lost = await lostCredentials(spec, secrets, engine);
+  if (lost.length) throw new CredentialsLost(`nothing was changed:\n${lost.join('\n')}`);
+  const prepared = await prepareServer(spec, plan, { store, secrets, serverDir, log });
+  const result =
+    (await alreadyConverged(spec, plan, serverDir, prepared, project, opts.env)) ??
+    (await up(spec, plan, {
+      docker: await engine(),
+      store,
+      secrets,
+      serverDir,
+      prepared,
+      ...(project ? { project } : {}),
+      log,
+    }));
+  for (const p of spec.projects.filter((x) => !project || x.name === project)) {
+    const failed = result.failed.find((f) => f.project === p.name);
+    const stack = result.stacks.get(p.name);
+    if (stack) await recordRelease(store, p.name, stack, failed ? { failed: failed.reason } : {});
+    await store.addEvent({
+      project: p.name,
+      kind: 'up',
+      message: failed ? `failed: ${failed.reason}` : 'converged',
+      data: { touched: result.touched.filter((n) => n.startsWith(`${p.name}-`)) },
+    });
+  }
+  const record = opts.record;
+  // Only when the spec is still the text this run converged to.
+  if (!result.failed.length && record && readFileSync(record.specPath, 'utf8') === record.specText)
+    writeUpRecord(record.path, {
+      key: inputsKey({
+        specPath: record.specPath,
+        specText: record.specText,
+        env: opts.env,
+        envNames: [...record.envNames],
+        serverDir,
+        allocations: await store.loadAllocations(),
+      }),
+      envNames: [...record.envNames].sort(),
+      inputFiles: inputFiles(record.secretsDir),
+      environment: spec.environment,
+      host: spec.server.host,
+      projects: spec.projects.map((p) => p.name),
+      warnings: opts.diagnostics.map(formatDiagnostic),
+      layout: stampFiles(serverDir, prepared.files),
+      wanted: wantedContainers(serverDir, wantedStacks({ spec, plan })),
+      routes: routeTargets(spec, plan, spec.projects),
+    });
+  return result;
+}
+
+/**
+ * The no-op path of the full `up`: when no file of the layout changed and one look at the local
+ * engine shows every container as the spec wants it, only the routes are tried, and the full
+ * engine client is never loaded. Undefined when there is something to do (or the engine is not a
+ * local socket). (The CLI's `up-fast.ts` gets there sooner, without the spec, when nothing changed at all.)
+ */
+async function alreadyConverged(
+  spec: Spec,
+  plan: Plan,
+  serverDir: string,
+  prepared: Prepared,
+  project: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<UpResult | undefined> {
+  if (prepared.changed.length || prepared.removed.length) return undefined;
+  const owned = await listOwnedOnSocket(spec.server.host, env, spec.environment);
+  if (!owned) return undefined;
+  const stacks = wantedStacks({ spec, plan });
+  const ready = await readyWhileStarting(owned);
+  if (!isConvergedToSpec({ spec, plan }, serverDir, owned, project, stacks, ready)) return undefined;
+  const projects = spec.projects.filter((p) => !project || p.name === project);
+  const checks = await checkTargets(routeTargets(spec, plan, projects));
+  return { stacks: stacks.projects, touched: [], removed: [], failed: routeFailures(checks), checks };
+}

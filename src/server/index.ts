@@ -1,0 +1,10 @@
+/** `server`: the control plane's HTTP side: `/metrics`, the addresses it listens on, and starting it with the scheduler. */
+
+export {
+  CannotListen,
+  type ControlPlane,
+  controlPlaneAddresses,
+  type ListenAddress,
+  startControlPlane,
+} from './control-plane.ts';
+export { metricsHandler } from './metrics.ts';
