@@ -8,6 +8,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { LABEL, PROBE_ROLE } from '../../src/render/index.ts';
+import { docker } from '../support/docker-cli.ts';
 
 /**
  * The main job, end to end, against the real Docker engine on this machine: the local image set,
@@ -89,13 +90,6 @@ function lastUpEvent(): { touched: string[]; unchanged?: boolean } {
   } finally {
     db.close();
   }
-}
-
-/** The docker CLI's output; a failed command fails the test, so an empty listing means none, not an error. */
-function docker(...args: string[]): string {
-  const r = spawnSync('docker', args, { encoding: 'utf8' });
-  assert.equal(r.status, 0, `docker ${args.join(' ')}: ${r.stderr}${r.error ?? ''}`);
-  return r.stdout.trim();
 }
 
 /** Requests on loopback until stopped, bounded in count; returns how many failed. */
