@@ -10,6 +10,7 @@ import Docker from 'dockerode';
 import { controlPlaneAddresses, metricsHandler } from '../../src/cli/commands/serve.ts';
 import { demux } from '../../src/drivers/docker/engine.ts';
 import { openStore } from '../../src/state/index.ts';
+import { childOutput } from '../support/child-output.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'stagecraft');
@@ -93,23 +94,11 @@ projects:
       cwd: dir,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' },
     });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b) => {
-      out += String(b);
-    });
-    child.stderr.on('data', (b) => {
-      err += String(b);
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const output = childOutput(child);
     try {
-      const deadline = Date.now() + 30_000;
-      while (!out.includes('serving')) {
-        assert.ok(Date.now() < deadline, `serve did not start:\n${out}${err}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      assert.match(out, new RegExp(`serving http://127\\.0\\.0\\.1:${port}/metrics`));
-      assert.match(out, /cron servelab\/nightly {2}0 4 \* \* \* {2}next \d{4}-\d\d-\d\dT04:00:00\.000Z/);
+      // Read by content: the schedule lines come after the 'serving' line, in a later write.
+      await output.until(new RegExp(`serving http://127\\.0\\.0\\.1:${port}/metrics`));
+      await output.until(/cron servelab\/nightly {2}0 4 \* \* \* {2}next \d{4}-\d\d-\d\dT04:00:00\.000Z/);
 
       const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
       assert.equal(metrics.status, 200);
@@ -122,8 +111,8 @@ projects:
     } finally {
       child.kill('SIGTERM');
     }
-    assert.equal(await exited, 0, err);
-    assert.match(out, /✓ stopped/);
-    assert.match(err, /SIGTERM: finishing the running jobs/);
+    assert.equal(await output.closed, 0, output.err);
+    assert.match(output.out, /✓ stopped/);
+    assert.match(output.err, /SIGTERM: finishing the running jobs/);
   });
 });

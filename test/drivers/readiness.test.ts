@@ -11,6 +11,7 @@ import { waitHealthy } from '../../src/drivers/docker/engine.ts';
 import type { Owned } from '../../src/drivers/docker/owned.ts';
 import { probeReady, readyWhileStarting } from '../../src/drivers/readiness.ts';
 import { LABEL, parseProbe, probeLabel, type ReadinessProbe } from '../../src/model/index.ts';
+import { docker } from '../support/docker-cli.ts';
 import { onePostgresSpec } from '../support/small-spec.ts';
 
 const NETWORK = 'stagecraft-readiness-test';
@@ -18,12 +19,6 @@ const PG: ReadinessProbe = { kind: 'postgres', port: 5432, user: 'app', database
 const PREFIX = 'stagecraft-readiness-test-';
 /** An environment for `status` to list (`preview`, which the PostgreSQL container here is labelled with). */
 const STATUS_SPEC = onePostgresSpec('readiness', 2);
-
-function docker(...args: string[]): string {
-  const r = spawnSync('docker', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
 
 const address = (name: string) =>
   docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', `${PREFIX}${name}`);
