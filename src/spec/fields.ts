@@ -76,9 +76,7 @@ export const secretRef = () =>
         ctx.addIssue({
           code: 'custom',
           message: 'a secret value is written inline; secrets never go in the spec',
-          params: {
-            hint: 'write { secret: NAME } here and store the value with `stagecraft secrets set PROJECT NAME` (value on standard input)',
-          },
+          params: { code: 'SC0606' },
           input: '[redacted]',
         });
         return z.NEVER;

@@ -15,7 +15,7 @@ import {
 } from './fields.ts';
 
 /**
- * The whole schema of `staging.yaml` (../shared/design/spec.md). Defaults live here, so the
+ * The whole schema of `staging.yaml` (the README describes it). Defaults live here, so the
  * parsed model is complete; what depends on other fields (domains, routes) is resolved after.
  */
 
