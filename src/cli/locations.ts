@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { resolveStateLocation, type StateLocation } from '../state/location.ts';
 import { InvalidInput } from './errors.ts';
 
-/** Where a command's files are, from the spec path, the global options and the environment (no I/O but `existsSync`). */
+/** Where a command's files are, from the spec path, the global options and the environment (no I/O but `lstat`). */
 
 export interface GlobalOptions {
   spec?: string;
@@ -14,12 +14,21 @@ export interface GlobalOptions {
 export function specPath(argument: string | undefined, options: GlobalOptions, cwd = process.cwd()): string {
   const chosen = argument ?? options.spec ?? 'staging.yaml';
   const full = resolve(cwd, chosen);
-  if (!existsSync(full)) {
+  if (!isThere(full)) {
     throw new InvalidInput(
       `${chosen}: no such spec file${argument || options.spec ? '' : ' (stagecraft reads ./staging.yaml unless given a path)'}; try examples/demo/staging.yaml`,
     );
   }
   return full;
+}
+
+/** Anything at the path, even a link that loops or leads nowhere: the loader then says which it is (SC0105). */
+function isThere(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return true;
+  }
 }
 
 /** The path as the user should see it in `file:line:col` messages. */

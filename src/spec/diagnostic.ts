@@ -45,10 +45,11 @@ export function formatPath(path: Path): string {
 
 /**
  * `file:line:col: error SC0412: message`, the hint on the next line; the form editors and
- * terminals link. Control characters the spec brought in are shown escaped, never written raw.
+ * terminals link (`file: error …` for a problem with the file itself). Control characters the spec brought in are shown escaped, never written raw.
  */
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.file ? `${escapeControl(d.file)}:${d.line ?? 1}:${d.column ?? 1}: ` : '';
+  const file = d.file ? escapeControl(d.file) : '';
+  const where = !file ? '' : d.line === undefined ? `${file}: ` : `${file}:${d.line}:${d.column ?? 1}: `;
   const head = `${where}${d.severity} ${d.code}: ${escapeControl(d.message)}`;
   return d.hint ? `${head}\n  hint: ${escapeControl(d.hint)}` : head;
 }

@@ -70,8 +70,8 @@ export function interpolate(
       const before = diagnostics.length;
       const fallback = read(after + operator.length, depth + 1);
       if (!fallback.closed) {
-        if (!diagnostics.some((d) => d.code === 'SC0203'))
-          diagnostics.push(diagnostic('SC0203', where(), { text: excerpt(start) }));
+        diagnostics.splice(before);
+        diagnostics.push(diagnostic('SC0203', where(), { text: excerpt(start) }));
         return { value: out + text.slice(start), end: text.length, closed: false };
       }
       const useDefault = operator === ':-' ? !set : set === undefined;

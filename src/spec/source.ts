@@ -159,7 +159,7 @@ function checkStructure(root: unknown): [Diagnostic, unknown][] {
             } else if (isScalar(pair.key) && pair.key.value === null) {
               out.push([diagnostic('SC0118', []), pair.key]);
             }
-            if (isScalar(pair.key) && pair.key.value === '<<' && !mergesMappings(pair.value, mapOf)) {
+            if (isMergeKey(pair.key) && !mergesMappings(pair.value, mapOf)) {
               out.push([diagnostic('SC0116', []), pair.value ?? pair.key]);
             }
             children.push(pair.key, pair.value);
@@ -192,9 +192,15 @@ function checkStructure(root: unknown): [Diagnostic, unknown][] {
   return out;
 }
 
+/** With `merge: true` the parser gives a `<<` key a symbol for its value. */
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && (typeof key.value === 'symbol' || key.value === '<<');
+}
+
 /** `<<:` takes a mapping, an alias of one, or a list of those (YAML 1.1 merge keys). */
 function mergesMappings(value: unknown, resolve: (node: unknown) => unknown): boolean {
-  const isMapping = (node: unknown) => isMap(resolve(node));
+  // An alias with no anchor is reported as such (SC0113), not again here.
+  const isMapping = (node: unknown) => isMap(resolve(node)) || (isAlias(node) && resolve(node) === undefined);
   return isSeq(value) ? value.items.length > 0 && value.items.every(isMapping) : isMapping(value);
 }
 
@@ -210,7 +216,7 @@ function duplicateKeys(root: unknown): [Diagnostic, unknown][] {
     if (isMap(node)) {
       const keys = new Set<string>();
       for (const pair of node.items) {
-        if (isScalar(pair.key) && pair.key.value !== '<<') {
+        if (isScalar(pair.key) && !isMergeKey(pair.key)) {
           const key = String((pair.key as Scalar).value);
           if (keys.has(key)) out.push([diagnostic('SC0111', [], { key }), pair.key]);
           keys.add(key);

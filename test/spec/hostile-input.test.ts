@@ -1,0 +1,298 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { planEnvironment } from '../../src/plan/index.ts';
+import {
+  type Code,
+  type Diagnostic,
+  formatDiagnostic,
+  LIMITS,
+  loadSpecFile,
+  loadSpecText,
+  place,
+} from '../../src/spec/index.ts';
+
+/**
+ * A spec often arrives in a pull request: whatever it holds must end as diagnostics with a code
+ * and a position (exit 2), never a crash, exit 1 or a hang.
+ */
+
+const root = join(import.meta.dirname, '..', '..');
+
+const BASE = `version: 1
+server:
+  domain: example.test
+  capacity: { cpus: 8, memory: 16GiB }
+projects:
+  shop:
+    services:
+      web:
+        type: app
+        image: shop:1
+        uses: [db]
+      db:
+        type: postgres
+`;
+
+function diagnose(text: string, env: Record<string, string> = {}): Diagnostic[] {
+  const r = loadSpecText('staging.yaml', text, env);
+  if (!r.spec) return r.diagnostics.filter((d) => d.severity === 'error');
+  const plan = planEnvironment(r.spec);
+  return place([...r.diagnostics, ...plan.diagnostics], r.source).filter((d) => d.severity === 'error');
+}
+
+function codes(text: string, env?: Record<string, string>): Code[] {
+  return diagnose(text, env).map((d) => d.code);
+}
+
+/** The one error `text` has, which must be `code`, placed on the line that holds `needle`. */
+function refused(text: string, code: Code, needle?: string, env?: Record<string, string>): Diagnostic {
+  const ds = diagnose(text, env);
+  assert.deepEqual(
+    ds.map((d) => d.code),
+    [code],
+    ds.map(formatDiagnostic).join('\n'),
+  );
+  const d = ds[0]!;
+  if (needle) {
+    const line = text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    assert.equal(d.line, line, `${formatDiagnostic(d)}\nexpected on line ${line}`);
+  }
+  assert.ok(d.file && d.line && d.column, 'placed');
+  return d;
+}
+
+function timed<T>(f: () => T): { value: T; ms: number } {
+  const start = performance.now();
+  const value = f();
+  return { value, ms: performance.now() - start };
+}
+
+function stagecraft(args: string[], cwd = root) {
+  const r = spawnSync(join(root, 'bin', 'stagecraft'), args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' },
+  });
+  return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
+}
+
+describe('YAML that attacks the parser', () => {
+  it('an alias bomb (billion laughs) is refused before it is expanded', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+    }
+    const text = `${BASE}x-bomb:\n${levels.map((l) => `  ${l}`).join('\n')}\n`;
+    const { value, ms } = timed(() => codes(text));
+    assert.deepEqual(value, ['SC0114']);
+    assert.ok(ms < 2000, `${ms} ms`);
+  });
+
+  it('more aliases than the limit', () => {
+    const many = Array(LIMITS.aliases + 1)
+      .fill('*v')
+      .join(', ');
+    const text = BASE.replace(
+      '        image: shop:1',
+      `        image: &v shop:1\n        labels: { x: [${many}] }`,
+    );
+    assert.ok(codes(text).includes('SC0115'));
+  });
+
+  it('an alias with no anchor, at the alias', () => {
+    refused(BASE.replace('image: shop:1', 'image: *shopimage'), 'SC0113', '*shopimage');
+  });
+
+  it('an alias inside its own anchor', () => {
+    refused(
+      BASE.replace('        uses: [db]', '        labels: &self { a: *self }\n        uses: [db]'),
+      'SC0119',
+      '*self',
+    );
+  });
+
+  it('a merge key that merges no mapping', () => {
+    refused(BASE.replace('        uses: [db]', '        uses: [db]\n        <<: 5'), 'SC0116', '<<: 5');
+    refused(
+      BASE.replace('        uses: [db]', '        uses: [db]\n        <<: [*nothing]'),
+      'SC0113',
+      '*nothing',
+    );
+    const merged = BASE.replace(
+      '      db:\n        type: postgres\n',
+      '      db: &db\n        type: postgres\n      db2:\n        <<: *db\n',
+    );
+    assert.deepEqual(codes(merged), [], 'a merge of a mapping is fine');
+  });
+
+  it('a key that is a list or a mapping', () => {
+    refused(
+      BASE.replace('        uses: [db]', '        uses: [db]\n        ? [a, b]\n        : 1'),
+      'SC0118',
+    );
+  });
+});
+
+describe('the spec path', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stagecraft-hostile-'));
+
+  it('a directory is named as one', () => {
+    mkdirSync(join(dir, 'folder.yaml'));
+    const r = loadSpecFile(join(dir, 'folder.yaml'), {});
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.code),
+      ['SC0102'],
+    );
+    const cli = stagecraft(['validate', join(dir, 'folder.yaml')]);
+    assert.equal(cli.code, 2, cli.err);
+    assert.match(cli.err, /folder\.yaml: error SC0102: /);
+  });
+
+  it('a named pipe with no writer is refused at once, not read forever', () => {
+    const fifo = join(dir, 'pipe.yaml');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const { value, ms } = timed(() => loadSpecFile(fifo, {}));
+    assert.deepEqual(
+      value.diagnostics.map((d) => d.code),
+      ['SC0103'],
+    );
+    assert.match(value.diagnostics[0]!.message, /named pipe/);
+    assert.ok(ms < 1000, `${ms} ms`);
+    const cli = stagecraft(['validate', fifo]);
+    assert.equal(cli.signal, null, 'did not hang');
+    assert.equal(cli.code, 2, cli.err);
+  });
+
+  it('a symbolic link that loops, and one that leads nowhere', () => {
+    symlinkSync(join(dir, 'loop-b.yaml'), join(dir, 'loop-a.yaml'));
+    symlinkSync(join(dir, 'loop-a.yaml'), join(dir, 'loop-b.yaml'));
+    symlinkSync(join(dir, 'absent.yaml'), join(dir, 'dangling.yaml'));
+    const loop = loadSpecFile(join(dir, 'loop-a.yaml'), {}).diagnostics;
+    assert.deepEqual(
+      loop.map((d) => d.code),
+      ['SC0105'],
+    );
+    assert.match(loop[0]!.message, /loops/);
+    const dangling = loadSpecFile(join(dir, 'dangling.yaml'), {}).diagnostics;
+    assert.deepEqual(
+      dangling.map((d) => d.code),
+      ['SC0105'],
+    );
+    const cli = stagecraft(['validate', join(dir, 'loop-a.yaml')]);
+    assert.equal(cli.code, 2, cli.err);
+    assert.match(cli.err, /error SC0105: is a symbolic link that loops/);
+  });
+
+  it('a file the user may not read (run as nobody: root reads everything)', () => {
+    const locked = join(dir, 'locked.yaml');
+    writeFileSync(locked, BASE);
+    chmodSync(locked, 0o000);
+    chmodSync(dir, 0o755);
+    const node = process.execPath;
+    const script = `import { loadSpecFile } from ${JSON.stringify(join(root, 'src/spec/index.ts'))};
+console.log(loadSpecFile(${JSON.stringify(locked)}, {}).diagnostics.map((d) => d.code).join());`;
+    const r = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', node, '--input-type=module', '-e', script],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'SC0104');
+  });
+
+  it('a file larger than the limit, and one that is not UTF-8', () => {
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, `${BASE}# ${'x'.repeat(LIMITS.fileBytes)}\n`);
+    assert.deepEqual(
+      loadSpecFile(big, {}).diagnostics.map((d) => d.code),
+      ['SC0106'],
+    );
+    const latin1 = join(dir, 'latin1.yaml');
+    writeFileSync(latin1, Buffer.concat([Buffer.from(BASE), Buffer.from([0x23, 0x20, 0xe9, 0x0a])]));
+    assert.deepEqual(
+      loadSpecFile(latin1, {}).diagnostics.map((d) => d.code),
+      ['SC0107'],
+    );
+  });
+});
+
+describe('size', () => {
+  it('a mapping of tens of thousands of keys is checked in linear time', () => {
+    const env = (n: number) =>
+      BASE.replace(
+        '        uses: [db]',
+        `        uses: [db]\n        env:\n${Array.from({ length: n }, (_, i) => `          K${i}: v`).join('\n')}`,
+      );
+    // Ten times the keys: linear is about 10× the time, the parser's own duplicate check was 100×.
+    const small = Math.min(timed(() => codes(env(1_000))).ms, timed(() => codes(env(1_000))).ms);
+    const large = timed(() => codes(env(LIMITS.mappingKeys + 1)));
+    assert.deepEqual(large.value, ['SC0902']);
+    assert.ok(large.ms < small * 30, `1,000 keys ${small} ms, 10,000 keys ${large.ms} ms`);
+    assert.deepEqual(codes(env(LIMITS.mappingKeys)), []);
+  });
+
+  it('a uses chain of thousands does not overflow the stack, and is refused past the limit', () => {
+    const chain = (n: number) => {
+      const services = Array.from(
+        { length: n },
+        (_, i) =>
+          `      s${i}: { type: app, image: x:1, routes: [], uses: [${i + 1 < n ? `s${i + 1}` : ''}] }`,
+      );
+      return `version: 1\nserver:\n  domain: example.test\n  capacity: { cpus: 100000, memory: 100000GiB }\nnetwork: { projects: 10.0.0.0/8, projectSize: 8 }\nports: { app: { from: 10000, to: 30000 } }\nprojects:\n  p:\n    services:\n${services.join('\n')}\n`;
+    };
+    const long = loadSpecText('staging.yaml', chain(7000), {});
+    assert.deepEqual(
+      long.diagnostics.map((d) => d.code),
+      ['SC0903'],
+    );
+    assert.ok(loadSpecText('staging.yaml', chain(LIMITS.usesChain), {}).spec, 'a chain at the limit is fine');
+  });
+
+  it('a text value longer than the limit', () => {
+    refused(
+      BASE.replace('image: shop:1', `image: shop:1\n        command: "${'x'.repeat(LIMITS.textLength + 1)}"`),
+      'SC0904',
+    );
+  });
+});
+
+describe('${VAR}', () => {
+  it('is filled before duplicate keys are checked: a key that becomes an existing name is refused', () => {
+    const text = `${BASE}  \${OTHER}:\n    services:\n      site: { type: app, image: blog:1 }\n`;
+    refused(text, 'SC0111', '${OTHER}', { OTHER: 'shop' });
+    assert.deepEqual(codes(text, { OTHER: 'blog' }), []);
+  });
+
+  it('nested defaults work as in compose', () => {
+    const text = BASE.replace('image: shop:1', 'image: shop:${TAG:-${FALLBACK:-latest}}');
+    const image = (env: Record<string, string>) => {
+      const r = loadSpecText('staging.yaml', text, env);
+      assert.ok(r.spec, r.diagnostics.map(formatDiagnostic).join('\n'));
+      return r.spec.projects[0]!.services.find((s) => s.name === 'web')!.image;
+    };
+    assert.equal(image({}), 'shop:latest');
+    assert.equal(image({ FALLBACK: 'v2' }), 'shop:v2');
+    assert.equal(image({ TAG: 'v3' }), 'shop:v3');
+    assert.equal(image({ TAG: '' }), 'shop:latest');
+    const unset = BASE.replace('image: shop:1', 'image: shop:${TAG-none}');
+    assert.equal(loadSpecText('s', unset, { TAG: '' }).spec?.projects[0]!.services[0]!.image, 'shop:');
+    assert.equal(loadSpecText('s', unset, {}).spec?.projects[0]!.services[0]!.image, 'shop:none');
+    assert.deepEqual(codes(BASE.replace('image: shop:1', () => 'image: shop:$${TAG}x')), []);
+  });
+
+  it('an unclosed ${ and a reference that is not a name are errors, never literal text', () => {
+    refused(BASE.replace('image: shop:1', 'image: shop:${TAG'), 'SC0203', 'shop:${TAG');
+    refused(BASE.replace('image: shop:1', 'image: shop:${TAG:-${X}'), 'SC0203', 'shop:${TAG');
+    refused(BASE.replace('image: shop:1', 'image: shop:${1TAG}'), 'SC0202', 'shop:${1TAG}');
+    refused(BASE.replace('image: shop:1', 'image: shop:${TAG:?required}'), 'SC0202', 'shop:${TAG');
+  });
+});
