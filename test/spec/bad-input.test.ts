@@ -1,30 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planEnvironment } from '../../src/plan/index.ts';
-import { type Diagnostic, formatDiagnostic, loadSpecText, place } from '../../src/spec/index.ts';
+import { type Diagnostic, formatDiagnostic } from '../../src/spec/index.ts';
+import { diagnose, ONE_PROJECT } from './one-project.ts';
 
-/** A small valid spec; each test changes one thing and checks the code and the line it names. */
-const BASE = `version: 1
-server:
-  domain: example.test
-  capacity: { cpus: 4, memory: 8GiB }
-projects:
-  shop:
-    services:
-      web:
-        type: app
-        image: shop:1
-        uses: [db]
-      db:
-        type: postgres
-`;
-
-function diagnose(text: string, env: Record<string, string> = {}): Diagnostic[] {
-  const r = loadSpecText('staging.yaml', text, env);
-  if (!r.spec) return r.diagnostics.filter((d) => d.severity === 'error');
-  const plan = planEnvironment(r.spec);
-  return place([...r.diagnostics, ...plan.diagnostics], r.source).filter((d) => d.severity === 'error');
-}
+const BASE = ONE_PROJECT;
 
 function only(text: string, env?: Record<string, string>): Diagnostic {
   const ds = diagnose(text, env);

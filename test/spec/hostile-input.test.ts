@@ -4,7 +4,6 @@ import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { planEnvironment } from '../../src/plan/index.ts';
 import {
   type Code,
   type Diagnostic,
@@ -13,8 +12,8 @@ import {
   LIMITS,
   loadSpecFile,
   loadSpecText,
-  place,
 } from '../../src/spec/index.ts';
+import { diagnose, ONE_PROJECT } from './one-project.ts';
 
 /**
  * A spec often arrives in a pull request: whatever it holds must end as diagnostics with a code
@@ -23,27 +22,8 @@ import {
 
 const root = join(import.meta.dirname, '..', '..');
 
-const BASE = `version: 1
-server:
-  domain: example.test
-  capacity: { cpus: 8, memory: 16GiB }
-projects:
-  shop:
-    services:
-      web:
-        type: app
-        image: shop:1
-        uses: [db]
-      db:
-        type: postgres
-`;
-
-function diagnose(text: string, env: Record<string, string> = {}): Diagnostic[] {
-  const r = loadSpecText('staging.yaml', text, env);
-  if (!r.spec) return r.diagnostics.filter((d) => d.severity === 'error');
-  const plan = planEnvironment(r.spec);
-  return place([...r.diagnostics, ...plan.diagnostics], r.source).filter((d) => d.severity === 'error');
-}
+/** The one-project spec with room for the services tests add. */
+const BASE = ONE_PROJECT.replace('cpus: 4, memory: 8GiB', 'cpus: 8, memory: 16GiB');
 
 function codes(text: string, env?: Record<string, string>): Code[] {
   return diagnose(text, env).map((d) => d.code);
