@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import {
   type Diagnostic,
   type Env,
   formatDiagnostic,
   hasErrors,
   type LoadResult,
-  loadSpecText,
+  loadSpecFile,
   type Spec,
 } from '../spec/index.ts';
 import { InvalidInput } from './errors.ts';
@@ -19,7 +18,7 @@ import type { Style } from './style.ts';
  */
 export function loadOrExit(path: string, io: Io, env: Env = io.env): LoadResult & { spec: Spec } {
   const shown = displayPath(path, io.cwd);
-  const result = loadSpecText(shown, readFileSync(path, 'utf8'), env);
+  const result = loadSpecFile(path, env, shown);
   if (!result.spec || hasErrors(result.diagnostics)) {
     printDiagnostics(result.diagnostics, io.errStyle, io.err);
     const count = result.diagnostics.filter((d) => d.severity === 'error').length;

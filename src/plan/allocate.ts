@@ -1,7 +1,7 @@
 import {
   Cidr,
   type Diagnostic,
-  error,
+  diagnostic,
   type PortKind,
   type Project,
   portRange,
@@ -86,12 +86,7 @@ function allocateSubnets(
     while (next < count && (taken.has(next) || blockedByHost(next))) next++;
     if (next >= count) {
       diagnostics.push(
-        error(
-          'network.full',
-          ['network', 'projects'],
-          `the project pool ${pool} has no free /${prefix} block left for ${p.name}`,
-          'widen network.projects or raise network.projectSize (smaller blocks)',
-        ),
+        diagnostic('SC0801', ['network', 'projects'], { pool: String(pool), prefix, project: p.name }),
       );
       continue;
     }
@@ -136,12 +131,13 @@ function allocatePorts(
     while (range.next <= range.to && (taken.has(range.next) || host.ports.has(range.next))) range.next++;
     if (range.next > range.to) {
       diagnostics.push(
-        error(
-          'ports.full',
-          want.at,
-          `no free ${want.kind} port left in ${range.from}-${range.to} for ${want.project}/${want.service}`,
-          `widen ports.${want.kind}: { from: ${range.from}, to: ${range.to + 100} }`,
-        ),
+        diagnostic('SC0802', want.at, {
+          kind: want.kind,
+          range: `${range.from}-${range.to}`,
+          service: `${want.project}/${want.service}`,
+          from: range.from,
+          to: range.to + 100,
+        }),
       );
       continue;
     }
@@ -204,12 +200,7 @@ function assignAddresses(
       while (used.has(next)) next++;
       if (next >= limit) {
         diagnostics.push(
-          error(
-            'network.addresses',
-            ['network', 'projectSize'],
-            `project ${project} needs more addresses than a /${spec.network.projectSize} block gives`,
-            'lower network.projectSize (bigger blocks)',
-          ),
+          diagnostic('SC0803', ['network', 'projectSize'], { project, size: spec.network.projectSize }),
         );
         return;
       }

@@ -1,12 +1,11 @@
 import {
   type Diagnostic,
+  diagnostic,
   EXPORTER_RESOURCES,
-  error,
   type Project,
   resourcesOf,
   SHARED_RESOURCES,
   type Spec,
-  warning,
 } from '../spec/index.ts';
 import { hasExporter } from './containers.ts';
 
@@ -117,19 +116,15 @@ export function checkBudget(spec: Spec): { budget: Budget; diagnostics: Diagnost
     const ratio = available > 0 ? used / available : Number.POSITIVE_INFINITY;
     const pct = Number.isFinite(ratio) ? `${Math.round(ratio * 100)}%` : 'no room at all';
     const label = what === 'cpus' ? 'CPUs' : what;
-    const text = `the environment reserves ${show(used)} of ${label} but capacity - reserve is ${show(available)} (${pct})`;
-    const hint = `largest: ${biggest(pick, show)}`;
-    if (ratio > 1)
-      diagnostics.push(
-        error(
-          'budget.over',
-          ['server', 'capacity', what],
-          text,
-          `${hint}; lower limits or replicas, or raise server.capacity`,
-        ),
-      );
-    else if (ratio > WARN_RATIO)
-      diagnostics.push(warning('budget.high', ['server', 'capacity', what], text, hint));
+    const params = {
+      used: show(used),
+      what: label,
+      available: show(available),
+      share: pct,
+      largest: biggest(pick, show),
+    };
+    if (ratio > 1) diagnostics.push(diagnostic('SC0804', ['server', 'capacity', what], params));
+    else if (ratio > WARN_RATIO) diagnostics.push(diagnostic('SC0805', ['server', 'capacity', what], params));
   };
   check(
     'cpus',

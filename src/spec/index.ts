@@ -1,9 +1,12 @@
 /** `spec`: the schema, YAML loading with positions, `${VAR}` filling, defaults and the resolved model. */
 
 export { Cidr } from './cidr.ts';
+export { CODES, type Code } from './codes.ts';
 export { type CronSchedule, parseCron } from './cron.ts';
 export * from './defaults.ts';
 export * from './diagnostic.ts';
+export { escapeControl, hasControl } from './escape.ts';
+export { LIMITS } from './limits.ts';
 export { type Env, type LoadResult, loadSpecFile, loadSpecText, place } from './load.ts';
 export * from './model.ts';
 export { DEFAULT_RANGE_SIZE, type PortKind, portRange } from './ports.ts';

@@ -5,9 +5,10 @@ set -eu
 service="${1:?usage: backup.sh SERVICE}"
 here=$(cd "$(dirname "$0")" && pwd)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-name="beryl3-$service-$stamp"
-mkdir -p "/opt/backups/beryl3"
+dir='/opt/backups/beryl3'
+name='beryl3'"-$service-$stamp"
+mkdir -p "$dir"
 if docker compose version >/dev/null 2>&1; then compose="docker compose"; else compose="docker-compose"; fi
 # The one-off writes $name.dump (fsynced, then renamed), $name.dump.sha256 and $name.manifest.
 $compose -f "$here/../compose.yaml" --profile backup run --rm -e BACKUP_NAME="$name" "$service-backup"
-echo "/opt/backups/beryl3/$name.dump"
+echo "$dir/$name.dump"
