@@ -2,6 +2,7 @@ import {
   Cidr,
   type Diagnostic,
   error,
+  PORT_KINDS,
   type PortKind,
   type Project,
   portRange,
@@ -110,7 +111,7 @@ function allocatePorts(
   const result = new Map<string, Record<string, number>>();
   const taken = new Set<number>(Object.values(spec.server.listen));
   const ranges = new Map<PortKind, { from: number; to: number; next: number }>();
-  for (const kind of ['postgres', 'redis', 'rabbitmq', 'app'] as const) {
+  for (const kind of PORT_KINDS) {
     const r = portRange(spec, kind);
     ranges.set(kind, { ...r, next: r.from });
   }
@@ -140,7 +141,9 @@ function allocatePorts(
           'ports.full',
           want.at,
           `no free ${want.kind} port left in ${range.from}-${range.to} for ${want.project}/${want.service}`,
-          `widen ports.${want.kind}: { from: ${range.from}, to: ${range.to + 100} }`,
+          range.to < 65535
+            ? `widen ports.${want.kind}: { from: ${range.from}, to: ${Math.min(65535, range.to + 100)} }`
+            : `start ports.${want.kind} lower than ${range.from}`,
         ),
       );
       continue;

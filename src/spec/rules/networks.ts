@@ -1,6 +1,6 @@
 import { type Diagnostic, error } from '../diagnostic.ts';
 import type { Spec } from '../model.ts';
-import { portRange } from '../ports.ts';
+import { PORT_KINDS, portRange } from '../ports.ts';
 
 /** Address pools must not overlap, and port ranges must not overlap each other or the proxy's ports. */
 export function checkNetworks(spec: Spec): Diagnostic[] {
@@ -26,10 +26,7 @@ export function checkNetworks(spec: Spec): Diagnostic[] {
       ),
     );
   }
-  const ranges = (['postgres', 'redis', 'rabbitmq', 'app'] as const).map((kind) => ({
-    kind,
-    ...portRange(spec, kind),
-  }));
+  const ranges = PORT_KINDS.map((kind) => ({ kind, ...portRange(spec, kind) }));
   for (const r of ranges) {
     if (r.to < r.from) {
       out.push(
@@ -57,6 +54,9 @@ export function checkNetworks(spec: Spec): Diagnostic[] {
       }
     }
     const r = ranges[i]!;
+    // A range given as a first port runs on to the next one, so it may well span the proxy's ports:
+    // allocation skips them. One written out as { from, to } is meant to be all free.
+    if (typeof spec.ports[r.kind] === 'number') continue;
     for (const [name, listen] of Object.entries(spec.server.listen)) {
       if (listen >= r.from && listen <= r.to) {
         out.push(
