@@ -2,6 +2,7 @@ import {
   Cidr,
   type Diagnostic,
   diagnostic,
+  PORT_KINDS,
   type PortKind,
   type Project,
   portRange,
@@ -105,7 +106,7 @@ function allocatePorts(
   const result = new Map<string, Record<string, number>>();
   const taken = new Set<number>(Object.values(spec.server.listen));
   const ranges = new Map<PortKind, { from: number; to: number; next: number }>();
-  for (const kind of ['postgres', 'redis', 'rabbitmq', 'app'] as const) {
+  for (const kind of PORT_KINDS) {
     const r = portRange(spec, kind);
     ranges.set(kind, { ...r, next: r.from });
   }
@@ -136,7 +137,7 @@ function allocatePorts(
           range: `${range.from}-${range.to}`,
           service: `${want.project}/${want.service}`,
           from: range.from,
-          to: range.to + 100,
+          to: Math.min(65535, range.to + 100),
         }),
       );
       continue;

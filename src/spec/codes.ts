@@ -433,6 +433,26 @@ export const CODES = {
     message: 'secret {name} of {user} (project {project}) is not set',
     hint: 'run `stagecraft secrets set {project} {name}` and type the value on standard input',
   },
+  SC0807: {
+    severity: 'error',
+    meaning: 'the limits add up to more than the overcommit allows',
+    message:
+      'the environment reserves {used} of {what} but capacity - reserve is {available} ({share}), above the {overcommit}× of server.overcommit.{key} ({allowed})',
+    hint: 'largest: {largest}; lower limits or replicas, or raise server.capacity',
+  },
+  SC0808: {
+    severity: 'warning',
+    meaning: 'the limits add up to more than the server has, within the overcommit',
+    message:
+      'the environment reserves {used} of {what} but capacity - reserve is {available} ({share}): overcommitted, within the {overcommit}× of server.overcommit.{key} ({allowed})',
+    hint: 'largest: {largest}; limits are caps, so this runs, but services slow each other when all are busy',
+  },
+  SC0809: {
+    severity: 'error',
+    meaning: "a project's limits add up to more than its quota",
+    message: "project {project}'s limits add up to {used} of {what}, above its quota of {quota}",
+    hint: 'lower its limits or replicas, or raise projects.{project}.quota.{key}',
+  },
 
   // SC09: limits
   SC0901: {

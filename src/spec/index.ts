@@ -9,7 +9,7 @@ export { escapeControl, hasControl } from './escape.ts';
 export { LIMITS } from './limits.ts';
 export { type Env, type LoadResult, loadSpecFile, loadSpecText, place } from './load.ts';
 export * from './model.ts';
-export { DEFAULT_RANGE_SIZE, type PortKind, portRange } from './ports.ts';
+export { PORT_KINDS, type PortKind, portRange } from './ports.ts';
 export { RateLimit } from './rate-limit.ts';
 export { allRoutes, type RouteEntry } from './routes.ts';
 export { SERVICE_TYPES, specSchema } from './schema.ts';

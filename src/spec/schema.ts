@@ -184,6 +184,8 @@ const role = z.enum(['viewer', 'editor', 'admin']);
 const project = strict({
   domain: hostname().optional(),
   access: z.record(z.string(), role).prefault({}),
+  /** A cap on the project's own limits; the Kubernetes target's ResourceQuota. */
+  quota: resources().optional(),
   alerts: strict({ receiver: z.string().optional() }).prefault({}),
   services: z.record(z.string(), service),
 });
@@ -291,6 +293,11 @@ export const specSchema = strict({
     reserve: strict({ cpus: cpus().optional(), memory: size().optional(), disk: size().optional() }).prefault(
       {},
     ),
+    // How many times capacity - reserve the limits may add up to: CPU limits are caps, not reservations.
+    overcommit: strict({
+      cpus: z.number().min(1).prefault(2),
+      memory: z.number().min(1).prefault(1),
+    }).prefault({}),
     cost: strict({
       monthly: z.number().min(0),
       currency: z

@@ -155,7 +155,7 @@ describe('bad input is reported as file:line:col with a code and a hint', () => 
       '        image: shop:1\n        replicas: 4\n        resources: { cpus: 2, memory: 256MiB }',
     );
     const d = only(text);
-    assert.equal(d.code, 'SC0804');
+    assert.equal(d.code, 'SC0807');
     assert.match(d.hint ?? '', /largest: shop 8\.\d+/);
     assert.equal(d.line, lineOf(text, 'capacity'));
   });

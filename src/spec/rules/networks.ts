@@ -1,6 +1,6 @@
 import { type Diagnostic, diagnostic } from '../diagnostic.ts';
 import type { Spec } from '../model.ts';
-import { portRange } from '../ports.ts';
+import { PORT_KINDS, portRange } from '../ports.ts';
 
 /**
  * The shared network holds the gateway, the shared stack's fixed addresses (.2 to .10, see
@@ -39,10 +39,7 @@ export function checkNetworks(spec: Spec): Diagnostic[] {
   }
   const { http, https } = spec.server.listen;
   if (http === https) out.push(diagnostic('SC0506', ['server', 'listen', 'https'], { port: https }));
-  const ranges = (['postgres', 'redis', 'rabbitmq', 'app'] as const).map((kind) => ({
-    kind,
-    ...portRange(spec, kind),
-  }));
+  const ranges = PORT_KINDS.map((kind) => ({ kind, ...portRange(spec, kind) }));
   for (const r of ranges) {
     if (r.to < r.from) {
       out.push(diagnostic('SC0503', ['ports', r.kind, 'to'], { kind: r.kind, to: r.to, from: r.from }));
@@ -64,6 +61,9 @@ export function checkNetworks(spec: Spec): Diagnostic[] {
       }
     }
     const r = ranges[i]!;
+    // A range given as a first port runs on to the next one, so it may well span the proxy's ports:
+    // allocation skips them. One written out as { from, to } is meant to be all free.
+    if (typeof spec.ports[r.kind] === 'number') continue;
     for (const [name, listen] of Object.entries(spec.server.listen)) {
       if (listen >= r.from && listen <= r.to) {
         out.push(
