@@ -13,7 +13,7 @@ export interface CronRunResult {
 const TAIL_LINES = 30;
 
 /**
- * Runs one cron service once: its one-off container from the project's compose document (profile
+ * Runs one cron service once: its one-off container from the project's stack (one-off kind
  * `cron`), on the project's internal network, exactly as `up` would create it (secrets from the
  * layout's env files). The exited container stays until the next run replaces it, so `stagecraft
  * logs` shows the last run; the log tail is also kept in the result (and the run's event).

@@ -19,6 +19,7 @@ import {
 import { Duration, type Resources, resourcesOf, SHARED_RESOURCES, type Spec } from '../../spec/index.ts';
 import { alertmanagerArgs, alertmanagerSecrets } from '../alertmanager/index.ts';
 import { type Artifact, file } from '../artifact.ts';
+import { CADVISOR_KEPT_LABELS } from '../cadvisor-labels.ts';
 import type { RenderContext } from '../context.ts';
 import { infraImage, NOT_IN_DEBIAN } from '../images.ts';
 import { toYaml } from '../yaml.ts';
@@ -236,7 +237,7 @@ export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string
           command: [
             '--docker_only=true',
             '--store_container_labels=false',
-            `--whitelisted_container_labels=${[LABEL.project, LABEL.service, LABEL.environment].join(',')}`,
+            `--whitelisted_container_labels=${CADVISOR_KEPT_LABELS.join(',')}`,
           ],
           mounts: [
             bind('/', '/rootfs'),

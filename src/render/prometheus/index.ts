@@ -61,4 +61,3 @@ export {
 } from './alert.ts';
 export { sharedPageUrl } from './public-url.ts';
 export { alertRules } from './rules.ts';
-export { CADVISOR_PROJECT, CADVISOR_SERVICE, CONTROL_PLANE } from './scrape.ts';

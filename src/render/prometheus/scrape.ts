@@ -3,7 +3,6 @@ import {
   containerName,
   edgeHost,
   HOST_GATEWAY_NAME,
-  LABEL,
   SERVICE_PORTS,
   SHARED,
   SHARED_PORTS,
@@ -13,19 +12,13 @@ import {
 } from '../../model/index.ts';
 import { containerSlots, hasExporter } from '../../plan/index.ts';
 import type { Project, Service } from '../../spec/index.ts';
+import { CADVISOR_PROJECT, CADVISOR_SERVICE } from '../cadvisor-labels.ts';
 import type { RenderContext } from '../context.ts';
 
 export type ScrapeJob = Record<string, unknown>;
 
 /** The stagecraft control plane (`stagecraft serve`), a process on the host. */
 export const CONTROL_PLANE = `${HOST_GATEWAY_NAME}:${CONTROL_PLANE_PORT}`;
-
-/** How cAdvisor names a container label it keeps (`--whitelisted_container_labels`). */
-function cadvisorLabel(label: string): string {
-  return `container_label_${label.replace(/[^A-Za-z0-9_]/g, '_')}`;
-}
-export const CADVISOR_PROJECT = cadvisorLabel(LABEL.project);
-export const CADVISOR_SERVICE = cadvisorLabel(LABEL.service);
 
 /** A service Prometheus finds through Docker's DNS (every replica answers to `<project>-<service>`). */
 export interface DiscoveredService {
