@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Docker from 'dockerode';
-import { controlPlaneAddresses, metricsHandler } from '../../src/cli/commands/serve.ts';
 import { demux } from '../../src/drivers/docker/engine.ts';
+import { controlPlaneAddresses, metricsHandler } from '../../src/server/index.ts';
 import { openStore } from '../../src/state/index.ts';
 import { childOutput } from '../support/child-output.ts';
 

@@ -7,7 +7,6 @@ import { type GlobalOptions, specPath } from '../locations.ts';
 import { openRunningEnvironment } from '../running-environment.ts';
 
 // test/cli/serve.test.ts imports these from here; they live in src/server now.
-export { controlPlaneAddresses, metricsHandler } from '../../server/index.ts';
 
 export function registerServe(program: Command, io: Io): void {
   program
