@@ -13,6 +13,7 @@ import {
   loadSpecFile,
   loadSpecText,
 } from '../../src/spec/index.ts';
+import { checkServices } from '../../src/spec/rules/services.ts';
 import { diagnose, ONE_PROJECT } from './one-project.ts';
 
 /**
@@ -236,6 +237,22 @@ describe('size', () => {
       ['SC0903'],
     );
     assert.ok(loadSpecText('staging.yaml', chain(LIMITS.usesChain), {}).spec, 'a chain at the limit is fine');
+  });
+
+  it('more services than the limit', () => {
+    const spec = loadSpecText('staging.yaml', BASE, {}).spec!;
+    const web = spec.projects[0]!.services[0]!;
+    const many = (n: number) => ({
+      ...spec,
+      projects: [
+        { ...spec.projects[0]!, services: Array.from({ length: n }, (_, i) => ({ ...web, name: `s${i}` })) },
+      ],
+    });
+    assert.deepEqual(
+      checkServices(many(LIMITS.services + 1)).map((d) => d.code),
+      ['SC0901'],
+    );
+    assert.deepEqual(checkServices(many(LIMITS.services)), []);
   });
 
   it('a text value longer than the limit', () => {
