@@ -14,4 +14,5 @@ export { RateLimit } from './rate-limit.ts';
 export { allRoutes, type RouteEntry } from './routes.ts';
 export { SERVICE_TYPES, specSchema } from './schema.ts';
 export type { SpecSource } from './source.ts';
+export { readSpecFile } from './spec-file.ts';
 export * from './units.ts';

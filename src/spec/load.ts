@@ -65,13 +65,18 @@ export function loadSpecText(file: string, text: string, env: Env): LoadResult {
     : { spec: resolved.spec, source: yaml.source, diagnostics: placed };
 }
 
-/** Reads the spec file (refusing what is not a readable, reasonably sized text file) and loads it. */
-export function loadSpecFile(path: string, env: Env): LoadResult {
+/**
+ * Reads the spec file (refusing what is not a readable, reasonably sized text file: a directory,
+ * a pipe, a link that loops) and loads it; diagnostics name the file as `shown` (the path as the
+ * user gave it). The text read is returned too, so nothing reads the file a second time.
+ */
+export function loadSpecFile(path: string, env: Env, shown = path): LoadResult & { text?: string } {
   const read = readSpecFile(path);
   if ('diagnostic' in read) {
-    return { source: { file: path, locate: () => ({ line: 1, column: 1 }) }, diagnostics: [read.diagnostic] };
+    const d = { ...read.diagnostic, file: shown };
+    return { source: { file: shown, locate: () => ({ line: 1, column: 1 }) }, diagnostics: [d] };
   }
-  return loadSpecText(path, read.text, env);
+  return { ...loadSpecText(shown, read.text, env), text: read.text };
 }
 
 /** Gives every diagnostic that has only a path its file, line and column. */

@@ -191,6 +191,18 @@ console.log(loadSpecFile(${JSON.stringify(locked)}, {}).diagnostics.map((d) => d
     assert.equal(r.stdout.trim(), 'SC0104');
   });
 
+  it('names the file as the user gave it, and returns the text it read', () => {
+    const file = join(dir, 'named.yaml');
+    writeFileSync(file, BASE);
+    const r = loadSpecFile(file, {}, 'named.yaml');
+    assert.equal(r.text, BASE);
+    assert.equal(r.source.file, 'named.yaml');
+    assert.equal(
+      loadSpecFile(join(dir, 'folder.yaml'), {}, 'folder.yaml').diagnostics[0]!.file,
+      'folder.yaml',
+    );
+  });
+
   it('a file larger than the limit, and one that is not UTF-8', () => {
     const big = join(dir, 'big.yaml');
     writeFileSync(big, `${BASE}# ${'x'.repeat(LIMITS.fileBytes)}\n`);
