@@ -14,5 +14,4 @@ export { RateLimit } from './rate-limit.ts';
 export { allRoutes, type RouteEntry } from './routes.ts';
 export { SERVICE_TYPES, specSchema } from './schema.ts';
 export type { SpecSource } from './source.ts';
-export { readSpecFile } from './spec-file.ts';
 export * from './units.ts';

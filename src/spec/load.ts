@@ -65,18 +65,17 @@ export function loadSpecText(file: string, text: string, env: Env): LoadResult {
     : { spec: resolved.spec, source: yaml.source, diagnostics: placed };
 }
 
-/**
- * Reads the spec file (refusing what is not a readable, reasonably sized text file: a directory,
- * a pipe, a link that loops) and loads it; diagnostics name the file as `shown` (the path as the
- * user gave it). The text read is returned too, so nothing reads the file a second time.
- */
-export function loadSpecFile(path: string, env: Env, shown = path): LoadResult & { text?: string } {
-  const read = readSpecFile(path);
+/** Reads the spec file (refusing what is not a readable, reasonably sized text file) and loads it. */
+/** Reads and loads the spec at `path`; diagnostics name it as `shown` (the path as the user gave it). */
+export function loadSpecFile(path: string, env: Env, shown = path): LoadResult {
+  const read = readSpecFile(path, shown);
   if ('diagnostic' in read) {
-    const d = { ...read.diagnostic, file: shown };
-    return { source: { file: shown, locate: () => ({ line: 1, column: 1 }) }, diagnostics: [d] };
+    return {
+      source: { file: shown, locate: () => ({ line: 1, column: 1 }) },
+      diagnostics: [read.diagnostic],
+    };
   }
-  return { ...loadSpecText(shown, read.text, env), text: read.text };
+  return loadSpecText(shown, read.text, env);
 }
 
 /** Gives every diagnostic that has only a path its file, line and column. */

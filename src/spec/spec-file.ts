@@ -17,8 +17,8 @@ import { LIMITS } from './limits.ts';
  * The file is opened non-blocking and checked again after opening, so nothing swapped in between
  * the check and the read can make it hang.
  */
-export function readSpecFile(path: string): { text: string } | { diagnostic: Diagnostic } {
-  const refuse = (d: Diagnostic) => ({ diagnostic: { ...d, file: path } });
+export function readSpecFile(path: string, shown = path): { text: string } | { diagnostic: Diagnostic } {
+  const refuse = (d: Diagnostic) => ({ diagnostic: { ...d, file: shown } });
   let stats: Stats;
   try {
     stats = statSync(path);
