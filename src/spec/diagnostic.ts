@@ -1,7 +1,7 @@
 import { CODES, type Code, fill, type Params } from './codes.ts';
 import { escapeControl } from './escape.ts';
 
-/** A problem found in the user's input: collected, never thrown (style.md, pattern 4). */
+/** A problem found in the user's input: collected and reported together, never thrown (as the TypeScript compiler's Diagnostic). */
 export type Path = readonly (string | number)[];
 
 export interface Diagnostic {

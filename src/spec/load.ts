@@ -48,7 +48,11 @@ export function loadSpecText(file: string, text: string, env: Env): LoadResult {
     const recovered = withoutBadValues(yaml.data, parsed.error.issues);
     if (recovered) {
       const resolved = resolveSpec(recovered, file);
-      for (const rule of RULES) diagnostics.push(...rule(resolved.spec));
+      const dropped = new Set(
+        parsed.error.issues.map((i) => formatPath(i.path.filter((p) => typeof p !== 'symbol'))),
+      );
+      for (const rule of RULES)
+        diagnostics.push(...rule(resolved.spec).filter((d) => !missingBecauseDropped(d, dropped)));
     }
     return { source: yaml.source, diagnostics: place(diagnostics, yaml.source) };
   }
@@ -84,6 +88,13 @@ export function place(diagnostics: Diagnostic[], source: SpecSource): Diagnostic
     d.column = pos.column;
   }
   return sortDiagnostics(diagnostics);
+}
+
+/** "needs an image or a build" when the image was there but refused: the refusal says it already. */
+function missingBecauseDropped(d: Diagnostic, dropped: ReadonlySet<string>): boolean {
+  return (
+    d.code === 'SC0707' && ['image', 'build'].some((field) => dropped.has(formatPath([...d.path, field])))
+  );
 }
 
 /** The spec with every value an issue names removed, if it then parses and nothing above a service field went. */

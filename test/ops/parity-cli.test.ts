@@ -92,7 +92,7 @@ describe('stagecraft parity', () => {
     assert.equal(r.code, 2);
     assert.match(
       r.err,
-      /^staging\/staging\.yaml:\d+:\d+: projects\.robson\.services\.backend\.replicas: expected a number/m,
+      /^staging\/staging\.yaml:\d+:\d+: error SC0303: projects\.robson\.services\.backend\.replicas: /m,
     );
     assert.match(r.err, /error: 1 error in staging\/staging\.yaml/);
     assert.equal(r.out, '');

@@ -13,6 +13,7 @@ import {
   loadSpecFile,
   loadSpecText,
 } from '../../src/spec/index.ts';
+import { checkServices } from '../../src/spec/rules/services.ts';
 import { diagnose, ONE_PROJECT } from './one-project.ts';
 
 /**
@@ -190,6 +191,18 @@ console.log(loadSpecFile(${JSON.stringify(locked)}, {}).diagnostics.map((d) => d
     assert.equal(r.stdout.trim(), 'SC0104');
   });
 
+  it('names the file as the user gave it', () => {
+    const file = join(dir, 'named.yaml');
+    writeFileSync(file, BASE);
+    const r = loadSpecFile(file, {}, 'named.yaml');
+    assert.ok(r.spec);
+    assert.equal(r.source.file, 'named.yaml');
+    assert.equal(
+      loadSpecFile(join(dir, 'folder.yaml'), {}, 'folder.yaml').diagnostics[0]!.file,
+      'folder.yaml',
+    );
+  });
+
   it('a file larger than the limit, and one that is not UTF-8', () => {
     const big = join(dir, 'big.yaml');
     writeFileSync(big, `${BASE}# ${'x'.repeat(LIMITS.fileBytes)}\n`);
@@ -236,6 +249,22 @@ describe('size', () => {
       ['SC0903'],
     );
     assert.ok(loadSpecText('staging.yaml', chain(LIMITS.usesChain), {}).spec, 'a chain at the limit is fine');
+  });
+
+  it('more services than the limit', () => {
+    const spec = loadSpecText('staging.yaml', BASE, {}).spec!;
+    const web = spec.projects[0]!.services[0]!;
+    const many = (n: number) => ({
+      ...spec,
+      projects: [
+        { ...spec.projects[0]!, services: Array.from({ length: n }, (_, i) => ({ ...web, name: `s${i}` })) },
+      ],
+    });
+    assert.deepEqual(
+      checkServices(many(LIMITS.services + 1)).map((d) => d.code),
+      ['SC0901'],
+    );
+    assert.deepEqual(checkServices(many(LIMITS.services)), []);
   });
 
   it('a text value longer than the limit', () => {
@@ -347,15 +376,13 @@ describe('values that validated and then broke something', () => {
   });
 
   it('image references, versions and secret names no engine or store accepts', () => {
-    // The service then has no image either (SC0707): the rules still run on what is left.
-    const image = (ref: string, code: Code) => {
-      const ds = diagnose(BASE.replace('image: shop:1', () => `image: ${ref}`));
-      assert.deepEqual(
-        ds.map((d) => d.code).filter((c) => c !== 'SC0707'),
-        [code],
-        ds.map(formatDiagnostic).join('\n'),
+    // Only the refusal: not also "needs an image or a build" (SC0707) for the image it refused.
+    const image = (ref: string, code: Code) =>
+      refused(
+        BASE.replace('image: shop:1', () => `image: ${ref}`),
+        code,
+        'image:',
       );
-    };
     image('"shop:1\\nFROM evil"', 'SC0308');
     image(`shop${'x'.repeat(100_000)}`, 'SC0904');
     image('"Shop Web"', 'SC0308');
