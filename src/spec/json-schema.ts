@@ -12,6 +12,7 @@ export function jsonSchema(): Record<string, unknown> {
     ...schema,
     $id: 'https://stagecraft.dev/schema/staging.json',
     title: 'stagecraft staging.yaml',
-    description: 'One environment on one server: the shared stack and the projects (see spec.md).',
+    description:
+      'One environment on one server: the shared stack and the projects (see the README of stagecraft).',
   };
 }

@@ -65,8 +65,10 @@ export function loadSpecText(file: string, text: string, env: Env): LoadResult {
     : { spec: resolved.spec, source: yaml.source, diagnostics: placed };
 }
 
-/** Reads the spec file (refusing what is not a readable, reasonably sized text file) and loads it. */
-/** Reads and loads the spec at `path`; diagnostics name it as `shown` (the path as the user gave it). */
+/**
+ * Reads the spec file (refusing what is not a readable, reasonably sized text file) and loads it;
+ * diagnostics name it as `shown` (the path as the user gave it).
+ */
 export function loadSpecFile(path: string, env: Env, shown = path): LoadResult {
   const read = readSpecFile(path, shown);
   if ('diagnostic' in read) {

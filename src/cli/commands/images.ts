@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { connectEngine } from '../../ops/engine-connection.ts';
 import { buildLocalImages } from '../../ops/images/build.ts';
-import { loadSpecText } from '../../spec/index.ts';
+import { loadSpecFile } from '../../spec/index.ts';
 import { OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { displayPath, type GlobalOptions } from '../locations.ts';
@@ -22,8 +22,7 @@ export function registerImages(program: Command, io: Io): void {
       const globals = program.opts<GlobalOptions>();
       const specFile = resolve(io.cwd, globals.spec ?? 'staging.yaml');
       const host = existsSync(specFile)
-        ? (loadSpecText(displayPath(specFile, io.cwd), readFileSync(specFile, 'utf8'), io.env).spec?.server
-            .host ?? 'local')
+        ? (loadSpecFile(specFile, io.env, displayPath(specFile, io.cwd)).spec?.server.host ?? 'local')
         : 'local';
       const docker = await connectEngine(host, io.env, ' (start dockerd, or see scripts/setup.sh)');
       const report = await buildLocalImages(docker, {

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { secretRows } from '../../ops/secret-list.ts';
-import { loadSpecText } from '../../spec/index.ts';
+import { loadSpecFile } from '../../spec/index.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
@@ -47,7 +46,7 @@ export function registerSecrets(program: Command, io: Io): void {
       const globals = program.opts<GlobalOptions>();
       const path = specPath(undefined, globals, io.cwd);
       // A spec with errors still lists what is stored: its errors are `validate`'s to report.
-      const spec = loadSpecText(displayPath(path, io.cwd), readFileSync(path, 'utf8'), io.env).spec;
+      const spec = loadSpecFile(path, io.env, displayPath(path, io.cwd)).spec;
       const store = await openSecrets(path, globals, io);
       const list = await secretRows(store, spec, project).finally(() => store.close?.());
       if (options.json) {

@@ -21,9 +21,10 @@ export function registerUp(program: Command, io: Io): void {
     .action(async (arg: string | undefined, options: { project?: string }) => {
       const globals = program.opts<GlobalOptions>();
       const path = specPath(arg, globals, io.cwd);
-      const specText = readFileSync(path, 'utf8');
       const specEnv = recordingEnv(io.env);
       const loaded = loadOrExit(path, io, specEnv.env);
+      // Read only once the loader has found a regular, readable file (a pipe would block here).
+      const specText = readFileSync(path, 'utf8');
       const spec = loaded.spec;
       if (options.project && !spec.projects.some((p) => p.name === options.project))
         throw new InvalidInput(`no project ${options.project} in the spec`);
