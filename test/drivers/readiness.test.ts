@@ -51,6 +51,10 @@ describe('readiness probes', () => {
     docker('network', 'create', NETWORK);
     const run = (name: string, ...args: string[]) =>
       docker('run', '-d', '--name', `${PREFIX}${name}`, '--network', NETWORK, ...args);
+    run('redis', 'stagecraft/redis:bookworm', 'redis-server', '--requirepass', 'pw');
+    run('rabbit', 'stagecraft/rabbitmq:bookworm');
+    // Last, so that the first test probes it while its first start (initdb) still runs: started
+    // first, a loaded machine spent that time starting the others, and the probe found it ready.
     // Labelled as `up` renders a PostgreSQL service; its healthcheck never passes, and the engine
     // runs it only after 120 s: only the probe can open the health gate within the test.
     run(
@@ -61,8 +65,6 @@ describe('readiness probes', () => {
       ...['--health-interval', '120s', '-e', 'POSTGRES_USER=app', '-e', 'POSTGRES_PASSWORD=pw'],
       ...['-e', 'POSTGRES_DB=app', 'stagecraft/postgresql:15'],
     );
-    run('redis', 'stagecraft/redis:bookworm', 'redis-server', '--requirepass', 'pw');
-    run('rabbit', 'stagecraft/rabbitmq:bookworm');
   });
   after(() => {
     cleanup();
