@@ -218,7 +218,7 @@ function walk(
   visit: (path: string, key: string, value: unknown) => void,
 ): void {
   if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(v, `${path}/${i}`, visit));
+    for (const [i, v] of value.entries()) walk(v, `${path}/${i}`, visit);
     return;
   }
   if (value === null || typeof value !== 'object') return;
