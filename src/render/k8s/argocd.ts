@@ -1,0 +1,67 @@
+import type { IApplication, IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
+import type { Spec } from '../../spec/index.ts';
+import {
+  ARGOCD_NAMESPACE,
+  INGRESS_NAMESPACE,
+  MONITORING_NAMESPACE,
+  projectNamespace,
+  sharedLabels,
+} from './names.ts';
+import { type KubeObject, typed } from './object.ts';
+
+const IN_CLUSTER = 'https://kubernetes.default.svc';
+
+/** Where the kustomize tree sits in the GitOps repository. */
+export function repoPath(spec: Spec, path: string): string {
+  const root = spec.server.kubernetes.gitops?.path.replace(/^\/+|\/+$/g, '') ?? '';
+  return root ? `${root}/${path}` : path;
+}
+
+/**
+ * An AppProject per environment that may deploy only to this environment's namespaces (so staging
+ * can never touch production's), and an Application per project plus one for the shared objects,
+ * each synced automatically, pruning and healing drift.
+ */
+export function argocdObjects(spec: Spec): KubeObject[] {
+  const gitops = spec.server.kubernetes.gitops;
+  if (!gitops) return [];
+  const labels = sharedLabels(spec);
+  const env = spec.environment;
+  const namespaces = [
+    ...spec.projects.map((p) => projectNamespace(spec, p.name)),
+    MONITORING_NAMESPACE,
+    ...(spec.server.kubernetes.ingress === 'istio' ? [INGRESS_NAMESPACE.istio] : []),
+  ];
+  const application = (name: string, path: string, namespace: string) =>
+    typed<IApplication>({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name, namespace: ARGOCD_NAMESPACE, labels },
+      spec: {
+        project: env,
+        source: { repoURL: gitops.repo, targetRevision: gitops.branch, path: repoPath(spec, path) },
+        destination: { server: IN_CLUSTER, namespace },
+        syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['PruneLast=true'] },
+      },
+    });
+  return [
+    typed<IAppProject>({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name: env, namespace: ARGOCD_NAMESPACE, labels },
+      spec: {
+        description: `stagecraft ${env}: only this environment's namespaces`,
+        sourceRepos: [gitops.repo],
+        destinations: namespaces.map((namespace) => ({ server: IN_CLUSTER, namespace })),
+        clusterResourceWhitelist: [
+          { group: '', kind: 'Namespace' },
+          { group: 'cert-manager.io', kind: 'ClusterIssuer' },
+        ],
+      },
+    }),
+    application(`shared-${env}`, `overlays/${env}/shared`, MONITORING_NAMESPACE),
+    ...spec.projects.map((p) =>
+      application(`${p.name}-${env}`, `overlays/${env}/projects/${p.name}`, projectNamespace(spec, p.name)),
+    ),
+  ];
+}
