@@ -4,7 +4,8 @@ import { recordAllocations } from '../../ops/record-allocations.ts';
 import { secretFileArtifacts } from '../../ops/secret-files.ts';
 import { writeArtifacts } from '../../ops/write-artifacts.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
-import { renderCompose } from '../../render/index.ts';
+import { type Artifact, type RenderContext, renderCompose } from '../../render/index.ts';
+import { renderKubernetes } from '../../render/k8s/index.ts';
 import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../context.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Io } from '../io.ts';
@@ -23,13 +24,7 @@ export function registerRender(program: Command, io: Io): void {
     .option('--with-secrets', 'also write the secret files (mode 0600) that compose needs to run')
     .action(
       async (arg: string | undefined, options: { out: string; target: string; withSecrets?: boolean }) => {
-        if (options.target !== 'compose') {
-          throw new InvalidInput(
-            options.target === 'k8s'
-              ? 'the k8s target is not built yet: use --target compose'
-              : `unknown target "${options.target}": use compose or k8s`,
-          );
-        }
+        const render = rendererFor(options.target, options.withSecrets === true);
         const globals = program.opts<GlobalOptions>();
         const path = specPath(arg, globals);
         const loaded = loadOrExit(path, io.errStyle, io.err);
@@ -44,13 +39,13 @@ export function registerRender(program: Command, io: Io): void {
           reportDiagnostics(diagnostics, io, displayPath(path));
 
           const ctx = { spec: loaded.spec, plan };
-          const artifacts = renderCompose(ctx);
+          const artifacts = render(ctx);
           if (options.withSecrets) {
             artifacts.push(...(await secretFileArtifacts(ctx, secrets)));
           }
           const out = resolve(options.out);
           const result = writeArtifacts(out, artifacts);
-          await recordAllocations(store, plan);
+          if (options.target === 'compose') await recordAllocations(store, plan);
           io.out(
             `${io.style.green('✓')} wrote ${result.written} files to ${displayPath(out)}${result.removed.length ? ` (removed ${result.removed.length} stale)` : ''}`,
           );
@@ -60,4 +55,15 @@ export function registerRender(program: Command, io: Io): void {
         }
       },
     );
+}
+
+/** The renderer of `--target`: compose (the server's layout) or k8s (a kustomize tree, which never holds secret files). */
+function rendererFor(target: string, withSecrets: boolean): (ctx: RenderContext) => Artifact[] {
+  if (target === 'compose') return renderCompose;
+  if (target !== 'k8s') throw new InvalidInput(`unknown target "${target}": use compose or k8s`);
+  if (withSecrets)
+    throw new InvalidInput(
+      '--with-secrets is for the compose target: on Kubernetes the pods read Secrets, which no rendered file holds',
+    );
+  return renderKubernetes;
 }
