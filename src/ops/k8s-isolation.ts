@@ -1,3 +1,4 @@
+import { LABEL } from '../model/index.ts';
 import { type IsolationEntry, isolationMatrix, projectTargets } from '../plan/index.ts';
 import {
   DNS_NAMESPACE,
@@ -7,7 +8,6 @@ import {
   MONITORING_NAMESPACE,
   PROMETHEUS_POD,
 } from '../render/k8s/index.ts';
-import { LABEL } from '../render/topology.ts';
 import type { Spec } from '../spec/index.ts';
 import {
   type Cluster,

@@ -1,8 +1,7 @@
-import type { ComposeDoc } from '../render/compose/project.ts';
 import type { Project } from '../spec/index.ts';
 import type { ReleaseRecord, SecretStore } from '../state/index.ts';
-import type { RunningEnvironment } from './environment.ts';
 import { recordRelease, rollbackTarget } from './releases.ts';
+import type { RunningEnvironment } from './running-environment.ts';
 import { type UpResult, up } from './up.ts';
 
 export interface RollbackResult {
@@ -26,7 +25,6 @@ export async function rollback(
 ): Promise<RollbackResult> {
   const pick = rollbackTarget(await env.store.listReleases(project.name));
   if ('reason' in pick) throw new NothingToRollBack(`${project.name} cannot roll back: ${pick.reason}`);
-  const doc = pick.target.config as ComposeDoc;
   log(`${project.name}: rolling back to the release of ${pick.target.createdAt} (${pick.target.id})`);
   const result = await up(env.spec, env.plan, {
     docker: env.docker,
@@ -34,11 +32,11 @@ export async function rollback(
     secrets: env.secrets,
     serverDir: env.serverDir,
     project: project.name,
-    docs: new Map([[project.name, doc]]),
+    stacks: new Map([[project.name, pick.stack]]),
     log,
   });
   const failed = result.failed.map((f) => f.reason).join('; ') || undefined;
-  const release = await recordRelease(env.store, project.name, doc, {
+  const release = await recordRelease(env.store, project.name, pick.stack, {
     ...(failed ? { failed } : {}),
     reason: `rollback to ${pick.target.id}`,
   });

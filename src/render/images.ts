@@ -1,5 +1,5 @@
+import type { SharedComponent } from '../model/index.ts';
 import type { Service, Spec } from '../spec/index.ts';
-import type { SharedComponent } from './topology.ts';
 
 /**
  * Images for the infrastructure stagecraft runs. `registry`: the official images; `local`: the
@@ -38,8 +38,12 @@ const LOCAL: Partial<Record<SharedComponent | 'postgres-exporter' | 'redis-expor
 export function infraImage(
   spec: Spec,
   component: SharedComponent | 'postgres-exporter' | 'redis-exporter',
-): string | undefined {
-  return spec.server.images === 'local' ? LOCAL[component] : REGISTRY[component];
+): string {
+  if (spec.server.images !== 'local') return REGISTRY[component];
+  const image = LOCAL[component];
+  // `sharedComponents` leaves these out in local mode, with its reason.
+  if (!image) throw new Error(`the local image set has no ${component}`);
+  return image;
 }
 
 /** The image a service runs: its own, or the default for its type and version. */

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { recordAllocations } from '../../ops/record-allocations.ts';
-import { secretFileArtifacts } from '../../ops/secret-files.ts';
+import { secretFileArtifacts } from '../../ops/secret-values.ts';
 import { writeArtifacts } from '../../ops/write-artifacts.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
-import { type Artifact, type RenderContext, renderCompose } from '../../render/index.ts';
+import { type Artifact, type RenderContext, renderServerLayout } from '../../render/index.ts';
 import { renderKubernetes } from '../../render/k8s/index.ts';
 import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../context.ts';
 import { InvalidInput } from '../errors.ts';
@@ -59,7 +59,7 @@ export function registerRender(program: Command, io: Io): void {
 
 /** The renderer of `--target`: compose (the server's layout) or k8s (a kustomize tree, which never holds secret files). */
 function rendererFor(target: string, withSecrets: boolean): (ctx: RenderContext) => Artifact[] {
-  if (target === 'compose') return renderCompose;
+  if (target === 'compose') return renderServerLayout;
   if (target !== 'k8s') throw new InvalidInput(`unknown target "${target}": use compose or k8s`);
   if (withSecrets)
     throw new InvalidInput(

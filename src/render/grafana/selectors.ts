@@ -1,4 +1,4 @@
-import { LABEL } from '../topology.ts';
+import { LABEL } from '../../model/index.ts';
 
 /** A label matcher with its value quoted as PromQL and LogQL read it (Go escapes; JSON's are a subset). */
 export function matcher(label: string, op: '=' | '!=' | '=~' | '!~', value: string): string {

@@ -1,5 +1,5 @@
+import { LABEL } from '../../model/index.ts';
 import type { Project, Service, Spec } from '../../spec/index.ts';
-import { LABEL } from '../topology.ts';
 
 /**
  * Names and labels of the Kubernetes target. Label keys are the compose target's (`LABEL`), so a

@@ -3,9 +3,9 @@ import type {
   INetworkPolicyPeer,
   INetworkPolicyPort,
 } from 'kubernetes-models/networking.k8s.io/v1';
+import { LABEL } from '../../model/index.ts';
 import { projectTargets } from '../../plan/index.ts';
 import type { Project, Spec } from '../../spec/index.ts';
-import { LABEL } from '../topology.ts';
 import {
   DNS_NAMESPACE,
   DNS_POD,

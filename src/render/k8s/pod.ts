@@ -5,6 +5,7 @@ import type {
   IProbe,
   ISecurityContext,
 } from 'kubernetes-models/v1';
+import { SERVICE_PORTS } from '../../model/index.ts';
 import type { ContainerSlot } from '../../plan/index.ts';
 import {
   Duration,
@@ -15,10 +16,9 @@ import {
   type Service,
   type Spec,
 } from '../../spec/index.ts';
+import { type ContainerEnvironment, containerEnvironment, secretNamesIn } from '../container-environment.ts';
 import { postgresDatabase, postgresUser } from '../credentials.ts';
-import { type ContainerEnvironment, containerEnvironment, secretNamesIn } from '../environment.ts';
 import { infraImage, serviceImage } from '../images.ts';
-import { SERVICE_PORTS } from '../topology.ts';
 import { secretsName } from './names.ts';
 
 /**

@@ -1,8 +1,8 @@
 import type { ICertificate, IClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
 import type { IGateway, IVirtualService } from '@kubernetes-models/istio/networking.istio.io/v1';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1';
+import { SERVICE_PORTS } from '../../model/index.ts';
 import { allRoutes, type Project, type Spec } from '../../spec/index.ts';
-import { SERVICE_PORTS } from '../topology.ts';
 import {
   INGRESS_NAMESPACE,
   ISTIO_GATEWAY_POD,

@@ -9,6 +9,7 @@ import type {
   IService,
   IVolume,
 } from 'kubernetes-models/v1';
+import { SERVICE_PORTS } from '../../model/index.ts';
 import {
   type AppService,
   type PostgresService,
@@ -20,7 +21,6 @@ import {
 import { DUMP_SCRIPT } from '../backup/scripts.ts';
 import { postgresDatabase, postgresUser } from '../credentials.ts';
 import { serviceImage } from '../images.ts';
-import { SERVICE_PORTS } from '../topology.ts';
 import { objectLabels, type PodRole, projectNamespace, selectorLabels } from './names.ts';
 import { type KubeObject, typed } from './object.ts';
 import {

@@ -1,5 +1,5 @@
+import { SHARED_PORTS, sharedContainer } from '../../model/index.ts';
 import type { Spec } from '../../spec/index.ts';
-import { SHARED_PORTS, sharedContainer } from '../topology.ts';
 import { ALERT, type AlertRule, aroundPercent, round, type Series } from './alert.ts';
 import { CADVISOR_PROJECT, CADVISOR_SERVICE } from './scrape.ts';
 

@@ -1,9 +1,8 @@
-import { containerSlots, hasExporter } from '../../plan/index.ts';
-import type { Project, Service } from '../../spec/index.ts';
-import type { RenderContext } from '../context.ts';
 import {
+  CONTROL_PLANE_PORT,
   containerName,
   edgeHost,
+  HOST_GATEWAY_NAME,
   LABEL,
   SERVICE_PORTS,
   SHARED,
@@ -11,12 +10,15 @@ import {
   type SharedComponent,
   sharedAddress,
   sharedContainer,
-} from '../topology.ts';
+} from '../../model/index.ts';
+import { containerSlots, hasExporter } from '../../plan/index.ts';
+import type { Project, Service } from '../../spec/index.ts';
+import type { RenderContext } from '../context.ts';
 
 export type ScrapeJob = Record<string, unknown>;
 
 /** The stagecraft control plane (`stagecraft serve`), a process on the host. */
-export const CONTROL_PLANE = 'host.docker.internal:9300';
+export const CONTROL_PLANE = `${HOST_GATEWAY_NAME}:${CONTROL_PLANE_PORT}`;
 
 /** How cAdvisor names a container label it keeps (`--whitelisted_container_labels`). */
 function cadvisorLabel(label: string): string {

@@ -1,3 +1,4 @@
+import { SERVICE_PORTS } from '../model/index.ts';
 import type { ContainerSlot } from '../plan/index.ts';
 import type { Project, Service, Spec } from '../spec/index.ts';
 import {
@@ -7,7 +8,6 @@ import {
   rabbitmqUser,
   rabbitmqVhost,
 } from './credentials.ts';
-import { SERVICE_PORTS } from './topology.ts';
 
 /**
  * A container's environment, split in two: plain values that may be written into rendered files,
@@ -34,6 +34,7 @@ export function fillSecrets(template: string, lookup: (project: string, name: st
   });
 }
 
+/** The secrets a template names, in order (the k8s target turns each into a `secretKeyRef`). */
 export function secretNamesIn(template: string): { project: string; name: string }[] {
   return [...template.matchAll(SECRET_REF)].map((m) => ({ project: m[1]!, name: m[2]! }));
 }
