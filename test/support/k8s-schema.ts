@@ -8,7 +8,9 @@
  * declares, so we hand it the object behind a Proxy that records which keys it read; a key of an
  * object it read some keys of, but not that one, is unknown to the schema. Objects whose keys it
  * enumerates are maps (labels, data) and objects it reads nothing of are free-form
- * (x-kubernetes-preserve-unknown-fields); neither is checked.
+ * (x-kubernetes-preserve-unknown-fields); neither is checked. The trace errs on the safe side:
+ * a declared field whose schema checks nothing is never read either, so it is reported as unknown
+ * (Argo CD's `AppProject.spec.description` is one): the renderer leaves such fields out.
  */
 import { createRequire } from 'node:module';
 

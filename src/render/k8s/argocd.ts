@@ -50,7 +50,6 @@ export function argocdObjects(spec: Spec): KubeObject[] {
       kind: 'AppProject',
       metadata: { name: env, namespace: ARGOCD_NAMESPACE, labels },
       spec: {
-        description: `stagecraft ${env}: only this environment's namespaces`,
         sourceRepos: [gitops.repo],
         destinations: namespaces.map((namespace) => ({ server: IN_CLUSTER, namespace })),
         clusterResourceWhitelist: [

@@ -150,11 +150,19 @@ const DATA_CHECK = {
 
 const command = (c: string | string[]) => (typeof c === 'string' ? ['sh', '-c', literal(c)] : c.map(literal));
 
+/**
+ * A cluster pulls from registries: the `local` image set (built on the engine from Debian packages)
+ * is not there, so the k8s target always names the registry images.
+ */
+export function clusterImage(spec: Spec, s: Service): string {
+  return serviceImage({ ...spec, server: { ...spec.server, images: 'registry' } }, s);
+}
+
 /** The service's own container. */
 export function mainContainer(spec: Spec, project: Project, s: Service): IContainer {
   const base: IContainer = {
     name: s.name,
-    image: serviceImage(spec, s),
+    image: clusterImage(spec, s),
     env: envVars(project, serviceEnvironment(spec, project, s)),
     resources: resources(s.resources),
     securityContext: containerSecurity(s.type === 'redis'),

@@ -20,10 +20,10 @@ import {
 } from '../../spec/index.ts';
 import { DUMP_SCRIPT } from '../backup/scripts.ts';
 import { postgresDatabase, postgresUser } from '../credentials.ts';
-import { serviceImage } from '../images.ts';
 import { objectLabels, type PodRole, projectNamespace, selectorLabels } from './names.ts';
 import { type KubeObject, typed } from './object.ts';
 import {
+  clusterImage,
   containerSecurity,
   envVars,
   exporterContainer,
@@ -240,7 +240,7 @@ function releaseJob(
 ): IJob {
   const container: IContainer = {
     name: 'release',
-    image: serviceImage(spec, s),
+    image: clusterImage(spec, s),
     command: ['sh', '-c', literal(s.release!)],
     env: envVars(project, serviceEnvironment(spec, project, s)),
     resources: resources(s.resources),
@@ -276,7 +276,7 @@ function backupObjects(
   const env = serviceEnvironment(spec, project, s);
   const container: IContainer = {
     name: 'backup',
-    image: serviceImage(spec, s),
+    image: clusterImage(spec, s),
     command: ['sh', '-c', literal(`export BACKUP_NAME="$(date -u +%Y%m%dT%H%M%SZ)"\n${DUMP_SCRIPT}`)],
     env: [
       ...envVars(project, { plain: {}, secret: { POSTGRES_PASSWORD: env.secret.POSTGRES_PASSWORD! } }),
