@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { runStagecraft as stagecraft } from '../support/stagecraft-cli.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'bin', 'stagecraft');
-
-function stagecraft(args: string[], cwd: string) {
-  const r = spawnSync(bin, args, {
-    cwd,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' },
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 function workspace(example: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'stagecraft-k8s-'));

@@ -120,22 +120,20 @@ export function networkPolicies(spec: Spec, project: Project): KubeObject[] {
   }
   for (const [service, e] of [...byService].sort(([a], [b]) => a.localeCompare(b))) {
     const podSelector = { matchLabels: selectorLabels(project.name, service) };
-    if (e.proxy.length)
+    const allowances: [string, INetworkPolicyPeer, number[]][] = [
+      ['from-ingress', ingressPeer, e.proxy],
+      ['from-monitoring', monitoringPeer, e.prometheus],
+    ];
+    for (const [suffix, peer, ports] of allowances) {
+      if (ports.length === 0) continue;
       out.push(
-        policy(`${service}-from-ingress`, {
+        policy(`${service}-${suffix}`, {
           podSelector,
           policyTypes: ['Ingress'],
-          ingress: [{ from: [ingressPeer], ports: tcp(e.proxy) }],
+          ingress: [{ from: [peer], ports: tcp(ports) }],
         }),
       );
-    if (e.prometheus.length)
-      out.push(
-        policy(`${service}-from-monitoring`, {
-          podSelector,
-          policyTypes: ['Ingress'],
-          ingress: [{ from: [monitoringPeer], ports: tcp(e.prometheus) }],
-        }),
-      );
+    }
   }
   return out;
 }
