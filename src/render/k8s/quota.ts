@@ -1,5 +1,12 @@
 import type { ILimitRange, IResourceQuota } from 'kubernetes-models/v1';
-import { EXPORTER_RESOURCES, type Project, resourcesOf, Size, type Spec } from '../../spec/index.ts';
+import {
+  type Cpus,
+  EXPORTER_RESOURCES,
+  type Project,
+  resourcesOf,
+  Size,
+  type Spec,
+} from '../../spec/index.ts';
 import { projectLabels, projectNamespace } from './names.ts';
 import { type KubeObject, typed } from './object.ts';
 
@@ -10,12 +17,24 @@ export interface ProjectQuota {
   claims: number;
 }
 
+/** `projects.<p>.quota` (the libs branch adds it to the spec); typed here so this builds before and after. */
+type WithQuota = Project & { quota?: { cpus?: Cpus; memory?: Size } };
+
 /**
- * What the project may hold at its busiest: every replica plus the one a rolling update adds, one
- * run of each cron job, the release Job and the backup. This is where `projects.<p>.quota` plugs
- * in once the spec has it; until then the project's own resources set it.
+ * What the project may hold: `projects.<p>.quota` where the spec sets it, else the project at its
+ * busiest (every replica plus the one a rolling update adds, one run of each cron job, the release
+ * Job and the backup). A quota below the busiest stalls rolling updates and jobs at admission.
  */
-export function projectQuota(project: Project): ProjectQuota {
+export function projectQuota(project: WithQuota): ProjectQuota {
+  const busiest = busiestUsage(project);
+  return {
+    ...busiest,
+    millicores: project.quota?.cpus?.toMillicores() ?? busiest.millicores,
+    bytes: project.quota?.memory?.toBytes() ?? busiest.bytes,
+  };
+}
+
+function busiestUsage(project: Project): ProjectQuota {
   const q: ProjectQuota = { millicores: 0, bytes: 0, storageBytes: 0, claims: 0 };
   const add = (r: { cpus: { toMillicores(): number }; memory: { toBytes(): number } }, times = 1) => {
     q.millicores += r.cpus.toMillicores() * times;

@@ -3,7 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { type KubeObject, kubernetesFiles, renderKubernetes } from '../../../src/render/k8s/index.ts';
+import {
+  type KubeObject,
+  kubernetesFiles,
+  projectQuota,
+  renderKubernetes,
+} from '../../../src/render/k8s/index.ts';
+import { Cpus, Size } from '../../../src/spec/index.ts';
 import { formatProblem, validateObjects } from '../../support/k8s-schema.ts';
 import { assertGoldenRender, EXAMPLE_NAMES, exampleContext, writeToTemp } from '../../support/render.ts';
 
@@ -207,4 +213,18 @@ describe('render --target k8s', () => {
       assertGoldenRender(join(import.meta.dirname, 'golden'), name, renderKubernetes);
     });
   }
+});
+
+describe('the ResourceQuota', () => {
+  it('holds the project at its busiest, or at projects.<p>.quota when the spec sets one', () => {
+    const ctx = exampleContext('robson-k8s');
+    const robson = ctx.spec.projects[0]!;
+    // backend 2 replicas + 1 surge + release (500m each), frontend 1 + 1 (200m), stop-monitor (cron, default),
+    // postgres + its backup (500m each) and exporter, redis and its exporter, rabbitmq.
+    const busiest = projectQuota(robson);
+    assert.ok(busiest.millicores > 2 * 500 + 500 + 500, String(busiest.millicores));
+    assert.equal(busiest.claims, 4, 'postgres, its backups, redis, rabbitmq');
+    const capped = projectQuota({ ...robson, quota: { cpus: Cpus.cores(3), memory: Size.gibibytes(6) } });
+    assert.deepEqual([capped.millicores, capped.bytes], [3000, Size.gibibytes(6).toBytes()]);
+  });
 });
