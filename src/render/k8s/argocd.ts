@@ -64,3 +64,42 @@ export function argocdObjects(spec: Spec): KubeObject[] {
     ),
   ];
 }
+
+/**
+ * Argo CD applies a sync in waves, each healthy before the next: what every pod needs first (the
+ * namespace, its policies, quota and secrets), then the data services, then the release step (a
+ * Sync hook: a PreSync hook would run before the very first database exists and block that sync
+ * forever), then the apps and workers.
+ */
+export function syncWave(o: KubeObject): number | undefined {
+  switch (o.kind) {
+    case 'Namespace':
+    case 'NetworkPolicy':
+    case 'ResourceQuota':
+    case 'LimitRange':
+    case 'ExternalSecret':
+      return -2;
+    case 'StatefulSet':
+      return -1;
+    case 'Service':
+      return (o as { spec?: { clusterIP?: string } }).spec?.clusterIP === 'None' ? -1 : undefined;
+    case 'Job':
+      return 0;
+    case 'Deployment':
+      return 1;
+    default:
+      return undefined;
+  }
+}
+
+export function withSyncWave(o: KubeObject): KubeObject {
+  const wave = syncWave(o);
+  if (wave === undefined) return o;
+  return {
+    ...o,
+    metadata: {
+      ...o.metadata,
+      annotations: { ...o.metadata?.annotations, 'argocd.argoproj.io/sync-wave': String(wave) },
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import type { INamespace } from 'kubernetes-models/v1';
 import type { Project, Spec } from '../../spec/index.ts';
+import { withSyncWave } from './argocd.ts';
 import { alertmanagerConfig } from './monitoring.ts';
 import { projectLabels, projectNamespace } from './names.ts';
 import { networkPolicies } from './network-policies.ts';
@@ -41,5 +42,7 @@ export function projectFiles(spec: Spec, project: Project): [string, KubeObject[
     ['secrets', secretObjects(spec, project, secretKeys)],
     ['alertmanager-config', alerts.objects],
   ];
-  return files.filter(([, objects]) => objects.length > 0);
+  return files
+    .filter(([, objects]) => objects.length > 0)
+    .map(([name, objects]): [string, KubeObject[]] => [name, objects.map(withSyncWave)]);
 }

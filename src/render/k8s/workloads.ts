@@ -42,7 +42,7 @@ const DEFAULT_STORAGE = Size.gibibytes(1);
 /**
  * A service's workload objects: Deployments for apps and workers (rolling, never below the wanted
  * replicas), StatefulSets with their own claims for data services behind a headless Service,
- * CronJobs for cron services and backups, the release step as an Argo CD PreSync Job.
+ * CronJobs for cron services and backups, the release step as an Argo CD Sync hook Job.
  */
 export function serviceObjects(spec: Spec, project: Project, s: Service): KubeObject[] {
   const namespace = projectNamespace(spec, project.name);
@@ -230,7 +230,7 @@ type PodBuilder = (
   role?: PodRole,
 ) => NonNullable<IDeployment['spec']>['template'];
 
-/** `release:` runs before every sync that changes the project (Argo CD PreSync hook), in the app's image and environment. */
+/** `release:` runs in every sync that changes the project (an Argo CD Sync hook, between the data services and the apps; see syncWave), in the app's image and environment. */
 function releaseJob(
   spec: Spec,
   project: Project,
@@ -252,7 +252,7 @@ function releaseJob(
     metadata: {
       ...metadata,
       annotations: {
-        'argocd.argoproj.io/hook': 'PreSync',
+        'argocd.argoproj.io/hook': 'Sync',
         'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
       },
     },

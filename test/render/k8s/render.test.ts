@@ -144,7 +144,14 @@ describe('render --target k8s', () => {
     });
     assert.equal((find('CronJob', 'stop-monitor').spec as { schedule: string }).schedule, '*/1 * * * *');
     const release = find('Job', 'backend-release');
-    assert.equal(release.metadata?.annotations?.['argocd.argoproj.io/hook'], 'PreSync');
+    assert.equal(release.metadata?.annotations?.['argocd.argoproj.io/hook'], 'Sync');
+    const wave = (o: KubeObject) => Number(o.metadata?.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
+    assert.ok(
+      wave(find('Namespace', 'robson-staging', '')) < wave(find('StatefulSet', 'postgres')),
+      'the namespace first',
+    );
+    assert.ok(wave(find('StatefulSet', 'postgres')) < wave(release), 'the database before the release step');
+    assert.ok(wave(release) < wave(find('Deployment', 'backend')), 'the release step before the apps');
     const backup = find('CronJob', 'postgres-backup').spec as { schedule: string; concurrencyPolicy: string };
     assert.deepEqual([backup.schedule, backup.concurrencyPolicy], ['0 2 * * *', 'Forbid']);
     const vs = find('VirtualService', 'robson').spec as { hosts: string[] };
