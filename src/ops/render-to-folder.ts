@@ -1,22 +1,27 @@
-import type { RenderContext } from '../render/index.ts';
-import { renderServerLayout } from '../render/index.ts';
+import type { Artifact, RenderContext } from '../render/index.ts';
 import type { SecretStore, StateStore } from '../state/index.ts';
 import { recordAllocations } from './record-allocations.ts';
 import { secretFileArtifacts } from './secret-values.ts';
 import { writeArtifacts } from './write-artifacts.ts';
 
 /**
- * `render --out`: every compose-target artifact written under `out` (with `secrets`, the secret
- * files too, mode 0600), then the allocations the plan used recorded so that later plans keep them.
+ * `render --out`: every artifact of a target written under `out` (with `secrets`, the secret files
+ * too, mode 0600); with `recordAllocations`, the allocations the plan used are recorded so that
+ * later plans keep them (the compose target: the server will run them).
  */
 export async function renderToFolder(
   out: string,
   ctx: RenderContext,
-  stores: { store: StateStore; secrets?: SecretStore | undefined },
+  how: {
+    render: (ctx: RenderContext) => Artifact[];
+    store: StateStore;
+    recordAllocations: boolean;
+    secrets?: SecretStore | undefined;
+  },
 ): Promise<{ written: number; removed: string[] }> {
-  const artifacts = renderServerLayout(ctx);
-  if (stores.secrets) artifacts.push(...(await secretFileArtifacts(ctx, stores.secrets)));
+  const artifacts = how.render(ctx);
+  if (how.secrets) artifacts.push(...(await secretFileArtifacts(ctx, how.secrets)));
   const result = writeArtifacts(out, artifacts);
-  await recordAllocations(stores.store, ctx.plan);
+  if (how.recordAllocations) await recordAllocations(how.store, ctx.plan);
   return result;
 }

@@ -275,6 +275,22 @@ const shared = strict({
   alerts: alerts.prefault({}),
 });
 
+/** `render --target k8s`: the cluster the kustomize tree is for (spec.md, "render --target k8s"). */
+const kubernetes = strict({
+  version: z
+    .string()
+    .regex(/^1\.\d+$/, { error: (iss) => `"${iss.input}" is not a Kubernetes version: write it as 1.31` })
+    .prefault('1.31'),
+  ingress: z.enum(['nginx', 'istio']).prefault('nginx'),
+  storageClass: z.string().min(1).optional(),
+  secrets: z.union([z.literal('manual'), strict({ external: z.string().min(1) })]).prefault('manual'),
+  gitops: strict({
+    repo: z.string().min(1),
+    branch: z.string().min(1).prefault('main'),
+    path: z.string().prefault(''),
+  }).optional(),
+});
+
 const portRange = z.union([port(), strict({ from: port(), to: port() })]);
 
 export const specSchema = strict({
@@ -312,6 +328,7 @@ export const specSchema = strict({
     }),
     images: z.enum(['registry', 'local']).prefault('registry'),
     backupDir: absolutePath().prefault('/opt/backups'),
+    kubernetes: kubernetes.prefault({}),
   }),
   network: strict({
     shared: cidr().prefault('172.19.0.0/16'),

@@ -305,17 +305,4 @@ describe('stagecraft render', () => {
     assert.equal(scan.stdout.trim(), '', 'no secret value outside the secret files');
     assert.doesNotMatch(withSecrets.out + withSecrets.err, /Sc4n-/);
   });
-
-  it('refuses the k8s target for now with exit 2', async () => {
-    const r = await stagecraft([
-      'render',
-      'examples/demo/staging.yaml',
-      '--target',
-      'k8s',
-      '--out',
-      mkdtempSync(join(tmpdir(), 'k8s-')),
-    ]);
-    assert.equal(r.code, 2);
-    assert.match(r.err, /k8s target is not built yet/);
-  });
 });

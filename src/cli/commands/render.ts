@@ -2,6 +2,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { renderToFolder } from '../../ops/render-to-folder.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
+import type { Artifact, RenderContext } from '../../render/index.ts';
+import { renderServerLayout } from '../../render/index.ts';
+import { renderKubernetes } from '../../render/k8s/index.ts';
 import { loadOrExit } from '../context.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Io } from '../io.ts';
@@ -21,13 +24,7 @@ export function registerRender(program: Command, io: Io): void {
     .option('--with-secrets', 'also write the secret files (mode 0600) that compose needs to run')
     .action(
       async (arg: string | undefined, options: { out: string; target: string; withSecrets?: boolean }) => {
-        if (options.target !== 'compose') {
-          throw new InvalidInput(
-            options.target === 'k8s'
-              ? 'the k8s target is not built yet: use --target compose'
-              : `unknown target "${options.target}": use compose or k8s`,
-          );
-        }
+        const render = rendererFor(options.target, options.withSecrets === true);
         const globals = program.opts<GlobalOptions>();
         const path = specPath(arg, globals, io.cwd);
         const loaded = loadOrExit(path, io);
@@ -44,7 +41,12 @@ export function registerRender(program: Command, io: Io): void {
           const result = await renderToFolder(
             out,
             { spec: loaded.spec, plan },
-            { store, ...(options.withSecrets ? { secrets } : {}) },
+            {
+              render,
+              store,
+              recordAllocations: options.target === 'compose',
+              ...(options.withSecrets ? { secrets } : {}),
+            },
           );
           io.out(
             `${io.style.green('✓')} wrote ${result.written} files to ${displayPath(out, io.cwd)}${result.removed.length ? ` (removed ${result.removed.length} stale)` : ''}`,
@@ -55,4 +57,15 @@ export function registerRender(program: Command, io: Io): void {
         }
       },
     );
+}
+
+/** The renderer of `--target`: compose (the server's layout) or k8s (a kustomize tree, which never holds secret files). */
+function rendererFor(target: string, withSecrets: boolean): (ctx: RenderContext) => Artifact[] {
+  if (target === 'compose') return renderServerLayout;
+  if (target !== 'k8s') throw new InvalidInput(`unknown target "${target}": use compose or k8s`);
+  if (withSecrets)
+    throw new InvalidInput(
+      '--with-secrets is for the compose target: on Kubernetes the pods read Secrets, which no rendered file holds',
+    );
+  return renderKubernetes;
 }

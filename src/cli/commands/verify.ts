@@ -10,6 +10,7 @@ import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
 import { planFromState, reportDiagnostics } from '../planning.ts';
 import { openState } from '../state.ts';
 import { table } from '../style.ts';
+import { verifyKubernetesIsolation } from './verify-k8s.ts';
 
 /** `verify isolation`: probe the networks from inside each project and compare with the isolation matrix. */
 export function registerVerify(program: Command, io: Io): void {
@@ -26,8 +27,19 @@ export function registerVerify(program: Command, io: Io): void {
     .option('--allow-host-port <ports>', 'host ports projects may reach (comma-separated), such as 22')
     .option('--concurrency <n>', 'probe containers at a time', '4')
     .option('--image <ref>', 'the probe image (needs bash and timeout)')
+    .option(
+      '--target <target>',
+      'compose (probe the running containers) or k8s (evaluate the NetworkPolicies offline)',
+      'compose',
+    )
+    .option(
+      '--dir <dir>',
+      'with --target k8s: a rendered tree to check (default: the spec rendered in memory)',
+    )
     .action(
       async (options: {
+        target: string;
+        dir?: string;
         json?: boolean;
         hostPorts?: string;
         allowHostPort?: string;
@@ -37,6 +49,9 @@ export function registerVerify(program: Command, io: Io): void {
         const globals = program.opts<GlobalOptions>();
         const path = specPath(undefined, globals, io.cwd);
         const loaded = loadOrExit(path, io);
+        if (options.target === 'k8s') return verifyKubernetesIsolation(loaded.spec, options, io);
+        if (options.target !== 'compose')
+          throw new InvalidInput(`unknown target "${options.target}": use compose or k8s`);
         const spec = loaded.spec;
         const concurrency = Number(options.concurrency);
         if (!Number.isInteger(concurrency) || concurrency < 1)
