@@ -28,6 +28,7 @@ const MODULES: [command: string, load: () => Promise<Register>][] = [
   ['parity', async () => (await import('./commands/parity.ts')).registerParity],
   ['serve', async () => (await import('./commands/serve.ts')).registerServe],
   ['verify', async () => (await import('./commands/verify.ts')).registerVerify],
+  ['tokens', async () => (await import('./commands/tokens.ts')).registerTokens],
 ];
 
 /** The command `argv` runs (the first word that is not an option or a global option's value). */

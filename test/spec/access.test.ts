@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { roleAllows, roleOf } from '../../src/spec/index.ts';
 import { diagnose, ONE_PROJECT } from './one-project.ts';
 
 const withAccess = (teams: string, access: string) =>
@@ -42,5 +43,33 @@ describe('teams and access', () => {
       diagnose(withAccess('teams:\n  ops: ["al ice"]\n', '{ ops: admin }'))[0]?.code.slice(0, 4),
       'SC03',
     );
+  });
+});
+
+describe('roleOf', () => {
+  const spec = {
+    teams: { ops: ['carol'], shop_team: ['alice', 'carol'], devs: ['dave'] },
+    projects: [
+      { name: 'shop', access: { shop_team: 'editor', ops: 'admin', devs: 'viewer' } },
+      { name: 'blog', access: { devs: 'editor' } },
+    ],
+  } as unknown as Parameters<typeof roleOf>[0];
+
+  it('is the highest role any of the user’s teams has on the project', () => {
+    assert.equal(roleOf(spec, 'alice', 'shop'), 'editor');
+    assert.equal(roleOf(spec, 'carol', 'shop'), 'admin');
+    assert.equal(roleOf(spec, 'dave', 'shop'), 'viewer');
+    assert.equal(roleOf(spec, 'dave', 'blog'), 'editor');
+  });
+
+  it('is null for a user in no team with access, and for an unknown project', () => {
+    assert.equal(roleOf(spec, 'alice', 'blog'), null);
+    assert.equal(roleOf(spec, 'mallory', 'shop'), null);
+    assert.equal(roleOf(spec, 'carol', 'nope'), null);
+  });
+
+  it('roles include the ones below them', () => {
+    assert.ok(roleAllows('admin', 'viewer') && roleAllows('editor', 'editor'));
+    assert.ok(!roleAllows('viewer', 'editor') && !roleAllows(null, 'viewer'));
   });
 });

@@ -353,11 +353,13 @@ describe('state store', () => {
           tables.map((t) => t.table_name),
           [
             'stagecraft_allocations',
+            'stagecraft_audit',
             'stagecraft_backups',
             'stagecraft_events',
             'stagecraft_releases',
             'stagecraft_schema_migrations',
             'stagecraft_secrets',
+            'stagecraft_tokens',
           ],
         );
       } finally {
