@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { isLoopback } from '../../src/server/index.ts';
+import { runCli } from '../support/run-cli.ts';
 import { apiFixture, SECRET_VALUES, type Who } from './api-fixture.ts';
 
 const WHO: Who[] = ['viewer', 'editor', 'admin', 'none', 'revoked', 'bad', 'missing'];
@@ -214,5 +217,20 @@ describe('the event stream', () => {
     } finally {
       await f.close();
     }
+  });
+});
+
+describe('the API listener', () => {
+  it('serve refuses an address other than loopback, with exit 2, before touching anything', async () => {
+    const r = await runCli(['serve', '--api', '0.0.0.0:7700'], {
+      cwd: join(import.meta.dirname, '..', '..', 'examples', 'demo'),
+    });
+    assert.equal(r.code, 2);
+    assert.match(r.err, /loopback only/);
+  });
+
+  it('loopback is 127.0.0.0/8, ::1 and localhost', () => {
+    assert.ok(['127.0.0.1', '127.1.2.3', '::1', 'localhost'].every(isLoopback));
+    assert.ok(!['0.0.0.0', '10.0.0.1', '::', '172.17.0.1', '127.0.0.1.example.com'].some(isLoopback));
   });
 });
