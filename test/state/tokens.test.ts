@@ -2,17 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createToken, userOfToken } from '../../src/ops/tokens.ts';
 import { openStore, type StateStore } from '../../src/state/index.ts';
-import { type Backend, useBackends } from './backends.ts';
+import { type Backend, useBackends, withFreshStore } from './backends.ts';
 
 function tokenSuite(backend: Backend): void {
-  const withStore = async (test: (store: StateStore) => Promise<void>) => {
-    const store = await openStore(await backend.freshState());
-    try {
-      await test(store);
-    } finally {
-      await store.close();
-    }
-  };
+  const withStore = withFreshStore(backend);
 
   it('a created token names its user; the store keeps its hash, never the token', () =>
     withStore(async (store) => {
