@@ -12,6 +12,7 @@ const RANK = { viewer: 1, editor: 2, admin: 3 } as const;
 const ROUTES: { method: 'GET' | 'POST'; path: string; needs: keyof typeof RANK | null }[] = [
   { method: 'GET', path: '/api/v1/projects', needs: null },
   { method: 'GET', path: '/api/v1/openapi.json', needs: null },
+  { method: 'GET', path: '/api/v1/isolation', needs: null },
   { method: 'GET', path: '/api/v1/projects/beryl3', needs: 'viewer' },
   { method: 'GET', path: '/api/v1/projects/beryl3/services', needs: 'viewer' },
   { method: 'GET', path: '/api/v1/projects/beryl3/releases', needs: 'viewer' },
@@ -94,6 +95,9 @@ describe('the control plane API', () => {
       [['beryl3', 'viewer']],
     );
     assert.deepEqual(await (await f.request('none', '/api/v1/projects')).json(), []);
+    const isolation = (await (await f.request('viewer', '/api/v1/isolation')).json()) as { from: string }[];
+    assert.ok(isolation.length > 0 && isolation.every((e) => e.from.startsWith('beryl3/')));
+    assert.deepEqual(await (await f.request('none', '/api/v1/isolation')).json(), []);
   });
 
   it('reads answer from the store while the engine is down, and say so', async () => {

@@ -5,7 +5,7 @@ import { streamSSE } from 'hono/streaming';
 import type { z } from 'zod';
 import type { ContainerStatus } from '../../ops/status.ts';
 import { userOfToken } from '../../ops/tokens.ts';
-import type { Plan } from '../../plan/index.ts';
+import { isolationMatrix, type Plan } from '../../plan/index.ts';
 import { type Project, type Role, roleAllows, roleOf, type Spec } from '../../spec/index.ts';
 import type { EventRecord, StateStore } from '../../state/index.ts';
 import { openApiDocument } from './openapi.ts';
@@ -117,6 +117,13 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
         return role ? [projectSummary(p, role)] : [];
       }),
     );
+  });
+
+  app.get('/api/v1/isolation', (c) => {
+    const user = c.get('user');
+    // The planned matrix (what `verify isolation` probes), for the projects the user may view.
+    const mayView = (name: string) => roleAllows(roleOf(spec, user, name.split('/')[0]!), 'viewer');
+    return c.json(isolationMatrix(spec).filter((e) => mayView(e.from)));
   });
 
   for (const route of PROJECT_READS)

@@ -22,6 +22,13 @@ export function openApiDocument() {
         responses: answers('text/event-stream; opens with a comment before any event'),
       },
     },
+    '/api/v1/isolation': {
+      get: {
+        summary: 'the planned isolation matrix (who may reach what) from the projects the user may view',
+        security: bearer,
+        responses: answers('a list of { from, to, allowed, port?, why }'),
+      },
+    },
     '/api/v1/openapi.json': {
       get: { summary: 'this document', security: bearer, responses: answers('OpenAPI') },
     },
