@@ -17,6 +17,10 @@ describe('stagecraft tokens', () => {
     assert.equal(created.code, 0, created.err);
     assert.match(created.out, /^sct_\S+\n$/);
     const token = created.out.trim();
+    assert.equal(created.err, '', 'alice is in a team');
+
+    const stranger = await runCli(['tokens', 'create', 'eve'], { cwd: dir });
+    assert.match(stranger.err, /eve is in no team of staging\.yaml/);
 
     const json = await runCli(['tokens', 'create', 'bob', '--json'], { cwd: dir });
     assert.deepEqual(Object.keys(JSON.parse(json.out)), ['user', 'token']);
@@ -24,7 +28,7 @@ describe('stagecraft tokens', () => {
     const list = await runCli(['tokens', 'list', '--json'], { cwd: dir });
     assert.deepEqual(
       JSON.parse(list.out).map((t: { user: string }) => t.user),
-      ['alice', 'bob'],
+      ['alice', 'eve', 'bob'],
     );
     assert.ok(!list.out.includes(token.slice(-43)), 'list shows no secret');
 

@@ -1,9 +1,10 @@
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createToken } from '../../ops/tokens.ts';
-import { userName } from '../../spec/index.ts';
+import { loadSpecText, userName } from '../../spec/index.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Io } from '../io.ts';
-import { type GlobalOptions, specPath } from '../locations.ts';
+import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
 import { openState } from '../state.ts';
 import { table } from '../style.ts';
 
@@ -33,6 +34,15 @@ export function registerTokens(program: Command, io: Io): void {
       checkUser(user);
       const created = await withStore((store) => createToken(store, user));
       io.out(options.json ? JSON.stringify({ user, token: created.token }) : created.token);
+      const path = specPath(undefined, program.opts<GlobalOptions>(), io.cwd);
+      // A spec with errors still gets its token: its errors are `validate`'s to report.
+      const spec = existsSync(path)
+        ? loadSpecText(displayPath(path, io.cwd), readFileSync(path, 'utf8'), io.env).spec
+        : undefined;
+      if (spec && !Object.values(spec.teams).some((users) => users.includes(user)))
+        io.err(
+          `warning: ${user} is in no team of ${displayPath(path, io.cwd)}: the token gives no role until teams: lists them`,
+        );
     });
 
   tokens
