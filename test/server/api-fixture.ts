@@ -66,6 +66,7 @@ export async function apiFixture(opts: { eventPollMs?: number } = {}) {
     spec,
     store,
     request,
+    token: (who: Who) => tokens[who],
     async close() {
       stopping.abort();
       await store.close();

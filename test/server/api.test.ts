@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { getRequestListener } from '@hono/node-server';
 import { isLoopback } from '../../src/server/index.ts';
 import { runCli } from '../support/run-cli.ts';
 import { apiFixture, SECRET_VALUES, type Who } from './api-fixture.ts';
@@ -209,6 +212,28 @@ describe('the event stream', () => {
       assert.doesNotMatch(text, /not for dave/, 'events of projects the user cannot view are left out');
       await reader.cancel();
     } finally {
+      await f.close();
+    }
+  });
+
+  it('opens at once on a real listener too (the comment reaches the client before any event)', async () => {
+    const f = await apiFixture({ eventPollMs: 20 });
+    const server = createServer(getRequestListener(f.app.fetch));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const aborted = new AbortController();
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/events`, {
+        headers: { authorization: `Bearer ${f.token('viewer')}` },
+        signal: aborted.signal,
+      });
+      assert.equal(res.status, 200);
+      const first = await res.body!.getReader().read();
+      assert.match(new TextDecoder().decode(first.value), /^: stagecraft events/);
+    } finally {
+      aborted.abort();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
       await f.close();
     }
   });
