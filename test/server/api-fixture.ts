@@ -66,6 +66,7 @@ export async function apiFixture(opts: { eventPollMs?: number } = {}) {
     spec,
     store,
     request,
+    running,
     token: (who: Who) => tokens[who],
     async close() {
       stopping.abort();
