@@ -29,6 +29,7 @@ const MODULES: [command: string, load: () => Promise<Register>][] = [
   ['serve', async () => (await import('./commands/serve.ts')).registerServe],
   ['verify', async () => (await import('./commands/verify.ts')).registerVerify],
   ['gitops', async () => (await import('./commands/gitops.ts')).registerGitops],
+  ['tokens', async () => (await import('./commands/tokens.ts')).registerTokens],
 ];
 
 /** The command `argv` runs (the first word that is not an option or a global option's value). */

@@ -256,6 +256,18 @@ export const CODES = {
     hint: 'give one of them another host or path',
   },
 
+  SC0430: {
+    severity: 'error',
+    meaning: '`access` names a team that `teams:` does not define',
+    message: 'project {project} gives access to team "{team}", which teams: does not define',
+    hint: 'teams: {teams}',
+  },
+  SC0431: {
+    severity: 'error',
+    meaning: 'a team lists the same user twice',
+    message: 'team {team} lists user "{user}" twice',
+  },
+
   // SC05: networks and ports
   SC0501: {
     severity: 'error',

@@ -11,7 +11,8 @@ export { type Env, type LoadResult, loadSpecFile, loadSpecText, place } from './
 export * from './model.ts';
 export { PORT_KINDS, type PortKind, portRange } from './ports.ts';
 export { RateLimit } from './rate-limit.ts';
+export { type Role, roleAllows, roleOf } from './roles.ts';
 export { allRoutes, type RouteEntry } from './routes.ts';
-export { SERVICE_TYPES, specSchema } from './schema.ts';
+export { ROLES, SERVICE_TYPES, specSchema, userName } from './schema.ts';
 export type { SpecSource } from './source.ts';
 export * from './units.ts';

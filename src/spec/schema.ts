@@ -179,7 +179,20 @@ const service = z.discriminatedUnion('type', [app, worker, cronJob, postgres, re
   },
 });
 
-const role = z.enum(['viewer', 'editor', 'admin']);
+export const ROLES = ['viewer', 'editor', 'admin'] as const;
+const role = z.enum(ROLES);
+
+/** A user of the control plane: the name a token is created for (`stagecraft tokens create USER`). */
+export const userName = () =>
+  z.string().regex(/^[a-z_][a-z0-9_.@-]{0,63}$/, {
+    error: (iss) =>
+      `"${iss.input}" is not a user name: use lowercase letters, digits and _ . @ -, starting with a letter or _`,
+  });
+
+const teamName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, {
+  error: (iss) =>
+    `"${iss.input}" is not a team name: use letters, digits, _ and -, starting with a letter or _`,
+});
 
 const project = strict({
   domain: hostname().optional(),
@@ -342,6 +355,8 @@ export const specSchema = strict({
     app: portRange.prefault(8000),
   }).prefault({}),
   shared: shared.prefault({}),
+  /** Team → its users; `projects.<p>.access` gives teams a role on a project. */
+  teams: z.record(teamName, z.array(userName())).prefault({}),
   projects: z.record(z.string(), project).prefault({}),
 });
 

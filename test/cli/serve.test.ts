@@ -90,10 +90,15 @@ projects:
     await store.close();
 
     const port = await freePort();
-    const child = spawn(bin, ['serve', '--spec', spec, '--listen', `127.0.0.1:${port}`], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' },
-    });
+    const apiPort = await freePort();
+    const child = spawn(
+      bin,
+      ['serve', '--spec', spec, '--listen', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' },
+      },
+    );
     const output = childOutput(child);
     try {
       // Read by content: the schedule lines come after the 'serving' line, in a later write.
@@ -108,6 +113,12 @@ projects:
         /^stagecraft_cron_last_run_success\{project="servelab",service="nightly"\} 0$/m,
       );
       assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 404);
+
+      // The API on a listener of its own: /metrics is not there, and it is not on /metrics' listener.
+      await output.until(new RegExp(`API on http://127\\.0\\.0\\.1:${apiPort}/api/v1/`));
+      assert.equal((await fetch(`http://127.0.0.1:${apiPort}/api/v1/projects`)).status, 401);
+      assert.equal((await fetch(`http://127.0.0.1:${apiPort}/metrics`)).status, 404);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/api/v1/projects`)).status, 404);
     } finally {
       child.kill('SIGTERM');
     }

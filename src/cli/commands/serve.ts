@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CONTROL_PLANE_PORT } from '../../model/index.ts';
-import { controlPlaneAddresses, startControlPlane } from '../../server/index.ts';
+import { API_ADDRESS, controlPlaneAddresses, isLoopback, startControlPlane } from '../../server/index.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { type GlobalOptions, specPath } from '../locations.ts';
@@ -12,7 +12,7 @@ export function registerServe(program: Command, io: Io): void {
   program
     .command('serve')
     .description(
-      'the control plane: runs backups, restore checks and cron services on schedule; serves /metrics',
+      'the control plane: runs backups, restore checks and cron services on schedule; serves /metrics and the HTTP API',
     )
     .option(
       '--listen <host:port>',
@@ -20,9 +20,18 @@ export function registerServe(program: Command, io: Io): void {
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
-    .action(async (options: { listen: string[] }) => {
+    .option(
+      '--api <host:port>',
+      `where the HTTP API listens (loopback only); default ${API_ADDRESS.host}:${API_ADDRESS.port}`,
+    )
+    .action(async (options: { listen: string[]; api?: string }) => {
       const globals = program.opts<GlobalOptions>();
       const listenFlags = options.listen.map(parseListen);
+      const api = options.api ? parseListen(options.api) : API_ADDRESS;
+      if (!isLoopback(api.host))
+        throw new InvalidInput(
+          `--api ${options.api}: the API listens on loopback only (it has no TLS, and tokens would cross the network in clear text); put a TLS proxy in front of 127.0.0.1:${api.port}`,
+        );
       const running = await openRunningEnvironment(specPath(undefined, globals, io.cwd), globals, io);
       try {
         const addresses = listenFlags.length ? listenFlags : await controlPlaneAddresses(running.docker);
@@ -30,9 +39,13 @@ export function registerServe(program: Command, io: Io): void {
         const plane = await startControlPlane({
           running,
           addresses,
+          api,
+          env: io.env,
           log: (line) => io.out(`${stamp()} ${line}`),
         });
         io.out(`${io.style.green('✓')} serving ${plane.urls.join(', ')}`);
+        if (plane.apiUrl)
+          io.out(`${io.style.green('✓')} API on ${plane.apiUrl} (tokens: stagecraft tokens create USER)`);
         const now = new Date();
         for (const j of plane.jobs)
           io.out(
