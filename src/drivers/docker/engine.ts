@@ -112,6 +112,17 @@ export async function removeContainer(docker: Docker, nameOrId: string): Promise
   });
 }
 
+/** The engine's own check calls the container unhealthy (it is running). */
+export class UnhealthyError extends Error {
+  readonly container: string;
+  readonly output: string;
+  constructor(container: string, output: string) {
+    super(`${container} is unhealthy: ${output}`);
+    this.container = container;
+    this.output = output;
+  }
+}
+
 /**
  * Waits until the container is healthy (or, with no healthcheck, running); fails on unhealthy or
  * exit. It does not wait for the engine's own check, which runs only once per interval (10 s by
@@ -130,7 +141,7 @@ export async function waitHealthy(docker: Docker, name: string, timeoutMs = 120_
     if (!info.State.Running) throw new Error(`${name} stopped (exit code ${info.State.ExitCode})`);
     if (health === 'healthy' || (health === undefined && info.State.Running)) return;
     if (health === 'unhealthy')
-      throw new Error(`${name} is unhealthy: ${info.State.Health?.Log?.at(-1)?.Output?.trim() ?? ''}`);
+      throw new UnhealthyError(name, info.State.Health?.Log?.at(-1)?.Output?.trim() ?? '');
     const probe = parseProbe(info.Config.Labels?.[LABEL.probe]);
     const address = firstAddress(info.NetworkSettings.Networks);
     if (local && probe && address) {
