@@ -11,7 +11,9 @@ import { waitHealthy } from '../../src/drivers/docker/engine.ts';
 import type { Owned } from '../../src/drivers/docker/owned.ts';
 import { probeReady, readyWhileStarting } from '../../src/drivers/readiness.ts';
 import { LABEL, parseProbe, probeLabel, type ReadinessProbe } from '../../src/model/index.ts';
+import { projectStack } from '../../src/render/index.ts';
 import { docker } from '../support/docker-cli.ts';
+import { exampleContext } from '../support/render.ts';
 import { onePostgresSpec } from '../support/small-spec.ts';
 
 const NETWORK = 'stagecraft-readiness-test';
@@ -153,6 +155,21 @@ describe('readiness probes', () => {
   it('RabbitMQ: ready when it opens the AMQP handshake', async () => {
     const notReady = await untilReady({ kind: 'amqp', port: 5672 }, address('rabbit'));
     assert.ok(notReady > 0, 'the broker takes seconds to boot');
+  });
+
+  it("RabbitMQ's engine check, as rendered: passes on the running broker, fails once it stops listening", () => {
+    const ctx = exampleContext('demo');
+    const shop = ctx.spec.projects.find((p) => p.name === 'shop')!;
+    const check = projectStack(ctx, shop)!.containers.find((c) => c.key === 'queue')!.healthcheck!.test;
+    assert.equal(check[0], 'CMD');
+    const exec = () =>
+      spawnSync('docker', ['exec', `${PREFIX}rabbit`, ...check.slice(1)], { encoding: 'utf8' });
+    assert.equal(exec().status, 0, exec().stderr);
+    // The broker's app stops, its Erlang node stays: the listener closes, and the check says so.
+    docker('exec', `${PREFIX}rabbit`, 'rabbitmqctl', '-q', 'stop_app');
+    const stopped = exec();
+    assert.notEqual(stopped.status, 0);
+    assert.match(stopped.stderr, /Connection refused/);
   });
 
   it('HTTP: a status under 400 is ready; an error status, another protocol or nothing is not', async () => {

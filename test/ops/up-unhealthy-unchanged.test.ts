@@ -92,15 +92,42 @@ describe('up and an unchanged container the engine calls unhealthy', () => {
     assert.equal(docker('inspect', '-f', '{{.State.Health.Status}}', 'flap-web-1'), 'healthy');
   });
 
-  it('still fails when a container it changes does not pass its gate', () => {
-    // The app's new replica exits at once: up fails on it, and the old replica keeps serving.
+  /** The spec with the app's command replaced: its new replica is broken. */
+  const broken = (version: string, command: string) =>
+    spec(version).replace('        uses: [cache]\n', `        uses: [cache]\n        command: ${command}\n`);
+
+  it('still fails when a container it changes exits at once: the old replica serves, status says why', () => {
+    writeFileSync(join(dir, 'staging.yaml'), broken('3', '["sh", "-c", "exit 3"]'));
+    const r = stagecraft('up');
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /the new flap-web-1 failed its health gate, the old one keeps serving: flap-web-1-next (stopped \(exit code 3\)|exited)/,
+    );
+    assert.equal(docker('inspect', '-f', '{{.State.Health.Status}}', 'flap-web-1'), 'healthy');
+    const status = stagecraft('status');
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(
+      status.stdout,
+      /flap: the last release failed \(.*\): the new flap-web-1 failed its health gate/,
+    );
+  });
+
+  it('fails when the new replica eats its memory limit, and says it ran out of memory', () => {
     writeFileSync(
       join(dir, 'staging.yaml'),
-      spec('3').replace('        uses: [cache]\n', '        uses: [cache]\n        command: "exit 3"\n'),
+      broken('4', `["bash", "-c", "a=$(head -c 200000000 /dev/zero | tr '\\\\0' x)"]`),
     );
     const r = stagecraft('up');
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /the new flap-web-1 failed its health gate, the old one keeps serving/);
+    assert.match(r.stderr, /flap-web-1-next was killed at its memory limit \(out of memory\)/);
     assert.equal(docker('inspect', '-f', '{{.State.Health.Status}}', 'flap-web-1'), 'healthy');
+    const json = JSON.parse(stagecraft('status', '--json').stdout) as {
+      replica: string;
+      lastRelease: { status: string; reason?: string } | null;
+    }[];
+    const web = json.find((x) => x.replica === 'flap-web-1');
+    assert.equal(web?.lastRelease?.status, 'failed');
+    assert.match(web?.lastRelease?.reason ?? '', /out of memory/);
   });
 });
