@@ -96,7 +96,10 @@ export async function deploy(opts: DeployOptions): Promise<UpResult> {
       project: p.name,
       kind: 'up',
       message: failed ? `failed: ${failed.reason}` : 'converged',
-      data: { touched: result.touched.filter((n) => n.startsWith(`${p.name}-`)) },
+      data: {
+        touched: result.touched.filter((n) => n.startsWith(`${p.name}-`)),
+        warnings: result.warnings.filter((w) => w.startsWith(`${p.name}-`)),
+      },
     });
   }
   const record = opts.record;
@@ -146,5 +149,12 @@ async function alreadyConverged(
   if (!isConvergedToSpec({ spec, plan }, serverDir, owned, project, stacks, ready)) return undefined;
   const projects = spec.projects.filter((p) => !project || p.name === project);
   const checks = await checkTargets(routeTargets(spec, plan, projects));
-  return { stacks: stacks.projects, touched: [], removed: [], failed: routeFailures(checks), checks };
+  return {
+    stacks: stacks.projects,
+    touched: [],
+    removed: [],
+    failed: routeFailures(checks),
+    warnings: [],
+    checks,
+  };
 }

@@ -19,7 +19,8 @@ export interface ContainerStatus {
   image: string;
   ports: string[];
   routes: string[];
-  lastRelease: { status: string; at: string } | null;
+  /** With the reason `up` recorded when it failed (which gate, and why: exited, OOM-killed, unhealthy, too slow). */
+  lastRelease: { status: string; at: string; reason?: string } | null;
   lastBackup: { id: string; at: string; verified: string | null } | null;
 }
 
@@ -53,7 +54,9 @@ export async function environmentStatus(
       image: c.image,
       ports: c.published,
       routes: s?.type === 'app' ? s.resolvedRoutes.map((r) => `${r.host}${r.path}`) : [],
-      lastRelease: last ? { status: last.status, at: last.createdAt } : null,
+      lastRelease: last
+        ? { status: last.status, at: last.createdAt, ...(last.reason ? { reason: last.reason } : {}) }
+        : null,
       lastBackup: c.labels[LABEL.type] === 'postgres' ? lastBackupOf(project, service) : null,
     };
   });

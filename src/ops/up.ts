@@ -10,6 +10,7 @@ import {
   ownedContainers,
   removeContainer,
   runOnce,
+  UnhealthyError,
   waitHealthy,
 } from '../drivers/docker/engine.ts';
 import { LABEL, type Network, SHARED, type Stack, sharedContainer } from '../model/index.ts';
@@ -151,6 +152,8 @@ export interface UpResult {
   touched: string[];
   removed: string[];
   failed: { project: string; reason: string }[];
+  /** Said, not failed: an unchanged container the engine calls unhealthy. */
+  warnings: string[];
   checks: RouteCheck[];
 }
 
@@ -163,7 +166,14 @@ const DRAIN_MS = 3000;
 export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpResult> {
   const { docker, log } = opts;
   const ctx: RenderContext = { spec, plan };
-  const result: UpResult = { stacks: new Map(), touched: [], removed: [], failed: [], checks: [] };
+  const result: UpResult = {
+    stacks: new Map(),
+    touched: [],
+    removed: [],
+    failed: [],
+    warnings: [],
+    checks: [],
+  };
   /** One listing of the environment's containers, read again only after something changed. */
   let snapshot: Promise<Map<string, Owned>> | undefined;
 
@@ -301,7 +311,18 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
     // Unchanged containers that were already healthy need no second look.
     const settled = (s: EngineContainer) =>
       !todo.includes(s) && owned.get(s.name)?.health === (s.container.healthcheck ? 'healthy' : undefined);
-    await Promise.all(specs.filter((s) => !settled(s)).map((s) => waitHealthy(docker, s.name)));
+    // health: a flapping check of an unchanged container warns, it does not block the deploy
+    await Promise.all(
+      specs
+        .filter((s) => !settled(s))
+        .map((s) =>
+          waitHealthy(docker, s.name).catch((e: unknown) => {
+            if (todo.includes(s) || !(e instanceof UnhealthyError)) throw e;
+            result.warnings.push(unchangedUnhealthy(e));
+          }),
+        ),
+    );
+    // end health
   }
 
   /**
@@ -348,6 +369,16 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
       snapshot = undefined;
     }
   }
+}
+
+/**
+ * A container this `up` did not change, which the engine's check calls unhealthy though it runs: a
+ * check that flaps (or a service in trouble) must not block the deploy of what did change, and is said.
+ */
+function unchangedUnhealthy(e: UnhealthyError): string {
+  const said = e.output.split('\n')[0]?.trim();
+  const output = said ? ` (its check said: ${said})` : '';
+  return `${e.container}: the engine calls it unhealthy${output}; it was not changed by this up, so the deploy went on`;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -11,7 +11,9 @@ import { waitHealthy } from '../../src/drivers/docker/engine.ts';
 import type { Owned } from '../../src/drivers/docker/owned.ts';
 import { probeReady, readyWhileStarting } from '../../src/drivers/readiness.ts';
 import { LABEL, parseProbe, probeLabel, type ReadinessProbe } from '../../src/model/index.ts';
+import { projectStack } from '../../src/render/index.ts';
 import { docker } from '../support/docker-cli.ts';
+import { exampleContext } from '../support/render.ts';
 import { onePostgresSpec } from '../support/small-spec.ts';
 
 const NETWORK = 'stagecraft-readiness-test';
@@ -159,6 +161,21 @@ describe('readiness probes', () => {
     // A broker that refuses our protocol version answers the header with its own: not ready.
     const refusing = await raw(Buffer.from('AMQP\x00\x00\x09\x00', 'latin1'));
     assert.equal(await probeReady({ kind: 'amqp', port: refusing }, '127.0.0.1'), false);
+  });
+
+  it("RabbitMQ's engine check, as rendered: passes on the running broker, fails once it stops listening", () => {
+    const ctx = exampleContext('demo');
+    const shop = ctx.spec.projects.find((p) => p.name === 'shop')!;
+    const check = projectStack(ctx, shop)!.containers.find((c) => c.key === 'queue')!.healthcheck!.test;
+    assert.equal(check[0], 'CMD');
+    const exec = () =>
+      spawnSync('docker', ['exec', `${PREFIX}rabbit`, ...check.slice(1)], { encoding: 'utf8' });
+    assert.equal(exec().status, 0, exec().stderr);
+    // The broker's app stops, its Erlang node stays: the listener closes, and the check says so.
+    docker('exec', `${PREFIX}rabbit`, 'rabbitmqctl', '-q', 'stop_app');
+    const stopped = exec();
+    assert.notEqual(stopped.status, 0);
+    assert.match(stopped.stderr, /Connection refused/);
   });
 
   it('HTTP: a status under 400 is ready; an error status, another protocol or nothing is not', async () => {

@@ -356,6 +356,32 @@ describe('stagecraft up on examples/demo (real Docker engine)', () => {
     assert.equal(JSON.parse((await get(shopWeb, '/')).body).version, '2');
   });
 
+  it('RabbitMQ at its default limits is healthy at rest: its engine check passes, check after check', async () => {
+    // Its old check (rabbitmq-diagnostics, an Erlang VM a time) could not finish inside 0.25 CPU:
+    // the engine called the broker unhealthy a minute after start, and every later up failed on it.
+    const inspect = () =>
+      JSON.parse(docker('inspect', '-f', '{{json .State.Health}}', 'shop-queue')) as {
+        Status: string;
+        FailingStreak: number;
+        Log: { ExitCode: number; Output: string }[];
+      };
+    assert.equal(docker('inspect', '-f', '{{.HostConfig.NanoCpus}}', 'shop-queue'), '250000000');
+    const deadline = Date.now() + 180_000;
+    let health = inspect();
+    // The engine keeps its last five results: wait until five checks ran, then all must have passed.
+    while (health.Log.length < 5 && health.Status !== 'unhealthy' && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 1000));
+      health = inspect();
+    }
+    assert.equal(health.Status, 'healthy', JSON.stringify(health));
+    assert.equal(health.FailingStreak, 0);
+    assert.deepEqual(
+      health.Log.map((l) => l.ExitCode),
+      [0, 0, 0, 0, 0],
+      JSON.stringify(health.Log),
+    );
+  });
+
   it('a broken release fails its health gate: the old replicas keep serving and up exits 1', async () => {
     writeFileSync(specFile, withShopEnv('{ DEMO_VERSION: "3", DEMO_BROKEN: "1" }'));
     const r = stagecraft(['up', '--project', 'shop'], 300_000);

@@ -37,5 +37,14 @@ export function registerStatus(program: Command, io: Io): void {
           ]),
         ]),
       );
+      const failed = new Map(
+        rows.flatMap((r) =>
+          r.lastRelease?.status === 'failed' ? [[r.project, r.lastRelease] as const] : [],
+        ),
+      );
+      for (const [project, release] of failed)
+        io.out(
+          `${project}: the last release failed (${release.at.slice(0, 16).replace('T', ' ')}): ${release.reason ?? 'no reason recorded'}`,
+        );
     });
 }

@@ -63,6 +63,7 @@ export function registerUp(program: Command, io: Io): void {
         });
         progress.done();
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
+        for (const w of result.warnings) io.err(io.errStyle.yellow(`warning: ${w}`));
         for (const line of checkLines(result.checks, io.style)) io.out(line);
         if (result.failed.length)
           throw new OperationFailed(result.failed.map((f) => `${f.project}: ${f.reason}`).join('\n'));
