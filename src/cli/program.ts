@@ -25,6 +25,7 @@ const MODULES: [commands: string[], load: () => Promise<Register>][] = [
   [['parity'], async () => (await import('./commands/parity.ts')).registerParity],
   [['serve'], async () => (await import('./commands/serve.ts')).registerServe],
   [['verify'], async () => (await import('./commands/verify.ts')).registerVerify],
+  [['certs'], async () => (await import('./commands/certs.ts')).registerCerts],
 ];
 
 /** The command `argv` runs (the first word that is not an option or a global option's value). */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type Docker from 'dockerode';
+import { startCertificateRenewal } from '../../ops/certificates/renewal-loop.ts';
 import { certificateExpiries, metricsFacts, metricsText } from '../../ops/metrics.ts';
 import { scheduledJobs } from '../../ops/schedule.ts';
 import { serveExecutors, startScheduler } from '../../ops/serve.ts';
@@ -50,6 +51,13 @@ export function registerServe(program: Command, io: Io): void {
           executors: serveExecutors(env),
           log: (line) => io.out(`${stamp()} ${line}`),
         });
+        const renewal = startCertificateRenewal({
+          spec: env.spec,
+          plan: env.plan,
+          serverDir: env.serverDir,
+          docker: env.docker,
+          log: (line) => io.out(`${stamp()} ${line}`),
+        });
         const urls = servers.map((s) => {
           const a = s.address() as AddressInfo;
           return `http://${a.address}:${a.port}/metrics`;
@@ -64,6 +72,7 @@ export function registerServe(program: Command, io: Io): void {
 
         await untilSignal(io);
         await scheduler.stop();
+        await renewal.stop();
         io.out(`${io.style.green('✓')} stopped`);
       } finally {
         // Prometheus keeps its connection open between scrapes: close those too, or close() waits for them.

@@ -131,7 +131,8 @@ export function sharedComposeDoc(ctx: RenderContext, extras: { prometheusArgs: s
           volumes: [
             './nginx:/etc/nginx:ro',
             ...(tls === 'letsencrypt'
-              ? ['/etc/letsencrypt:/etc/nginx/letsencrypt:ro', `${volume('acme')}:/var/www/acme:ro`]
+              ? // the certificates are under ./nginx/letsencrypt; stagecraft writes the http-01 answers to ./acme
+                ['./acme:/var/www/acme:ro']
               : []),
           ],
           healthcheck: healthcheck(

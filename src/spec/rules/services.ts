@@ -5,13 +5,13 @@ import type { Spec } from '../model.ts';
 export function checkServices(spec: Spec): Diagnostic[] {
   const out: Diagnostic[] = [];
   const proxy = spec.shared.proxy;
-  if (proxy.tls === 'letsencrypt' && !proxy.email) {
+  if (proxy.tls === 'letsencrypt' && !proxy.email && !spec.server.acme.email) {
     out.push(
       error(
         'tls.email',
         ['shared', 'proxy', 'tls'],
         'tls: letsencrypt needs an account email for the ACME registration',
-        'add shared.proxy.email, or use tls: selfsigned',
+        'add server.acme.email (or shared.proxy.email), or use tls: selfsigned',
       ),
     );
   }
