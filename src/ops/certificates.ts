@@ -39,7 +39,10 @@ export function ensureSelfSignedCertificates(nginxDir: string, artifacts: readon
         'req',
         '-x509',
         '-newkey',
-        'rsa:2048',
+        // P-256 rather than RSA: made in milliseconds, not seconds, and every client takes it.
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
         '-nodes',
         '-days',
         '825',
