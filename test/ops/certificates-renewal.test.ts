@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -9,6 +8,7 @@ import { ensureSelfSignedCertificates } from '../../src/ops/certificates.ts';
 import { certificateExpiries } from '../../src/ops/metrics.ts';
 import { planEnvironment } from '../../src/plan/index.ts';
 import { renderNginx } from '../../src/render/nginx/index.ts';
+import { caSigned, testCa } from '../support/certificates.ts';
 import { exampleContext } from '../support/render.ts';
 
 const DAY = 24 * 3600 * 1000;
@@ -26,39 +26,12 @@ function beryl3() {
 function installCaSigned(dir: string, host: string, names: string[], days: number): void {
   const live = join(dir, 'letsencrypt', 'live', host);
   mkdirSync(live, { recursive: true });
-  const ssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  ssl(
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30'].concat([
-      '-subj',
-      '/CN=Test Issuing CA',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-    ]),
-  );
-  ssl(
-    [
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-subj',
-      `/CN=${names[0]}`,
-    ].concat(['-keyout', join(live, 'privkey.pem'), '-out', 'leaf.csr']),
-  );
-  writeFileSync(join(dir, 'leaf.ext'), `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}\n`);
-  ssl(
-    ['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial'].concat([
-      '-days',
-      String(days),
-      '-extfile',
-      'leaf.ext',
-      '-out',
-      join(live, 'fullchain.pem'),
-    ]),
+  const ca = testCa(mkdtempSync(join(tmpdir(), 'stagecraft-ca-')), 'Test Issuing CA');
+  caSigned(
+    ca,
+    names.map((n) => `DNS:${n}`),
+    days,
+    { key: join(live, 'privkey.pem'), cert: join(live, 'fullchain.pem') },
   );
 }
 
