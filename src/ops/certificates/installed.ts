@@ -35,11 +35,20 @@ export function installedCertificates(
   const out: InstalledCertificate[] = [];
   for (const { cert, key } of certificatePathsIn(artifacts)) {
     const host = hostOfCertificatePath(cert);
-    if (!host) continue;
-    const path = join(nginxDir, cert);
-    out.push({ host, cert, key, ...(existsSync(path) ? { x509: describe(readFileSync(path)) } : {}) });
+    if (host) out.push(readInstalled(nginxDir, { host, cert, key }));
   }
   return out.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+}
+
+/** One of them as its files are now. */
+export function readInstalled(nginxDir: string, c: Omit<InstalledCertificate, 'x509'>): InstalledCertificate {
+  const path = join(nginxDir, c.cert);
+  return {
+    host: c.host,
+    cert: c.cert,
+    key: c.key,
+    ...(existsSync(path) ? { x509: describe(readFileSync(path)) } : {}),
+  };
 }
 
 /** The first certificate of a PEM file (the leaf of a chain). */

@@ -7,7 +7,12 @@ import type { Plan } from '../../plan/index.ts';
 import { sharedContainer } from '../../render/index.ts';
 import { renderNginx } from '../../render/nginx/index.ts';
 import type { Spec } from '../../spec/index.ts';
-import { type InstalledCertificate, installedCertificates, renewalReason } from './installed.ts';
+import {
+  type InstalledCertificate,
+  installedCertificates,
+  readInstalled,
+  renewalReason,
+} from './installed.ts';
 
 export interface RenewOptions {
   spec: Spec;
@@ -79,9 +84,7 @@ export async function renewCertificates(opts: RenewOptions): Promise<RenewResult
       checkIssued(issued, c.host);
       writeAtomically(join(nginxDir, c.key), issued.key, 0o600);
       writeAtomically(join(nginxDir, c.cert), issued.chain, 0o644);
-      const now = installedCertificates(nginxDir, renderNginx({ spec, plan: opts.plan })).find(
-        (i) => i.host === c.host,
-      )!;
+      const now = readInstalled(nginxDir, c);
       result.renewed.push(now);
       log(
         `certificate for ${c.host}: issued by ${now.x509?.issuer}, valid until ${now.x509?.notAfter.toISOString()}`,
@@ -95,7 +98,14 @@ export async function renewCertificates(opts: RenewOptions): Promise<RenewResult
     }
   }
   if (result.renewed.length)
-    await opts.docker.getContainer(sharedContainer('proxy')).kill({ signal: 'SIGHUP' });
+    await opts.docker
+      .getContainer(sharedContainer('proxy'))
+      .kill({ signal: 'SIGHUP' })
+      .catch((e: Error) => {
+        throw new Error(
+          `${result.renewed.map((c) => c.host).join(', ')}: installed, but the proxy could not be told to reload (it serves them from its next start): ${e.message}`,
+        );
+      });
   return result;
 }
 
