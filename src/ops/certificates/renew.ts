@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, wri
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { type AcmeAccount, type Http01Webroot, orderCertificate } from '../../drivers/acme/order.ts';
+import { isLocalEngine } from '../../drivers/docker/client.ts';
 import type { Plan } from '../../plan/index.ts';
 import { sharedContainer } from '../../render/index.ts';
 import { renderNginx } from '../../render/nginx/index.ts';
@@ -13,6 +14,7 @@ import {
   readInstalled,
   renewalReason,
 } from './installed.ts';
+import { waitUntilServed } from './served.ts';
 
 export interface RenewOptions {
   spec: Spec;
@@ -106,6 +108,14 @@ export async function renewCertificates(opts: RenewOptions): Promise<RenewResult
           `${result.renewed.map((c) => c.host).join(', ')}: installed, but the proxy could not be told to reload (it serves them from its next start): ${e.message}`,
         );
       });
+  // On this machine's engine, the proxy's published port is here: wait until it serves them.
+  if (result.renewed.length && isLocalEngine(opts.docker)) {
+    const late = await waitUntilServed(
+      spec.server.listen.https,
+      result.renewed.map((c) => ({ host: c.host, serial: c.x509!.serial })),
+    );
+    if (late.length) log(`the proxy does not serve the new certificate for ${late.join(', ')} yet`);
+  }
   return result;
 }
 
