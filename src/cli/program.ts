@@ -30,6 +30,7 @@ const MODULES: [command: string, load: () => Promise<Register>][] = [
   ['verify', async () => (await import('./commands/verify.ts')).registerVerify],
   ['gitops', async () => (await import('./commands/gitops.ts')).registerGitops],
   ['tokens', async () => (await import('./commands/tokens.ts')).registerTokens],
+  ['certs', async () => (await import('./commands/certs.ts')).registerCerts],
 ];
 
 /** The command `argv` runs (the first word that is not an option or a global option's value). */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { type EngineContainer, engineContainers } from '../drivers/docker/container-create.ts';
@@ -24,7 +25,8 @@ import {
 } from '../render/index.ts';
 import type { Spec } from '../spec/index.ts';
 import type { SecretStore, StateStore } from '../state/index.ts';
-import { ensureSelfSignedCertificates, selfSignedPathsIn } from './certificates.ts';
+import { certificatesDue, renewCertificates, webrootDir } from './certificates/renew.ts';
+import { certificatePathsIn, ensureSelfSignedCertificates } from './certificates.ts';
 import { differs, isConverged, isTransient, type WantedContainer } from './converged.ts';
 import { foreignNames } from './foreign-names.ts';
 import { recordAllocations } from './record-allocations.ts';
@@ -67,15 +69,24 @@ export async function prepareServer(
   const artifacts = [...renderServerLayout(ctx), ...(await secretFileArtifacts(ctx, opts.secrets))];
   const written = writeArtifacts(opts.serverDir, artifacts);
   const files = artifacts.map((a) => a.path);
-  if (spec.shared.proxy.tls === 'selfsigned') {
+  if (spec.shared.proxy.tls !== 'none') {
     const nginx = join(opts.serverDir, 'shared', 'nginx');
     const made = ensureSelfSignedCertificates(nginx, artifacts);
     if (made.length) {
-      opts.log(`self-signed certificates for ${made.join(', ')}`);
+      opts.log(
+        `self-signed ${spec.shared.proxy.tls === 'letsencrypt' ? 'stand-in ' : ''}certificates for ${made.join(', ')}`,
+      );
       written.changed.push(...made.map((m) => `shared/nginx/certs/${m}`));
     }
-    for (const c of selfSignedPathsIn(artifacts))
+    for (const c of certificatePathsIn(artifacts))
       files.push(`shared/nginx/${c.cert}`, `shared/nginx/${c.key}`);
+  }
+  // tls: letsencrypt: the webroot exists before the proxy mounts it, and a certificate still to be
+  // issued counts as a change, so that `up` does not take its no-op path before issuing it.
+  if (spec.shared.proxy.tls === 'letsencrypt') {
+    mkdirSync(webrootDir(opts.serverDir), { recursive: true });
+    for (const d of certificatesDue(spec, plan, opts.serverDir))
+      if (d.reason) written.changed.push(`shared/nginx/${d.certificate.cert}`);
   }
   await recordAllocations(opts.store, plan);
   return { changed: written.changed, removed: written.removed, files };
@@ -274,6 +285,16 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
         .kill({ signal: 'SIGHUP' })
         .catch(() => {});
     }
+  }
+  // 7. tls: letsencrypt: the certificates still to be issued (or renewed), now that the proxy serves
+  // the ACME challenges; a host that fails keeps its stand-in, and up fails saying why.
+  if (spec.shared.proxy.tls === 'letsencrypt') {
+    const certs = await renewCertificates({ spec, plan, serverDir: opts.serverDir, docker, log });
+    for (const f of certs.failed)
+      result.failed.push({
+        project: 'shared',
+        reason: `no certificate for ${f.host} (the proxy keeps serving ${f.standIn ? 'its self-signed stand-in' : 'the installed one'}): ${f.reason}`,
+      });
   }
   const standing = projects.filter((p) => !result.failed.some((f) => f.project === p.name));
   result.checks.push(...(await checkTargets(routeTargets(spec, plan, standing))));

@@ -352,7 +352,7 @@ export const CODES = {
     severity: 'error',
     meaning: "Let's Encrypt is chosen without an account email",
     message: 'tls: letsencrypt needs an account email for the ACME registration',
-    hint: 'add shared.proxy.email, or use tls: selfsigned',
+    hint: 'add server.acme.email (or shared.proxy.email), or use tls: selfsigned',
   },
   SC0702: {
     severity: 'error',

@@ -342,6 +342,11 @@ export const specSchema = strict({
     images: z.enum(['registry', 'local']).prefault('registry'),
     backupDir: absolutePath().prefault('/opt/backups'),
     kubernetes: kubernetes.prefault({}),
+    /** For `tls: letsencrypt`: the ACME server (another one, such as Pebble, for tests) and its account's email. */
+    acme: strict({
+      directory: z.url({ protocol: /^https?$/ }).prefault('https://acme-v02.api.letsencrypt.org/directory'),
+      email: z.email().optional(),
+    }).prefault({}),
   }),
   network: strict({
     shared: cidr().prefault('172.19.0.0/16'),

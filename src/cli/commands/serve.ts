@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CONTROL_PLANE_PORT } from '../../model/index.ts';
+import { startCertificateRenewal } from '../../ops/certificates/renewal-loop.ts';
 import { API_ADDRESS, controlPlaneAddresses, isLoopback, startControlPlane } from '../../server/index.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Io } from '../io.ts';
@@ -43,6 +44,13 @@ export function registerServe(program: Command, io: Io): void {
           env: io.env,
           log: (line) => io.out(`${stamp()} ${line}`),
         });
+        const renewal = startCertificateRenewal({
+          spec: running.spec,
+          plan: running.plan,
+          serverDir: running.serverDir,
+          docker: running.docker,
+          log: (line) => io.out(`${stamp()} ${line}`),
+        });
         io.out(`${io.style.green('✓')} serving ${plane.urls.join(', ')}`);
         if (plane.apiUrl)
           io.out(`${io.style.green('✓')} API on ${plane.apiUrl} (tokens: stagecraft tokens create USER)`);
@@ -55,6 +63,7 @@ export function registerServe(program: Command, io: Io): void {
 
         await untilSignal(io);
         await plane.stop();
+        await renewal.stop();
         io.out(`${io.style.green('✓')} stopped`);
       } finally {
         await running.close();

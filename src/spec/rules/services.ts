@@ -9,7 +9,7 @@ export function checkServices(spec: Spec): Diagnostic[] {
   if (count > LIMITS.services)
     out.push(diagnostic('SC0901', ['projects'], { count, limit: LIMITS.services }));
   const proxy = spec.shared.proxy;
-  if (proxy.tls === 'letsencrypt' && !proxy.email) {
+  if (proxy.tls === 'letsencrypt' && !proxy.email && !spec.server.acme.email) {
     out.push(diagnostic('SC0701', ['shared', 'proxy', 'tls']));
   }
   const am = spec.shared.monitoring.alertmanager;
