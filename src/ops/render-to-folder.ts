@@ -3,7 +3,7 @@ import { renderServerLayout } from '../render/index.ts';
 import type { SecretStore, StateStore } from '../state/index.ts';
 import { recordAllocations } from './record-allocations.ts';
 import { secretFileArtifacts } from './secret-values.ts';
-import { writeArtifacts } from './write-artifacts.ts';
+import { type Written, writeArtifacts } from './write-artifacts.ts';
 
 /**
  * `render --out`: every compose-target artifact written under `out` (with `secrets`, the secret
@@ -13,7 +13,7 @@ export async function renderToFolder(
   out: string,
   ctx: RenderContext,
   stores: { store: StateStore; secrets?: SecretStore | undefined },
-): Promise<{ written: number; removed: string[] }> {
+): Promise<Written> {
   const artifacts = renderServerLayout(ctx);
   if (stores.secrets) artifacts.push(...(await secretFileArtifacts(ctx, stores.secrets)));
   const result = writeArtifacts(out, artifacts);
