@@ -4,6 +4,7 @@ import { projectVolumes, removeVolume } from '../drivers/docker/removal.ts';
 import { LABEL, type Stack } from '../model/index.ts';
 import type { Plan } from '../plan/index.ts';
 import type { Spec } from '../spec/index.ts';
+import { withEngineLock } from './engine-lock.ts';
 import { wantedStacks } from './up.ts';
 
 export interface DownResult {
@@ -51,8 +52,23 @@ export async function down(
   docker: Docker,
   spec: Spec,
   plan: Plan,
-  options: { project?: string | undefined; volumes?: boolean | undefined },
+  options: DownOptions,
 ): Promise<DownResult> {
+  const command = options.project ? `down ${options.project}` : 'down';
+  return withEngineLock(docker, { command, waitMs: options.waitMs, log: options.log ?? (() => {}) }, () =>
+    downLocked(docker, spec, plan, options),
+  );
+}
+
+export interface DownOptions {
+  project?: string | undefined;
+  volumes?: boolean | undefined;
+  /** How long to wait for another operation's engine lock; none: refuse at once. */
+  waitMs?: number | undefined;
+  log?: (line: string) => void;
+}
+
+async function downLocked(docker: Docker, spec: Spec, plan: Plan, options: DownOptions): Promise<DownResult> {
   const scope = downScope(spec, plan, options.project);
   const result: DownResult = { containers: 0, volumes: 0, networks: 0, left: [] };
   const owned = await ownedContainers(docker, spec.environment, options.project);

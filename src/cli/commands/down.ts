@@ -3,6 +3,7 @@ import { down } from '../../ops/down.ts';
 import type { Io } from '../io.ts';
 import { type GlobalOptions, specPath } from '../locations.ts';
 import { openRunningEnvironment } from '../running-environment.ts';
+import { WAIT_FLAG, WAIT_HELP, waitMs } from '../wait-option.ts';
 
 export function registerDown(program: Command, io: Io): void {
   program
@@ -12,11 +13,18 @@ export function registerDown(program: Command, io: Io): void {
     )
     .argument('[project]', 'only this project')
     .option('--volumes', 'also delete the data volumes')
-    .action(async (project: string | undefined, options: { volumes?: boolean }) => {
+    .option(WAIT_FLAG, WAIT_HELP)
+    .action(async (project: string | undefined, options: { volumes?: boolean; wait?: string }) => {
+      const wait = waitMs(options.wait);
       const globals = program.opts<GlobalOptions>();
       const env = await openRunningEnvironment(specPath(undefined, globals, io.cwd), globals, io);
       try {
-        const removed = await down(env.docker, env.spec, env.plan, { project, volumes: options.volumes });
+        const removed = await down(env.docker, env.spec, env.plan, {
+          project,
+          volumes: options.volumes,
+          waitMs: wait,
+          log: (line) => io.err(io.errStyle.dim(line)),
+        });
         for (const l of removed.left) io.out(`left: ${l}`);
         io.out(
           `${io.style.green('✓')} removed ${removed.containers} containers${options.volumes ? ` and ${removed.volumes} volumes` : '; data volumes kept (--volumes deletes them)'}`,
