@@ -8,7 +8,7 @@ import { docker } from '../support/docker-cli.ts';
 import { runCli } from '../support/run-cli.ts';
 import { onePostgresSpec } from '../support/small-spec.ts';
 
-const ENV = 'safetydown';
+const ENV = 'staging';
 const dir = mkdtempSync(join(tmpdir(), 'stagecraft-down-scope-'));
 const labels = (project: string) => [
   '--label',

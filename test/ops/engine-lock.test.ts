@@ -43,7 +43,7 @@ describe('the engine lock', () => {
     if (held) await removeLock(docker, held.id);
     writeFileSync(
       join(dir, 'staging.yaml'),
-      onePostgresSpec('lockshop', 3).replace('environment: preview', 'environment: safetylock'),
+      onePostgresSpec('lockshop', 3).replace('environment: preview', 'environment: staging'),
     );
   });
   after(async () => {
