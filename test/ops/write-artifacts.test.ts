@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -14,6 +15,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { UnsafeOutput, writeArtifacts } from '../../src/ops/write-artifacts.ts';
 import { file } from '../../src/render/artifact.ts';
+import { runCli } from '../support/run-cli.ts';
+import { onePostgresSpec } from '../support/small-spec.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'write-artifacts-'));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -106,5 +109,17 @@ test('a folder the list names through a symlink is not deleted through', () => {
   symlinkSync(outside, join(out, 'd'));
   const result = writeArtifacts(out, [file('a.txt', 'a')]);
   assert.deepEqual(result.kept, ['d/victim (reached through a symlink)']);
+  assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
+});
+
+test('render --out refuses a planted symlink with exit 1, naming it, and writes nothing through it', async () => {
+  const { out, outside, victim } = layout('cli');
+  const cwd = join(base, 'cli');
+  writeFileSync(join(cwd, 'staging.yaml'), onePostgresSpec('linkshop', 2));
+  symlinkSync(outside, join(out, 'shared'));
+  const r = await runCli(['render', '--out', 'out'], { cwd });
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, new RegExp(`${join(out, 'shared')} is a symlink`));
+  assert.deepEqual(readdirSync(outside), ['victim']);
   assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
 });
