@@ -47,6 +47,7 @@ describe('the engine lock', () => {
     );
   });
   after(async () => {
+    await runCli(['down', '--volumes'], { cwd: dir });
     const held = await lockHolder(docker);
     if (held) await removeLock(docker, held.id);
     rmSync(dir, { recursive: true, force: true });
@@ -137,6 +138,18 @@ describe('the engine lock', () => {
       await first.done;
     }
     await gone();
+  });
+
+  it('of two ups at once, one converges and the other refuses, naming it; then down clears it', async () => {
+    const [a, b] = await Promise.all([runCli(['up'], { cwd: dir }), runCli(['up'], { cwd: dir })]);
+    const [won, lost] = a.code === 0 ? [a, b] : [b, a];
+    assert.equal(won.code, 0, won.err);
+    assert.equal(lost.code, 1, lost.err);
+    assert.match(lost.err, /the engine is locked by .* \(stagecraft up, since .*\)/);
+    await gone();
+    const down = await runCli(['down', '--volumes'], { cwd: dir });
+    assert.equal(down.code, 0, down.err);
+    assert.match(down.out, /removed 3 containers and 1 volumes/);
   });
 
   it('a process that holds the lock lets go of it on SIGTERM', async () => {
