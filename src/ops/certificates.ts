@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Artifact } from '../render/index.ts';
+import { refuseLinks } from './write-artifacts.ts';
 
 /** The certificate and key files the rendered nginx config names, relative to its folder. */
 export function certificatePathsIn(artifacts: readonly Artifact[]): { cert: string; key: string }[] {
@@ -27,6 +28,9 @@ export function ensureSelfSignedCertificates(nginxDir: string, artifacts: readon
   const made: string[] = [];
   for (const { cert, key } of selfSignedPathsIn(artifacts)) {
     const certPath = join(nginxDir, cert);
+    // openssl would write through a planted link.
+    refuseLinks(nginxDir, cert);
+    refuseLinks(nginxDir, key);
     if (existsSync(certPath) && existsSync(join(nginxDir, key))) continue;
     const host = cert.slice('certs/'.length).replace(/\.crt$/, '');
     mkdirSync(dirname(certPath), { recursive: true });

@@ -122,7 +122,7 @@ function isPlainRelative(path: string): boolean {
 }
 
 /** Refuses when a component of `path` below `root` that exists is a symlink (or a parent is not a folder). */
-function refuseLinks(root: string, path: string): void {
+export function refuseLinks(root: string, path: string): void {
   const parts = path.split(sep);
   let at = root;
   for (const [i, part] of parts.entries()) {
