@@ -18,6 +18,7 @@ const MODULES: [command: string, load: () => Promise<Register>][] = [
   ['images', async () => (await import('./commands/images.ts')).registerImages],
   ['up', async () => (await import('./commands/up.ts')).registerUp],
   ['down', async () => (await import('./commands/down.ts')).registerDown],
+  ['unlock', async () => (await import('./commands/unlock.ts')).registerUnlock],
   ['status', async () => (await import('./commands/status.ts')).registerStatus],
   ['logs', async () => (await import('./commands/logs.ts')).registerLogs],
   ['backup', async () => (await import('./commands/backup.ts')).registerBackup],

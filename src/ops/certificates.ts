@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Artifact } from '../render/index.ts';
+import { refuseLinks } from './write-artifacts.ts';
 
 /** The certificate and key files the rendered nginx config names, relative to its folder. */
 export function certificatePathsIn(artifacts: readonly Artifact[]): { cert: string; key: string }[] {
@@ -30,6 +31,9 @@ export function ensureSelfSignedCertificates(nginxDir: string, artifacts: readon
   const made: string[] = [];
   for (const { cert, key } of certificatePathsIn(artifacts)) {
     const certPath = join(nginxDir, cert);
+    // openssl would write through a planted link.
+    refuseLinks(nginxDir, cert);
+    refuseLinks(nginxDir, key);
     const host = hostOfCertificatePath(cert);
     if (!host || (existsSync(certPath) && existsSync(join(nginxDir, key)))) continue;
     mkdirSync(dirname(certPath), { recursive: true });

@@ -6,6 +6,7 @@ import type { Plan } from '../plan/index.ts';
 import { type Diagnostic, formatDiagnostic, type Spec } from '../spec/index.ts';
 import type { SecretStore, StateStore } from '../state/index.ts';
 import { connectEngine } from './engine-connection.ts';
+import { withEngineLock } from './engine-lock.ts';
 import { OperationFailed } from './failure.ts';
 import { lostCredentials } from './lost-credentials.ts';
 import { recordRelease } from './releases.ts';
@@ -50,6 +51,8 @@ export interface DeployOptions {
   log: (line: string) => void;
   /** Where the up record goes and what went into the spec; none: no record (the state is in PostgreSQL). */
   record?: UpRecordInputs | undefined;
+  /** How long to wait for another operation's engine lock; none: refuse at once. */
+  waitMs?: number | undefined;
 }
 
 export interface UpRecordInputs {
@@ -68,12 +71,17 @@ export interface UpRecordInputs {
  * event, and, when every project converged, the up record the no-op fast path reads.
  */
 export async function deploy(opts: DeployOptions): Promise<UpResult> {
+  // The engine's lock, around the whole of it (safety: one rollout at a time per engine).
+  const docker = await connectEngine(opts.spec.server.host, opts.env);
+  const command = opts.project ? `up ${opts.project}` : 'up';
+  return withEngineLock(docker, { command, waitMs: opts.waitMs, log: opts.log }, () =>
+    converge(opts, docker),
+  );
+}
+
+async function converge(opts: DeployOptions, docker: Docker): Promise<UpResult> {
   const { spec, plan, store, secrets, serverDir, project, log } = opts;
-  let docker: Promise<Docker> | undefined;
-  const engine = () => {
-    docker ??= connectEngine(spec.server.host, opts.env);
-    return docker;
-  };
+  const engine = async () => docker;
   const lost = await lostCredentials(spec, secrets, engine);
   if (lost.length) throw new CredentialsLost(`nothing was changed:\n${lost.join('\n')}`);
   const prepared = await prepareServer(spec, plan, { store, secrets, serverDir, log });

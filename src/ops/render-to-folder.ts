@@ -2,7 +2,7 @@ import type { Artifact, RenderContext } from '../render/index.ts';
 import type { SecretStore, StateStore } from '../state/index.ts';
 import { recordAllocations } from './record-allocations.ts';
 import { secretFileArtifacts } from './secret-values.ts';
-import { writeArtifacts } from './write-artifacts.ts';
+import { type Written, writeArtifacts } from './write-artifacts.ts';
 
 /**
  * `render --out`: every artifact of a target written under `out` (with `secrets`, the secret files
@@ -18,7 +18,7 @@ export async function renderToFolder(
     recordAllocations: boolean;
     secrets?: SecretStore | undefined;
   },
-): Promise<{ written: number; removed: string[] }> {
+): Promise<Written> {
   const artifacts = how.render(ctx);
   if (how.secrets) artifacts.push(...(await secretFileArtifacts(ctx, how.secrets)));
   const result = writeArtifacts(out, artifacts);

@@ -68,6 +68,7 @@ export async function prepareServer(
   const ctx: RenderContext = { spec, plan };
   const artifacts = [...renderServerLayout(ctx), ...(await secretFileArtifacts(ctx, opts.secrets))];
   const written = writeArtifacts(opts.serverDir, artifacts);
+  for (const k of written.kept) opts.log(`kept ${k}`);
   const files = artifacts.map((a) => a.path);
   if (spec.shared.proxy.tls !== 'none') {
     const nginx = join(opts.serverDir, 'shared', 'nginx');

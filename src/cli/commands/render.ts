@@ -48,6 +48,7 @@ export function registerRender(program: Command, io: Io): void {
               ...(options.withSecrets ? { secrets } : {}),
             },
           );
+          for (const k of result.kept) io.out(`kept ${k}`);
           io.out(
             `${io.style.green('✓')} wrote ${result.written} files to ${displayPath(out, io.cwd)}${result.removed.length ? ` (removed ${result.removed.length} stale)` : ''}`,
           );

@@ -11,6 +11,7 @@ import { planFromState, reportDiagnostics } from '../planning.ts';
 import { progressFor } from '../progress.ts';
 import { openSecrets, openState } from '../state.ts';
 import { checkLines, convergedLine } from '../up-output.ts';
+import { WAIT_FLAG, WAIT_HELP, waitMs } from '../wait-option.ts';
 
 export function registerUp(program: Command, io: Io): void {
   program
@@ -18,7 +19,9 @@ export function registerUp(program: Command, io: Io): void {
     .description('converge the server to the spec, phase by phase, with health gates')
     .argument('[spec]', 'the spec file (default ./staging.yaml)')
     .option('--project <name>', 'only this project (and the shared stack)')
-    .action(async (arg: string | undefined, options: { project?: string }) => {
+    .option(WAIT_FLAG, WAIT_HELP)
+    .action(async (arg: string | undefined, options: { project?: string; wait?: string }) => {
+      const wait = waitMs(options.wait);
       const globals = program.opts<GlobalOptions>();
       const path = specPath(arg, globals, io.cwd);
       const specEnv = recordingEnv(io.env);
@@ -50,6 +53,7 @@ export function registerUp(program: Command, io: Io): void {
           serverDir: serverDirFor(path, globals, io),
           project: options.project,
           env: io.env,
+          waitMs: wait,
           log: (line) => progress.step(line),
           record: recordPath
             ? {

@@ -20,12 +20,3 @@ export async function projectVolumes(docker: Docker, project: string): Promise<L
 export async function removeVolume(docker: Docker, name: string): Promise<void> {
   await docker.getVolume(name).remove();
 }
-
-/** Removes every network labelled as the environment's; one still in use (by a container not ours) stays. */
-export async function removeEnvironmentNetworks(docker: Docker, environment: string): Promise<void> {
-  for (const n of await docker.listNetworks({ filters: { label: [`${LABEL.environment}=${environment}`] } }))
-    await docker
-      .getNetwork(n.Id)
-      .remove()
-      .catch(() => {});
-}
