@@ -44,7 +44,10 @@ describe('stagecraft gitops push', () => {
     assert.equal(commits(), 1, 'an unchanged rendering commits nothing');
 
     const withoutCache = text
-      .replace('      cache: { type: redis, resources: { cpus: 0.05, memory: 64MiB } }\n      queue:', '      queue:')
+      .replace(
+        '      cache: { type: redis, resources: { cpus: 0.05, memory: 64MiB } }\n      queue:',
+        '      queue:',
+      )
       .replace('uses: [db, cache]', 'uses: [db]');
     assert.notEqual(withoutCache, text);
     writeFileSync(spec, withoutCache);
