@@ -22,6 +22,7 @@ import type { SecretStore, StateStore } from '../state/index.ts';
 import { ensureSelfSignedCertificates, selfSignedPathsIn } from './certificates.ts';
 import { differs, isTransient, runsAsWanted, type WantedContainer } from './converged.ts';
 import { foreignNames } from './foreign-names.ts';
+import { preflight, preflightOptions } from './preflight/index.ts';
 import { recordAllocations } from './record-allocations.ts';
 import { checkTargets, type RouteCheck, routeFailures, routeTargets } from './route-checks.ts';
 import { secretFileArtifacts } from './secret-files.ts';
@@ -162,8 +163,11 @@ const DATA = new Set(['postgres', 'redis', 'rabbitmq']);
 const DRAIN_MS = 3000;
 
 /** Converges the server to the plan, phase by phase, with health gates; idempotent by spec hash. */
-export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpResult> {
+export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpResult> {
   const { docker, log } = opts;
+  // 0. Images pulled or built, subnets and ports free, before anything changes (the caller that
+  // prepared the server ran the preflight before that).
+  const spec = opts.prepared ? given : (await preflight(given, plan, preflightOptions(opts))).spec;
   const ctx: RenderContext = { spec, plan };
   const result: UpResult = { docs: new Map(), touched: [], removed: [], failed: [], checks: [] };
   /** One listing of the environment's containers, read again only after something changed. */

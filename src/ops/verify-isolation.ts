@@ -4,7 +4,9 @@ import { networkInterfaces } from 'node:os';
 import type Docker from 'dockerode';
 import { demux } from '../drivers/docker/engine.ts';
 import type { Plan } from '../plan/index.ts';
+import { underMirror } from '../render/image-ref.ts';
 import { LABEL, LOCAL_TAG, PROBE_ROLE } from '../render/index.ts';
+import type { Spec } from '../spec/index.ts';
 import {
   failures,
   type HostListener,
@@ -103,7 +105,8 @@ export async function verifyIsolation(plan: Plan, options: VerifyIsolationOption
 }
 
 /** Whatever has bash and coreutils' `timeout`: the base of the local set, or Debian's slim image. */
-export function probeImage(images: 'local' | 'registry'): string {
+export function probeImage(images: Spec['server']['images']): string {
+  if (typeof images === 'object') return underMirror(images.mirror, 'debian:bookworm-slim');
   return images === 'local' ? `stagecraft/base:${LOCAL_TAG}` : 'debian:bookworm-slim';
 }
 

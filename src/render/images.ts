@@ -1,4 +1,5 @@
 import type { Service, Spec } from '../spec/index.ts';
+import { underMirror } from './image-ref.ts';
 import type { SharedComponent } from './topology.ts';
 
 /**
@@ -39,7 +40,13 @@ export function infraImage(
   spec: Spec,
   component: SharedComponent | 'postgres-exporter' | 'redis-exporter',
 ): string | undefined {
-  return spec.server.images === 'local' ? LOCAL[component] : REGISTRY[component];
+  return spec.server.images === 'local' ? LOCAL[component] : official(spec, REGISTRY[component]);
+}
+
+/** An official image as this server pulls it: from its registry, or under the mirror prefix. */
+function official(spec: Spec, ref: string): string {
+  const images = spec.server.images;
+  return typeof images === 'object' ? underMirror(images.mirror, ref) : ref;
 }
 
 /** The image a service runs: its own, or the default for its type and version. */
@@ -49,11 +56,11 @@ export function serviceImage(spec: Spec, s: Service): string {
   const local = spec.server.images === 'local';
   switch (s.type) {
     case 'postgres':
-      return local ? `stagecraft/postgresql:${s.version}` : `postgres:${s.version}`;
+      return local ? `stagecraft/postgresql:${s.version}` : official(spec, `postgres:${s.version}`);
     case 'redis':
-      return local ? `stagecraft/redis:${LOCAL_TAG}` : `redis:${s.version}`;
+      return local ? `stagecraft/redis:${LOCAL_TAG}` : official(spec, `redis:${s.version}`);
     case 'rabbitmq':
-      return local ? `stagecraft/rabbitmq:${LOCAL_TAG}` : `rabbitmq:${s.version}-management`;
+      return local ? `stagecraft/rabbitmq:${LOCAL_TAG}` : official(spec, `rabbitmq:${s.version}-management`);
     default:
       return `${s.project}-${s.name}:missing`;
   }

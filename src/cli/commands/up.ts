@@ -7,6 +7,7 @@ import { demux, ownedContainers, removeContainer, toOwned } from '../../drivers/
 import { listOwnedOnSocket } from '../../drivers/docker/socket.ts';
 import { readyWhileStarting } from '../../drivers/readiness.ts';
 import { lostCredentials } from '../../ops/lost-credentials.ts';
+import { buildContexts, preflight, preflightOptions } from '../../ops/preflight/index.ts';
 import { recordRelease } from '../../ops/releases.ts';
 import { checkTargets, routeFailures, routeTargets } from '../../ops/route-checks.ts';
 import {
@@ -18,7 +19,7 @@ import {
   up,
   wantedContainers,
 } from '../../ops/up.ts';
-import { inputFiles, inputsKey, stampFiles, writeUpRecord } from '../../ops/up-record.ts';
+import { inputFiles, inputsKey, stampFiles, stampTree, writeUpRecord } from '../../ops/up-record.ts';
 import type { Plan } from '../../plan/index.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
 import { LABEL } from '../../render/index.ts';
@@ -83,7 +84,7 @@ export function registerUp(program: Command, io: Io): void {
       const specText = readFileSync(path, 'utf8');
       const specEnv = recordingEnv(io.env);
       const loaded = loadOrExit(path, io.errStyle, io.err, specEnv.env);
-      const spec = loaded.spec;
+      let spec = loaded.spec;
       if (options.project && !spec.projects.some((p) => p.name === options.project))
         throw new InvalidInput(`no project ${options.project} in the spec`);
       const store = await openState(path, globals, io.env);
@@ -106,6 +107,12 @@ export function registerUp(program: Command, io: Io): void {
         };
         const lost = await lostCredentials(spec, secrets, engine);
         if (lost.length) throw new OperationFailed(`nothing was changed:\n${lost.join('\n')}`);
+        const checked = await preflight(
+          spec,
+          plan,
+          preflightOptions({ docker: await engine(), secrets, log, ...options }),
+        );
+        spec = checked.spec;
         const prepared = await prepareServer(spec, plan, { store, secrets, serverDir, log });
         const result =
           (await nothingToDo(spec, plan, serverDir, prepared, options.project, io.env)) ??
@@ -148,7 +155,10 @@ export function registerUp(program: Command, io: Io): void {
               allocations: await store.loadAllocations(),
             }),
             envNames: [...specEnv.read].sort(),
-            inputFiles: inputFiles(secretsDirFor(path, location)),
+            inputFiles: [
+              ...inputFiles(secretsDirFor(path, location)),
+              ...buildContexts(spec).flatMap(stampTree),
+            ],
             environment: spec.environment,
             host: spec.server.host,
             projects: spec.projects.map((p) => p.name),
