@@ -21,6 +21,7 @@ const MODULES: [commands: string[], load: () => Promise<Register>][] = [
     ['backup', 'backups', 'verify-restore', 'restore'],
     async () => (await import('./commands/backup.ts')).registerBackup,
   ],
+  [['deploy'], async () => (await import('./commands/deploy.ts')).registerDeploy],
   [['rollback'], async () => (await import('./commands/rollback.ts')).registerRollback],
   [['parity'], async () => (await import('./commands/parity.ts')).registerParity],
   [['serve'], async () => (await import('./commands/serve.ts')).registerServe],

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ComposeDoc } from '../render/compose/project.ts';
 import { LABEL } from '../render/index.ts';
 import type { ReleaseRecord, StateStore } from '../state/index.ts';
+import { serviceDigests } from './release-digests.ts';
 import { hashOf } from './up.ts';
 
 /** Service name → image, read from what was deployed (one entry per service, replicas folded). */
@@ -21,17 +22,20 @@ export async function recordRelease(
   store: StateStore,
   project: string,
   doc: ComposeDoc,
-  outcome: { failed?: string; reason?: string },
+  outcome: { failed?: string; reason?: string; digests?: ReadonlyMap<string, string>; actor?: string },
 ): Promise<ReleaseRecord> {
+  const images = deployedImages(doc);
   const release: ReleaseRecord = {
     id: randomUUID(),
     project,
     createdAt: new Date().toISOString(),
     status: outcome.failed ? 'failed' : 'succeeded',
     specHash: hashOf(JSON.stringify(doc)),
-    images: deployedImages(doc),
+    images,
     reason: outcome.failed ?? outcome.reason ?? null,
     config: doc,
+    ...(outcome.digests ? { digests: serviceDigests(images, outcome.digests) } : {}),
+    ...(outcome.actor ? { actor: outcome.actor } : {}),
   };
   await store.addRelease(release);
   return release;

@@ -2,6 +2,7 @@ import type { ComposeDoc } from '../render/compose/project.ts';
 import type { Project } from '../spec/index.ts';
 import type { ReleaseRecord, SecretStore } from '../state/index.ts';
 import type { RunningEnvironment } from './environment.ts';
+import { pinnedToDigests } from './release-digests.ts';
 import { recordRelease, rollbackTarget } from './releases.ts';
 import { type UpResult, up } from './up.ts';
 
@@ -26,7 +27,11 @@ export async function rollback(
 ): Promise<RollbackResult> {
   const pick = rollbackTarget(await env.store.listReleases(project.name));
   if ('reason' in pick) throw new NothingToRollBack(`${project.name} cannot roll back: ${pick.reason}`);
-  const doc = pick.target.config as ComposeDoc;
+  const recorded = pick.target.config as ComposeDoc;
+  // The images it ran, by digest: a tag may have moved since.
+  const doc = pick.target.digests
+    ? pinnedToDigests(recorded, pick.target.images, pick.target.digests)
+    : recorded;
   log(`${project.name}: rolling back to the release of ${pick.target.createdAt} (${pick.target.id})`);
   const result = await up(env.spec, env.plan, {
     docker: env.docker,
@@ -38,8 +43,12 @@ export async function rollback(
     log,
   });
   const failed = result.failed.map((f) => f.reason).join('; ') || undefined;
-  const release = await recordRelease(env.store, project.name, doc, {
+  // Recorded as the release it went back to (same configuration, same digests), so a second
+  // rollback walks further back.
+  const { images, digests } = pick.target;
+  const release = await recordRelease(env.store, project.name, recorded, {
     ...(failed ? { failed } : {}),
+    ...(digests ? { digests: new Map(Object.entries(digests).map(([s, d]) => [images[s] ?? s, d])) } : {}),
     reason: `rollback to ${pick.target.id}`,
   });
   if (!failed) await env.store.updateRelease(pick.current.id, { status: 'rolled-back' });

@@ -155,6 +155,8 @@ export interface UpResult {
   removed: string[];
   failed: { project: string; reason: string }[];
   checks: RouteCheck[];
+  /** Image reference → the digest it ran as, when this run did the preflight. */
+  digests?: Map<string, string>;
 }
 
 const DATA = new Set(['postgres', 'redis', 'rabbitmq']);
@@ -167,9 +169,11 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
   const { docker, log } = opts;
   // 0. Images pulled or built, subnets and ports free, before anything changes (the caller that
   // prepared the server ran the preflight before that).
-  const spec = opts.prepared ? given : (await preflight(given, plan, preflightOptions(opts))).spec;
+  const checked = opts.prepared ? undefined : await preflight(given, plan, preflightOptions(opts));
+  const spec = checked?.spec ?? given;
   const ctx: RenderContext = { spec, plan };
   const result: UpResult = { docs: new Map(), touched: [], removed: [], failed: [], checks: [] };
+  if (checked) result.digests = checked.digests;
   /** One listing of the environment's containers, read again only after something changed. */
   let snapshot: Promise<Map<string, Owned>> | undefined;
 

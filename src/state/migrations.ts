@@ -86,4 +86,10 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'releases keep the configuration they deployed (for rollback)',
     sql: 'ALTER TABLE stagecraft_releases ADD COLUMN config TEXT',
   },
+  {
+    version: 4,
+    name: 'releases keep the image digests they ran (rollback runs them) and who deployed them',
+    sql: `ALTER TABLE stagecraft_releases ADD COLUMN digests TEXT;
+      ALTER TABLE stagecraft_releases ADD COLUMN actor TEXT;`,
+  },
 ];

@@ -129,7 +129,11 @@ export function registerUp(program: Command, io: Io): void {
         for (const p of spec.projects.filter((x) => !options.project || x.name === options.project)) {
           const failed = result.failed.find((f) => f.project === p.name);
           const doc = result.docs.get(p.name);
-          if (doc) await recordRelease(store, p.name, doc, failed ? { failed: failed.reason } : {});
+          if (doc)
+            await recordRelease(store, p.name, doc, {
+              ...(failed ? { failed: failed.reason } : {}),
+              digests: checked.digests,
+            });
           await store.addEvent({
             project: p.name,
             kind: 'up',
@@ -252,6 +256,7 @@ export function registerUp(program: Command, io: Io): void {
           health: owned.health ?? null,
           ...(owned.health === 'starting' ? { answers: answering.has(owned.name) } : {}),
           image: owned.image,
+          digest: last?.digests?.[service] ?? c.ImageID,
           ports: c.Ports.filter((x) => x.PublicPort).map((x) => `${x.IP}:${x.PublicPort}`),
           routes: s?.type === 'app' ? s.resolvedRoutes.map((r) => `${r.host}${r.path}`) : [],
           lastRelease: last ? { status: last.status, at: last.createdAt } : null,
@@ -266,13 +271,15 @@ export function registerUp(program: Command, io: Io): void {
       if (options.json) return io.out(JSON.stringify(rows, null, 2));
       io.out(
         table([
-          ['PROJECT', 'CONTAINER', 'STATE', 'HEALTH', 'IMAGE', 'PORTS', 'ROUTES', 'LAST BACKUP'],
+          ['PROJECT', 'CONTAINER', 'STATE', 'HEALTH', 'IMAGE', 'DIGEST', 'PORTS', 'ROUTES', 'LAST BACKUP'],
           ...rows.map((r) => [
             r.project,
             r.replica,
             r.state,
             r.answers ? 'starting, answers' : (r.health ?? '-'),
             r.image,
+            // Enough of it to tell two apart: `sha256:` and 12 hex digits, as `docker images` shows IDs.
+            r.digest.slice(r.digest.indexOf('sha256:'), r.digest.indexOf('sha256:') + 19),
             r.ports.join(' '),
             r.routes.join(' '),
             r.lastBackup

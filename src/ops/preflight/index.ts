@@ -15,6 +15,7 @@ import type { ComposeDoc } from '../../render/compose/project.ts';
 import { buildTag, DOCKER_HUB, parseImageRef, repositoryOf } from '../../render/image-ref.ts';
 import type { Spec } from '../../spec/index.ts';
 import type { SecretStore } from '../../state/index.ts';
+import { digestOf } from '../release-digests.ts';
 import { composeDocs } from '../up.ts';
 import { contextFiles, contextHash } from './build-context.ts';
 import {
@@ -108,7 +109,7 @@ export async function preflight(spec: Spec, plan: Plan, opts: PreflightOptions):
   await Promise.all(
     images.map(async (image) => {
       const have = await inspectImage(docker, image);
-      if (have) digests.set(image, have.repoDigests[0] ?? have.id);
+      if (have) digests.set(image, digestOf(image, have));
       else missing.push(image);
     }),
   );
@@ -120,7 +121,7 @@ export async function preflight(spec: Spec, plan: Plan, opts: PreflightOptions):
   }
   for (const o of outcomes) {
     const have = o.state === 'failed' ? undefined : await inspectImage(docker, o.image);
-    if (have) digests.set(o.image, have.repoDigests[0] ?? have.id);
+    if (have) digests.set(o.image, digestOf(o.image, have));
   }
   const failed = imageProblems(outcomes);
   if (failed.length) throw new PreflightFailed(failed);
