@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
+import { buildContext } from '../../src/drivers/docker/build.ts';
 import { pushImage } from '../../src/drivers/docker/pull.ts';
 import { startRegistry, type TestRegistry } from '../support/registry.ts';
 
@@ -79,24 +81,63 @@ describe('up pulling from a private registry', () => {
       ['stagecraft/nginx:bookworm', `${r}/library/nginx`, '1.27'],
       ['stagecraft/nginx-exporter:bookworm', `${r}/nginx/nginx-prometheus-exporter`, '1.4'],
       ['stagecraft/redis:bookworm', `${r}/library/redis`, '7'],
-      ['stagecraft/demo-app:1', `${r}/team/demo-app`, '1'],
     ] as const) {
       await pushImage(docker, source, repository, tag, auth);
       pushed.push(`${repository}:${tag}`);
     }
+    // The app's image has a layer of its own, which the engine holds nowhere once it is removed.
+    const app = join(dir, 'app');
+    mkdirSync(app);
+    writeFileSync(
+      join(app, 'Dockerfile'),
+      `FROM stagecraft/demo-app:1\nRUN echo ${randomUUID()} > /tmp/stamp\n`,
+    );
+    const build = { context: app, files: ['Dockerfile'], dockerfile: 'Dockerfile', args: {} };
+    await buildContext(docker, build, 'regpull-app:1', () => {});
+    await pushImage(docker, 'regpull-app:1', `${r}/team/demo-app`, '1', auth);
+    pushed.push(`${r}/team/demo-app:1`);
+    await untag('regpull-app:1');
     // From nothing: the engine holds none of them under the registry's names.
     for (const ref of pushed) await untag(ref);
   });
   after(async () => {
     stagecraft(['down', '--volumes']);
-    for (const ref of pushed) await untag(ref);
+    // Every reference under the registry's name: tags, and the digests a pull or rollback left.
+    for (const image of await docker.listImages({ digests: true })) {
+      const refs = [...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])];
+      for (const ref of refs) if (registry && ref.startsWith(`${registry.host}/`)) await untag(ref);
+    }
     registry?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('stops with exit 1 on a wrong password, naming each image, before any container or file exists', async () => {
+  it('stops with exit 1 when a subnet of the spec overlaps a network of the engine, before anything is written', async () => {
     writeFileSync(join(dir, 'staging.yaml'), spec(registry.host, `${registry.host}/team/demo-app:1`));
     assert.equal(stagecraft(['secrets', 'set', 'shared', 'REGISTRY_PASSWORD'], 'wrong').status, 0);
+    const squatter = await docker.createNetwork({
+      Name: 'regpull-squatter',
+      IPAM: { Config: [{ Subnet: '10.252.0.0/25' }] },
+    });
+    try {
+      const beforeUp = await engineContainers();
+      const r = stagecraft(['up']);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        /network shared-monitoring: its subnet 10\.252\.0\.0\/24 overlaps the engine's network regpull-squatter \(10\.252\.0\.0\/25\)/,
+      );
+      assert.deepEqual(await engineContainers(), beforeUp);
+      assert.equal(
+        existsSync(join(dir, '.stagecraft', 'server')),
+        false,
+        'no layout (no certificate) was written',
+      );
+    } finally {
+      await squatter.remove();
+    }
+  });
+
+  it('stops with exit 1 on a wrong password, naming each image, before any container or file exists', async () => {
     const beforeUp = await engineContainers();
     const r = stagecraft(['up']);
     assert.equal(r.status, 1, r.stderr);
@@ -118,12 +159,54 @@ describe('up pulling from a private registry', () => {
     assert.equal(stagecraft(['secrets', 'set', 'shared', 'REGISTRY_PASSWORD'], PASSWORD).status, 0);
     const r = stagecraft(['up']);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, new RegExp(`pull ${registry.host}/team/demo-app:1: .*layers`));
+    assert.match(r.stderr, new RegExp(`pull ${registry.host}/team/demo-app:1: \\[[█░]+\\] \\d+/\\d+ layers`));
     const worker = await docker.getContainer('regpull-worker-1').inspect();
     assert.equal(worker.Config.Image, `${registry.host}/team/demo-app:1`);
     assert.equal(worker.State.Running, true);
     const cache = await docker.getContainer('regpull-cache').inspect();
     assert.equal(cache.Config.Image, `${registry.host}/library/redis:7`);
+  });
+
+  it('deploys another image with who made it, records digests, and rolls back to the digest even after the tag moved', async () => {
+    const r = registry.host;
+    const auth = { username: 'ci', password: PASSWORD, serveraddress: r };
+    await pushImage(docker, 'stagecraft/base:bookworm', `${r}/team/demo-app`, '2', auth);
+    pushed.push(`${r}/team/demo-app:2`);
+    const first = (await docker.getImage(`${r}/team/demo-app:1`).inspect()).Id;
+    const deployed = spawnSync(
+      join(root, 'bin', 'stagecraft'),
+      ['deploy', 'regpull', '--image', `worker=${r}/team/demo-app:2`],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', STAGECRAFT_ACTOR: 'release-bot' },
+      },
+    );
+    assert.equal(deployed.status, 0, deployed.stderr);
+    assert.match(deployed.stdout, /regpull deployed by release-bot/);
+    assert.equal(
+      (await docker.getContainer('regpull-worker-1').inspect()).Config.Image,
+      `${r}/team/demo-app:2`,
+    );
+
+    const status = stagecraft(['status', '--json']);
+    assert.equal(status.status, 0, status.stderr);
+    const worker = (JSON.parse(status.stdout) as { replica: string; digest: string }[]).find(
+      (x) => x.replica === 'regpull-worker-1',
+    );
+    assert.match(worker?.digest ?? '', new RegExp(`^${r}/team/demo-app@sha256:[0-9a-f]{64}$`));
+
+    // The tag the first release ran now names another image on the engine.
+    await docker.getImage('stagecraft/base:bookworm').tag({ repo: `${r}/team/demo-app`, tag: '1' });
+    const back = stagecraft(['rollback', 'regpull']);
+    assert.equal(back.status, 0, back.stderr);
+    const after = await docker.getContainer('regpull-worker-1').inspect();
+    assert.match(after.Config.Image, new RegExp(`^${r}/team/demo-app@sha256:`));
+    assert.equal(
+      after.Image,
+      first,
+      'the rollback runs the image the first release ran, not what :1 names now',
+    );
   });
 
   it('stops with exit 1 on a tag the registry does not have, and on no tag, naming the tags the engine has', async () => {
