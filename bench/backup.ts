@@ -36,13 +36,13 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { EngineContainer } from '../src/drivers/docker/container-create.ts';
 import { runOnce } from '../src/drivers/docker/engine.ts';
-import type { ContainerSpec } from '../src/drivers/docker/from-compose.ts';
+import { LABEL } from '../src/model/index.ts';
 import { backupFiles, backupService, tail, withEnv } from '../src/ops/backup/dump.ts';
 import { startScratch, verifyRestore } from '../src/ops/backup/verify.ts';
-import { oneOff } from '../src/ops/environment.ts';
+import { oneOff } from '../src/ops/running-environment.ts';
 import { checkBudget } from '../src/plan/index.ts';
-import { LABEL } from '../src/render/index.ts';
 import { hasErrors, loadSpecText } from '../src/spec/index.ts';
 import { type ProjectEnv, projectEnv } from '../test/support/project-env.ts';
 
@@ -162,7 +162,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
 
 /** A copy of the backup one-off running `script` instead, on `network` only when given. */
 function plainJob(
-  job: ContainerSpec,
+  job: EngineContainer,
   name: string,
   script: string,
   vars: Record<string, string>,
@@ -172,7 +172,7 @@ function plainJob(
   spec.options = {
     ...spec.options,
     Cmd: ['sh', '-c', script],
-    Labels: { ...job.labels, [LABEL.role]: 'bench' },
+    Labels: { ...job.container.labels, [LABEL.role]: 'bench' },
   };
   if (network) {
     const { NetworkingConfig: _, ...options } = spec.options;
@@ -183,7 +183,7 @@ function plainJob(
   return spec;
 }
 
-async function baselineDump(job: ContainerSpec, file: string): Promise<void> {
+async function baselineDump(job: EngineContainer, file: string): Promise<void> {
   const run = await runOnce(
     env!.docker,
     plainJob(
@@ -200,7 +200,7 @@ async function baselineDump(job: ContainerSpec, file: string): Promise<void> {
 }
 
 /** Network, scratch server to healthy, pg_restore --jobs=2, everything removed; the scratch start's share. */
-async function baselineRestore(job: ContainerSpec, file: string): Promise<number> {
+async function baselineRestore(job: EngineContainer, file: string): Promise<number> {
   const docker = env!.docker;
   const suffix = randomBytes(3).toString('hex');
   const network = `benchdb-bench-${suffix}`;
@@ -214,7 +214,7 @@ async function baselineRestore(job: ContainerSpec, file: string): Promise<number
         Name: network,
         Driver: 'bridge',
         Internal: true,
-        Labels: { ...job.labels, [LABEL.role]: 'bench' },
+        Labels: { ...job.container.labels, [LABEL.role]: 'bench' },
       });
       created.containers.add(db);
       // The scratch server exactly as `verifyRestore` starts it.
@@ -222,7 +222,7 @@ async function baselineRestore(job: ContainerSpec, file: string): Promise<number
         env!.docker,
         job,
         { network, db },
-        { ...job.labels, [LABEL.role]: 'bench' },
+        { ...job.container.labels, [LABEL.role]: 'bench' },
         password,
       );
     });

@@ -12,10 +12,9 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { firstAddress } from '../src/drivers/docker/owned.ts';
 import { probeReady } from '../src/drivers/readiness.ts';
+import { LABEL, parseProbe } from '../src/model/index.ts';
 import { checkTargets, routeFailures } from '../src/ops/route-checks.ts';
 import type { UpRecord } from '../src/ops/up-record.ts';
-import { parseProbe } from '../src/render/readiness-probe.ts';
-import { LABEL } from '../src/render/topology.ts';
 
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'stagecraft');

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { dockerFor } from '../drivers/docker/client.ts';
 import { HostKeyRejected } from '../drivers/ssh/index.ts';
-import type { RunningEnvironment } from '../ops/environment.ts';
+import type { RunningEnvironment } from '../ops/running-environment.ts';
 import { rowsToRecorded } from '../plan/index.ts';
 import type { LoadResult, Spec } from '../spec/index.ts';
 import type { SecretStore, StateStore } from '../state/index.ts';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { listOwnedOnSocket } from '../drivers/docker/socket.ts';
 import { readyWhileStarting } from '../drivers/readiness.ts';
-import { runsAsWanted } from '../ops/converged.ts';
+import { isConverged } from '../ops/converged.ts';
 import { checkTargets, routeFailures } from '../ops/route-checks.ts';
 import { inputsKey, readUpRecord, unchangedSince } from '../ops/up-record.ts';
 import { openStore } from '../state/store.ts';
@@ -18,7 +18,7 @@ import { checkLines, convergedLine } from './up-output.ts';
  * makes a no-op `up` fast. Undefined whenever it cannot tell for sure, or something is to do:
  * then the full `up` runs (and says why things fail).
  */
-export async function upIfNothingChanged(argv: readonly string[], io: Io): Promise<number | undefined> {
+export async function alreadyConvergedByRecord(argv: readonly string[], io: Io): Promise<number | undefined> {
   const started = Date.now();
   const args = upArguments(argv);
   if (!args) return undefined;
@@ -53,7 +53,7 @@ export async function upIfNothingChanged(argv: readonly string[], io: Io): Promi
       if (key !== record.key || !running) return undefined;
       const ready = await readyWhileStarting(running);
       const answered = await checks;
-      if (!runsAsWanted(record.wanted, running, args.project, ready)) return undefined;
+      if (!isConverged(record.wanted, running, args.project, ready)) return undefined;
       if (routeFailures(answered).length) return undefined;
       for (const w of record.warnings) io.err(io.errStyle.yellow(w));
       for (const project of record.projects.filter(inScope))

@@ -1,5 +1,4 @@
-import { parseProbe, type ReadinessProbe } from '../render/readiness-probe.ts';
-import { LABEL } from '../render/topology.ts';
+import { LABEL, parseProbe, type ReadinessProbe } from '../model/index.ts';
 import type { Owned } from './docker/owned.ts';
 import { httpGet } from './http-get.ts';
 import { exchange } from './tcp-exchange.ts';

@@ -1,5 +1,5 @@
 import type { Owned } from '../drivers/docker/owned.ts';
-import { LABEL, PROBE_ROLE, VERIFY_ROLE } from '../render/topology.ts';
+import { LABEL, PROBE_ROLE, VERIFY_ROLE } from '../model/index.ts';
 
 /**
  * Whether what runs is what the spec asks for, on plain data: the slow path computes the wanted
@@ -35,7 +35,7 @@ export function differs(w: Pick<WantedContainer, 'hash' | 'image'>, c: Owned | u
  * nothing of the environment's that is not wanted (transient ones aside). With a project, only
  * that project and the shared stack count.
  */
-export function runsAsWanted(
+export function isConverged(
   wanted: readonly WantedContainer[],
   owned: readonly Owned[],
   project?: string,

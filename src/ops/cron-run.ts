@@ -1,5 +1,5 @@
 import { OneOffFailed, runOnce } from '../drivers/docker/engine.ts';
-import { oneOff, type RunningEnvironment } from './environment.ts';
+import { oneOff, type RunningEnvironment } from './running-environment.ts';
 
 export interface CronRunResult {
   ok: boolean;
@@ -13,7 +13,7 @@ export interface CronRunResult {
 const TAIL_LINES = 30;
 
 /**
- * Runs one cron service once: its one-off container from the project's compose document (profile
+ * Runs one cron service once: its one-off container from the project's stack (one-off kind
  * `cron`), on the project's internal network, exactly as `up` would create it (secrets from the
  * layout's env files). The exited container stays until the next run replaces it, so `stagecraft
  * logs` shows the last run; the log tail is also kept in the result (and the run's event).
@@ -29,8 +29,8 @@ export async function runCronService(
   const s = p?.services.find((x) => x.name === service);
   if (!p || s?.type !== 'cron') throw new Error(`${project}/${service} is not a cron service of the spec`);
   const spec = oneOff(env, p, service);
-  if (!spec.profiles.includes('cron'))
-    throw new Error(`${project}/${service} is not a one-off of profile cron in the compose document`);
+  if (spec.container.oneOff !== 'cron')
+    throw new Error(`${project}/${service} is not a cron one-off of the project's stack`);
   try {
     // The last run stays (exited) so `stagecraft logs P SERVICE` shows its output, as the alert says.
     const r = await runOnce(env.docker, spec, s.timeout.toMilliseconds(), TAIL_LINES, true);

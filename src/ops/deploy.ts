@@ -1,7 +1,7 @@
 import type { Project, Spec } from '../spec/index.ts';
 import type { ReleaseRecord, SecretStore } from '../state/index.ts';
-import type { RunningEnvironment } from './environment.ts';
 import { recordRelease } from './releases.ts';
+import type { RunningEnvironment } from './running-environment.ts';
 import { type UpResult, up } from './up.ts';
 
 /** The services whose image a deploy may set: those that run the project's own code. */
@@ -81,9 +81,9 @@ export async function deploy(
     log,
   });
   const failed = result.failed.map((f) => f.reason).join('; ') || undefined;
-  const doc = result.docs.get(project.name);
-  if (!doc) throw new Error(`project ${project.name} has no allocation in the plan`);
-  const release = await recordRelease(env.store, project.name, doc, {
+  const stack = result.stacks.get(project.name);
+  if (!stack) throw new Error(`project ${project.name} has no allocation in the plan`);
+  const release = await recordRelease(env.store, project.name, stack, {
     ...(failed ? { failed } : {}),
     ...(result.digests ? { digests: result.digests } : {}),
     reason: `deploy by ${actor}`,

@@ -1,28 +1,24 @@
 import type Docker from 'dockerode';
-import type { ComposeDoc } from '../render/compose/project.ts';
-import { LABEL } from '../render/index.ts';
+import { LABEL, type Stack } from '../model/index.ts';
 
 /**
- * The containers, networks and volumes the documents name that exist on the engine but are not
+ * The containers, networks and volumes the stacks name that exist on the engine but are not
  * this environment's (another environment's, or made by hand): names are the engine's, so `up`
  * would otherwise remove or take them over. One line each; empty when every name is free or ours.
  */
 export async function foreignNames(
   docker: Docker,
   environment: string,
-  docs: readonly ComposeDoc[],
+  stacks: readonly Stack[],
 ): Promise<string[]> {
   const containers = new Set<string>();
   const networks = new Set<string>();
   const volumes = new Set<string>();
-  for (const doc of docs) {
-    for (const [key, s] of Object.entries(doc.services)) {
-      const name = String(s.container_name ?? key);
-      // A rolling replica starts beside the old one under this name.
-      containers.add(name).add(`${name}-next`);
-    }
-    for (const n of Object.values(doc.networks)) if (!n.external) networks.add(String(n.name));
-    for (const v of Object.values(doc.volumes ?? {})) volumes.add(String(v.name));
+  for (const stack of stacks) {
+    // A rolling replica starts beside the old one under `-next`.
+    for (const c of stack.containers) containers.add(c.name).add(`${c.name}-next`);
+    for (const n of stack.networks) if (!n.external) networks.add(n.name);
+    for (const v of stack.volumes) volumes.add(v.name);
   }
   const notOurs = (labels: Record<string, string> | null | undefined) =>
     labels?.[LABEL.environment] !== environment;

@@ -1,5 +1,13 @@
+import {
+  CONTROL_PLANE_PORT,
+  edgeNetwork,
+  internalNetwork,
+  LABEL,
+  PROBE_ROLE,
+  SHARED,
+  SHARED_NETWORK,
+} from '../model/index.ts';
 import { type IsolationEntry, isolationMatrix, type Plan } from '../plan/index.ts';
-import { edgeNetwork, internalNetwork, LABEL, PROBE_ROLE, SHARED, SHARED_NETWORK } from '../render/index.ts';
 
 /**
  * The pure half of `verify isolation`: from the plan and what is running (containers, their
@@ -73,9 +81,6 @@ export interface ProbeWorld {
   /** Host ports the operator accepts as reachable from projects (`--allow-host-port`). */
   allowHostPorts?: ReadonlySet<number>;
 }
-
-/** The control plane's `/metrics` (`stagecraft serve`), scraped by Prometheus at host.docker.internal. */
-export const CONTROL_PLANE_PORT = 9300;
 
 /**
  * One position per project (the union of the networks its containers sit on, so a container joined

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
-import { generatedSecrets, LABEL } from '../render/index.ts';
+import { LABEL } from '../model/index.ts';
+import { generatedSecrets } from '../render/index.ts';
 import type { Spec } from '../spec/index.ts';
 import type { SecretStore } from '../state/index.ts';
 

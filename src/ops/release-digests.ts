@@ -1,6 +1,5 @@
-import type { ComposeDoc } from '../render/compose/project.ts';
+import { LABEL, type Stack } from '../model/index.ts';
 import { repositoryOf } from '../render/image-ref.ts';
-import { LABEL } from '../render/index.ts';
 
 /** Service → digest, from service → image and image → digest (services whose image has none are left out). */
 export function serviceDigests(
@@ -16,22 +15,21 @@ export function serviceDigests(
 }
 
 /**
- * A recorded release's compose document with the containers of each service on the exact image it
- * ran (`repo@sha256:…` from a registry, or the image ID of a local build), wherever its tag points
+ * A recorded release's stack with the containers of each service on the exact image it ran
+ * (`repo@sha256:…` from a registry, or the image ID of a local build), wherever its tag points
  * now. Exporters and other containers on another image keep theirs.
  */
 export function pinnedToDigests(
-  doc: ComposeDoc,
+  stack: Stack,
   images: Readonly<Record<string, string>>,
   digests: Readonly<Record<string, string>>,
-): ComposeDoc {
-  const services: ComposeDoc['services'] = {};
-  for (const [key, svc] of Object.entries(doc.services)) {
-    const service = ((svc.labels ?? {}) as Record<string, string>)[LABEL.service] ?? '';
+): Stack {
+  const containers = stack.containers.map((c) => {
+    const service = c.labels[LABEL.service] ?? '';
     const digest = digests[service];
-    services[key] = digest && svc.image === images[service] ? { ...svc, image: digest } : svc;
-  }
-  return { ...doc, services };
+    return digest && c.image === images[service] ? { ...c, image: digest } : c;
+  });
+  return { ...stack, containers };
 }
 
 /** What the engine holds under `image`: its RepoDigest in that repository, else its image ID. */

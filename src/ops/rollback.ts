@@ -1,9 +1,8 @@
-import type { ComposeDoc } from '../render/compose/project.ts';
 import type { Project } from '../spec/index.ts';
 import type { ReleaseRecord, SecretStore } from '../state/index.ts';
-import type { RunningEnvironment } from './environment.ts';
 import { pinnedToDigests } from './release-digests.ts';
 import { recordRelease, rollbackTarget } from './releases.ts';
+import type { RunningEnvironment } from './running-environment.ts';
 import { type UpResult, up } from './up.ts';
 
 export interface RollbackResult {
@@ -27,11 +26,9 @@ export async function rollback(
 ): Promise<RollbackResult> {
   const pick = rollbackTarget(await env.store.listReleases(project.name));
   if ('reason' in pick) throw new NothingToRollBack(`${project.name} cannot roll back: ${pick.reason}`);
-  const recorded = pick.target.config as ComposeDoc;
   // The images it ran, by digest: a tag may have moved since.
-  const doc = pick.target.digests
-    ? pinnedToDigests(recorded, pick.target.images, pick.target.digests)
-    : recorded;
+  const { images, digests } = pick.target;
+  const stack = digests ? pinnedToDigests(pick.stack, images, digests) : pick.stack;
   log(`${project.name}: rolling back to the release of ${pick.target.createdAt} (${pick.target.id})`);
   const result = await up(env.spec, env.plan, {
     docker: env.docker,
@@ -39,14 +36,12 @@ export async function rollback(
     secrets: env.secrets,
     serverDir: env.serverDir,
     project: project.name,
-    docs: new Map([[project.name, doc]]),
+    stacks: new Map([[project.name, stack]]),
     log,
   });
   const failed = result.failed.map((f) => f.reason).join('; ') || undefined;
-  // Recorded as the release it went back to (same configuration, same digests), so a second
-  // rollback walks further back.
-  const { images, digests } = pick.target;
-  const release = await recordRelease(env.store, project.name, recorded, {
+  // Recorded as the release it went back to (same stack, same digests), so a second rollback walks further back.
+  const release = await recordRelease(env.store, project.name, pick.stack, {
     ...(failed ? { failed } : {}),
     ...(digests ? { digests: new Map(Object.entries(digests).map(([s, d]) => [images[s] ?? s, d])) } : {}),
     reason: `rollback to ${pick.target.id}`,

@@ -2,7 +2,7 @@ import type { EventRecord, SecretStore, StateStore } from '../state/index.ts';
 import { backupProject } from './backup/run.ts';
 import { verifyRestore } from './backup/verify.ts';
 import { runCronService } from './cron-run.ts';
-import type { RunningEnvironment } from './environment.ts';
+import type { RunningEnvironment } from './running-environment.ts';
 import {
   type DueJob,
   dueJobs,

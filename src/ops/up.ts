@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import { type EngineContainer, engineContainers } from '../drivers/docker/container-create.ts';
 import {
   createAndStart,
   ensureNetwork,
@@ -11,21 +12,24 @@ import {
   runOnce,
   waitHealthy,
 } from '../drivers/docker/engine.ts';
-import { type ContainerSpec, containerSpecs } from '../drivers/docker/from-compose.ts';
+import { LABEL, type Network, SHARED, type Stack, sharedContainer } from '../model/index.ts';
 import type { Plan } from '../plan/index.ts';
-import { type ComposeDoc, projectComposeDoc } from '../render/compose/project.ts';
-import { sharedComposeDoc } from '../render/compose/shared.ts';
-import { LABEL, type RenderContext, renderAll, sharedContainer } from '../render/index.ts';
-import { prometheusArgs } from '../render/prometheus/index.ts';
+import {
+  projectStack,
+  prometheusArgs,
+  type RenderContext,
+  renderServerLayout,
+  sharedStack,
+} from '../render/index.ts';
 import type { Spec } from '../spec/index.ts';
 import type { SecretStore, StateStore } from '../state/index.ts';
 import { ensureSelfSignedCertificates, selfSignedPathsIn } from './certificates.ts';
-import { differs, isTransient, runsAsWanted, type WantedContainer } from './converged.ts';
+import { differs, isConverged, isTransient, type WantedContainer } from './converged.ts';
 import { foreignNames } from './foreign-names.ts';
 import { preflight, preflightOptions } from './preflight/index.ts';
 import { recordAllocations } from './record-allocations.ts';
 import { checkTargets, type RouteCheck, routeFailures, routeTargets } from './route-checks.ts';
-import { secretFileArtifacts } from './secret-files.ts';
+import { secretFileArtifacts } from './secret-values.ts';
 import { writeArtifacts } from './write-artifacts.ts';
 
 export interface UpOptions {
@@ -37,8 +41,8 @@ export interface UpOptions {
   project?: string;
   /** Step 1 already done by the caller (`prepareServer`). */
   prepared?: Prepared;
-  /** A project's compose document to converge instead of the spec's: a recorded release (rollback). */
-  docs?: ReadonlyMap<string, ComposeDoc>;
+  /** A project's stack to converge instead of the spec's: a recorded release (rollback). */
+  stacks?: ReadonlyMap<string, Stack>;
   log: (line: string) => void;
 }
 
@@ -60,7 +64,7 @@ export async function prepareServer(
   opts: Pick<UpOptions, 'secrets' | 'store' | 'serverDir' | 'log'>,
 ): Promise<Prepared> {
   const ctx: RenderContext = { spec, plan };
-  const artifacts = [...renderAll(ctx), ...(await secretFileArtifacts(ctx, opts.secrets))];
+  const artifacts = [...renderServerLayout(ctx), ...(await secretFileArtifacts(ctx, opts.secrets))];
   const written = writeArtifacts(opts.serverDir, artifacts);
   const files = artifacts.map((a) => a.path);
   if (spec.shared.proxy.tls === 'selfsigned') {
@@ -77,80 +81,74 @@ export async function prepareServer(
   return { changed: written.changed, removed: written.removed, files };
 }
 
-/** The networks a compose document owns (not its external ones) and its volumes, created if missing. */
-export async function ensureDocResources(
+/** The networks a stack owns (not its external ones) and its volumes, created if missing. */
+export async function ensureStackResources(
   docker: Docker,
-  doc: ComposeDoc,
-  owns: (network: Record<string, unknown>) => boolean = (n) => !n.external,
+  stack: Stack,
+  owns: (network: Network) => boolean = (n) => !n.external,
 ): Promise<void> {
-  for (const n of Object.values(doc.networks)) {
-    if (!owns(n)) continue;
-    const config = (n.ipam as { config: { subnet: string; ip_range?: string }[] } | undefined)?.config[0];
-    await ensureNetwork(docker, {
-      name: String(n.name),
-      internal: n.internal === true,
-      labels: n.labels as Record<string, string>,
-      ...(config ? { subnet: config.subnet, ipRange: config.ip_range } : {}),
-    });
-  }
-  for (const v of Object.values(doc.volumes ?? {}))
-    await ensureVolume(docker, String(v.name), v.labels as Record<string, string>);
+  for (const n of stack.networks) if (owns(n)) await ensureNetwork(docker, n);
+  for (const v of stack.volumes) await ensureVolume(docker, v.name, v.labels);
 }
 
 /** Whether a container must be (re)created to match its spec (see `differs`). */
-function needsRecreate(s: ContainerSpec, c: Owned | undefined): boolean {
-  return differs({ hash: s.hash, image: String(s.options.Image) }, c);
+function needsRecreate(s: EngineContainer, c: Owned | undefined): boolean {
+  return differs({ hash: s.hash, image: s.container.image }, c);
 }
 
-/** The compose documents `up` converges: the shared stack's and each project's (or the one given for it). */
-export function composeDocs(
-  ctx: RenderContext,
-  given?: ReadonlyMap<string, ComposeDoc>,
-): { shared: ComposeDoc; docs: Map<string, ComposeDoc> } {
-  const shared = sharedComposeDoc(ctx, { prometheusArgs: prometheusArgs(ctx.spec) });
-  const docs = new Map<string, ComposeDoc>();
+/** The stacks `up` converges: the shared one and each project's (or the one given for it). */
+export interface WantedStacks {
+  shared: Stack;
+  projects: Map<string, Stack>;
+}
+
+export function wantedStacks(ctx: RenderContext, given?: ReadonlyMap<string, Stack>): WantedStacks {
+  const shared = sharedStack(ctx, { prometheusArgs: prometheusArgs(ctx.spec) });
+  const projects = new Map<string, Stack>();
   for (const p of ctx.spec.projects) {
-    const d = given?.get(p.name) ?? projectComposeDoc(ctx, p);
-    if (d) docs.set(p.name, d);
+    const stack = given?.get(p.name) ?? projectStack(ctx, p);
+    if (stack) projects.set(p.name, stack);
   }
-  return { shared, docs };
+  return { shared, projects };
 }
 
-/** The containers the compose documents ask for; those behind a profile are one-offs. */
-export function wantedContainers(
-  serverDir: string,
-  { shared, docs }: { shared: ComposeDoc; docs: ReadonlyMap<string, ComposeDoc> },
-): WantedContainer[] {
-  const specs = [...containerSpecs(shared, join(serverDir, 'shared'))];
-  for (const [name, doc] of docs) specs.push(...containerSpecs(doc, join(serverDir, 'projects', name)));
-  return specs.map((s) => ({
-    name: s.name,
-    project: s.labels[LABEL.project] ?? '',
-    hash: s.hash,
-    image: String(s.options.Image),
-    hasHealthcheck: s.hasHealthcheck,
-    oneOff: s.profiles.length > 0,
-  }));
+/** Where `up` wrote a stack's files (its compose file, the secret files its containers read). */
+export function stackDir(serverDir: string, stack: Stack): string {
+  return stack.name === SHARED ? join(serverDir, SHARED) : join(serverDir, 'projects', stack.name);
+}
+
+/** The containers the stacks ask for, as the engine would be given them. */
+export function wantedContainers(serverDir: string, { shared, projects }: WantedStacks): WantedContainer[] {
+  return [shared, ...projects.values()]
+    .flatMap((stack) => engineContainers(stack, stackDir(serverDir, stack)))
+    .map((s) => ({
+      name: s.name,
+      project: s.container.labels[LABEL.project] ?? '',
+      hash: s.hash,
+      image: s.container.image,
+      hasHealthcheck: !!s.container.healthcheck,
+      oneOff: !!s.container.oneOff,
+    }));
 }
 
 /**
- * Whether what runs is already what the spec asks for (`runsAsWanted`). Then `up` has nothing to
+ * Whether what runs is already what the spec asks for (`isConverged`). Then `up` has nothing to
  * do (the no-op fast path).
  */
-export function isConverged(
+export function isConvergedToSpec(
   ctx: RenderContext,
   serverDir: string,
   owned: readonly Owned[],
   project?: string,
-  docs = composeDocs(ctx),
+  stacks = wantedStacks(ctx),
   ready?: ReadonlySet<string>,
 ): boolean {
-  return runsAsWanted(wantedContainers(serverDir, docs), owned, project, ready);
+  return isConverged(wantedContainers(serverDir, stacks), owned, project, ready);
 }
 
 export interface UpResult {
-  /** Each project's compose document as converged. */
-  docs: Map<string, ComposeDoc>;
+  /** Each project's stack as converged. */
+  stacks: Map<string, Stack>;
   touched: string[];
   removed: string[];
   failed: { project: string; reason: string }[];
@@ -172,7 +170,7 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
   const checked = opts.prepared ? undefined : await preflight(given, plan, preflightOptions(opts));
   const spec = checked?.spec ?? given;
   const ctx: RenderContext = { spec, plan };
-  const result: UpResult = { docs: new Map(), touched: [], removed: [], failed: [], checks: [] };
+  const result: UpResult = { stacks: new Map(), touched: [], removed: [], failed: [], checks: [] };
   if (checked) result.digests = checked.digests;
   /** One listing of the environment's containers, read again only after something changed. */
   let snapshot: Promise<Map<string, Owned>> | undefined;
@@ -182,27 +180,27 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
 
   // 2. Networks and volumes: the shared stack owns the shared and edge networks. Names are the
   // engine's, not the environment's: what is not this environment's under one of them stays as it is.
-  const { shared, docs } = composeDocs(ctx, opts.docs);
-  result.docs = docs;
+  const { shared, projects: stacks } = wantedStacks(ctx, opts.stacks);
+  result.stacks = stacks;
   const projects = spec.projects.filter((p) => !opts.project || p.name === opts.project);
-  const foreign = await foreignNames(docker, spec.environment, [shared, ...docs.values()]);
+  const foreign = await foreignNames(docker, spec.environment, [shared, ...stacks.values()]);
   if (foreign.length)
     throw new Error(
       `nothing on the engine was changed: ${foreign.join('; ')}. up never removes or takes over what is not this environment's: remove or rename it first`,
     );
-  for (const doc of [shared, ...docs.values()]) await ensureDocResources(docker, doc);
+  for (const stack of [shared, ...stacks.values()]) await ensureStackResources(docker, stack);
 
   // 3. The shared stack and the projects, in parallel: a project needs only its networks, which
   // exist already; the proxy is needed only for the route checks at the end.
-  const sharedSpecs = containerSpecs(shared, join(opts.serverDir, 'shared'));
+  const sharedSpecs = engineContainers(shared, stackDir(opts.serverDir, shared));
   await Promise.all([
     phase('shared stack', sharedSpecs, 'shared'),
     ...projects.map(async (p) => {
-      const doc = docs.get(p.name);
-      if (!doc) return;
-      const specs = containerSpecs(doc, join(opts.serverDir, 'projects', p.name));
-      const running = specs.filter((s) => s.profiles.length === 0);
-      const type = (s: ContainerSpec) => s.labels[LABEL.type] ?? '';
+      const stack = stacks.get(p.name);
+      if (!stack) return;
+      const specs = engineContainers(stack, stackDir(opts.serverDir, stack));
+      const running = specs.filter((s) => !s.container.oneOff);
+      const type = (s: EngineContainer) => s.container.labels[LABEL.type] ?? '';
       try {
         await phase(
           `${p.name}: data`,
@@ -216,12 +214,14 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
         );
         const apps = running.filter((s) => type(s) === 'app');
         const appsChange = await changed(apps);
-        for (const release of specs.filter((s) => s.labels[LABEL.role] === 'release')) {
+        for (const release of specs.filter((s) => s.container.oneOff === 'release')) {
           if (!appsChange.length) break;
-          log(`${p.name}: release ${release.key}`);
+          log(`${p.name}: release ${release.container.key}`);
           const r = await runOnce(docker, release);
           if (r.code !== 0)
-            throw new Error(`the release step ${release.key} failed (exit ${r.code}):\n${r.logs.trimEnd()}`);
+            throw new Error(
+              `the release step ${release.container.key} failed (exit ${r.code}):\n${r.logs.trimEnd()}`,
+            );
         }
         await rollout(p.name, apps);
         await phase(
@@ -286,7 +286,7 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
     return snapshot;
   }
 
-  async function changed(specs: ContainerSpec[]): Promise<ContainerSpec[]> {
+  async function changed(specs: EngineContainer[]): Promise<EngineContainer[]> {
     const owned = await current();
     return specs.filter((s) => {
       return needsRecreate(s, owned.get(s.name));
@@ -294,7 +294,7 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
   }
 
   /** Recreates what changed, then waits for every container of the phase to be healthy. */
-  async function phase(name: string, specs: ContainerSpec[], _project: string): Promise<void> {
+  async function phase(name: string, specs: EngineContainer[], _project: string): Promise<void> {
     const todo = await changed(specs);
     if (todo.length) log(`${name}: ${todo.map((s) => s.name).join(', ')}`);
     await Promise.all(
@@ -307,8 +307,8 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
     const owned = await current();
     if (todo.length) snapshot = undefined;
     // Unchanged containers that were already healthy need no second look.
-    const settled = (s: ContainerSpec) =>
-      !todo.includes(s) && owned.get(s.name)?.health === (s.hasHealthcheck ? 'healthy' : undefined);
+    const settled = (s: EngineContainer) =>
+      !todo.includes(s) && owned.get(s.name)?.health === (s.container.healthcheck ? 'healthy' : undefined);
     await Promise.all(specs.filter((s) => !settled(s)).map((s) => waitHealthy(docker, s.name)));
   }
 
@@ -317,7 +317,7 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
    * name, answers to the same alias, passes its health gate, and only then does the old one go.
    * If the gate fails, the new container is removed and the old keeps serving.
    */
-  async function rollout(project: string, specs: ContainerSpec[]): Promise<void> {
+  async function rollout(project: string, specs: EngineContainer[]): Promise<void> {
     for (const s of await changed(specs)) {
       const exists = (await ownedContainers(docker, spec.environment, project)).some(
         (c) => c.name === s.name && c.state === 'running',
@@ -361,7 +361,7 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A replacement replica takes an address from the engine's range; the old one still holds the fixed one. */
-function stripFixedAddresses(s: ContainerSpec): ContainerSpec {
+function stripFixedAddresses(s: EngineContainer): EngineContainer {
   const strip = (e: Docker.EndpointSettings) => {
     const { IPAMConfig: _, ...rest } = e;
     return rest;

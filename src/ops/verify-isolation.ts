@@ -3,9 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import type Docker from 'dockerode';
 import { demux } from '../drivers/docker/engine.ts';
+import { LABEL, PROBE_ROLE } from '../model/index.ts';
 import type { Plan } from '../plan/index.ts';
 import { underMirror } from '../render/image-ref.ts';
-import { LABEL, LOCAL_TAG, PROBE_ROLE } from '../render/index.ts';
+import { LOCAL_TAG } from '../render/index.ts';
 import type { Spec } from '../spec/index.ts';
 import {
   failures,

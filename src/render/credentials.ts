@@ -1,5 +1,5 @@
+import { sharedVolume, volumeName } from '../model/index.ts';
 import type { DataService, Project, Spec } from '../spec/index.ts';
-import { sharedVolume, volumeName } from './topology.ts';
 
 /**
  * Credentials stagecraft generates for data services: their secret names (kept in the secret

@@ -1,6 +1,6 @@
+import type { SharedComponent } from '../model/index.ts';
 import type { Service, Spec } from '../spec/index.ts';
 import { underMirror } from './image-ref.ts';
-import type { SharedComponent } from './topology.ts';
 
 /**
  * Images for the infrastructure stagecraft runs. `registry`: the official images; `local`: the
@@ -39,8 +39,12 @@ const LOCAL: Partial<Record<SharedComponent | 'postgres-exporter' | 'redis-expor
 export function infraImage(
   spec: Spec,
   component: SharedComponent | 'postgres-exporter' | 'redis-exporter',
-): string | undefined {
-  return spec.server.images === 'local' ? LOCAL[component] : official(spec, REGISTRY[component]);
+): string {
+  if (spec.server.images !== 'local') return official(spec, REGISTRY[component]);
+  const image = LOCAL[component];
+  // `sharedComponents` leaves these out in local mode, with its reason.
+  if (!image) throw new Error(`the local image set has no ${component}`);
+  return image;
 }
 
 /** An official image as this server pulls it: from its registry, or under the mirror prefix. */

@@ -11,12 +11,11 @@ import { renderLoki } from './loki/index.ts';
 import { renderNginx } from './nginx/index.ts';
 import { prometheusArgs, renderPrometheus } from './prometheus/index.ts';
 
-/** Every artifact of the compose target, sorted by path so output order is stable. */
-export function renderAll(ctx: RenderContext): Artifact[] {
-  return renderCompose(ctx);
-}
-
-export function renderCompose(ctx: RenderContext): Artifact[] {
+/**
+ * The server's whole layout, every family's files (compose, nginx, Prometheus, Alertmanager, Loki,
+ * Alloy, Grafana, backups, the plan), sorted by path so output order is stable.
+ */
+export function renderServerLayout(ctx: RenderContext): Artifact[] {
   const artifacts: Artifact[] = [
     ...renderSharedCompose(ctx, { prometheusArgs: prometheusArgs(ctx.spec) }),
     ...ctx.spec.projects.flatMap((p) => renderProjectCompose(ctx, p)),

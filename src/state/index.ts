@@ -3,12 +3,7 @@
  * store, and generated credentials. Records only: no business rules here.
  */
 export { DEFAULT_ALPHABET, DEFAULT_LENGTH, type GenerateOptions, generateValue } from './generate.ts';
-export {
-  resolveStateLocation,
-  type SecretLocation,
-  type StateLocation,
-  secretLocation,
-} from './location.ts';
+export { resolveStateLocation, type SecretLocation, type StateLocation } from './location.ts';
 export { MIGRATIONS_TABLE, SchemaTooNew } from './migrate.ts';
 export { MIGRATIONS, type Migration } from './migrations.ts';
 export type {

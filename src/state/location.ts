@@ -29,10 +29,3 @@ export function resolveStateLocation(opts: {
   if (chosen) return { path: resolve(cwd, chosen) };
   return { path: join(dirname(resolve(cwd, opts.specPath)), '.stagecraft', 'state.db') };
 }
-
-/** The secret store that goes with a state store: `secrets/` beside the state file, or the same database. */
-export function secretLocation(state: StateLocation): SecretLocation {
-  return 'databaseUrl' in state
-    ? { databaseUrl: state.databaseUrl }
-    : { dir: join(dirname(state.path), 'secrets') };
-}

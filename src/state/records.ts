@@ -23,7 +23,7 @@ export interface ReleaseRecord {
   /** Service name → image reference. */
   images: Record<string, string>;
   reason: string | null;
-  /** What was deployed, as data (the project's compose document): what `rollback` puts back. Any JSON value. */
+  /** What was deployed, as data (the project's stack; a compose document before the typed model): what `rollback` puts back. Any JSON value. */
   config?: unknown;
   /** Service name → the digest its image ran as (`repo@sha256:…`, or the image ID of a local build). */
   digests?: Record<string, string>;

@@ -10,8 +10,7 @@ import { dockerFor } from '../../src/drivers/docker/client.ts';
 import { waitHealthy } from '../../src/drivers/docker/engine.ts';
 import type { Owned } from '../../src/drivers/docker/owned.ts';
 import { probeReady, readyWhileStarting } from '../../src/drivers/readiness.ts';
-import { parseProbe, probeLabel, type ReadinessProbe } from '../../src/render/readiness-probe.ts';
-import { LABEL } from '../../src/render/topology.ts';
+import { LABEL, parseProbe, probeLabel, type ReadinessProbe } from '../../src/model/index.ts';
 import { onePostgresSpec } from '../support/small-spec.ts';
 
 const NETWORK = 'stagecraft-readiness-test';

@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { ensureNetwork } from '../../src/drivers/docker/engine.ts';
+import { LABEL } from '../../src/model/index.ts';
 import { runCronService } from '../../src/ops/cron-run.ts';
-import type { RunningEnvironment } from '../../src/ops/environment.ts';
 import { metricsFacts, metricsText } from '../../src/ops/metrics.ts';
+import type { RunningEnvironment } from '../../src/ops/running-environment.ts';
 import { scheduledJobs } from '../../src/ops/schedule.ts';
 import { serveExecutors, startScheduler } from '../../src/ops/serve.ts';
 import { planEnvironment } from '../../src/plan/index.ts';
-import { projectComposeDoc } from '../../src/render/compose/project.ts';
-import { LABEL } from '../../src/render/index.ts';
+import { projectStack } from '../../src/render/index.ts';
 import { loadSpecText } from '../../src/spec/index.ts';
 import { openSecretStore, openStore, type SecretStore } from '../../src/state/index.ts';
 
@@ -72,14 +72,10 @@ describe('cron services run by serve, on the real engine', () => {
     const store = await openStore({ path: join(dir, 'state.db') });
     const secrets = await openSecretStore({ dir: join(dir, 'secrets') });
     env = { spec, plan, docker, store, secrets, serverDir: join(dir, 'server') };
-    const internal = projectComposeDoc({ spec, plan }, spec.projects[0]!)!.networks.internal!;
-    const ipam = (internal.ipam as { config: { subnet: string; ip_range?: string }[] }).config[0]!;
-    await ensureNetwork(docker, {
-      name: String(internal.name),
-      labels: internal.labels as Record<string, string>,
-      subnet: ipam.subnet,
-      ...(ipam.ip_range ? { ipRange: ipam.ip_range } : {}),
-    });
+    const internal = projectStack({ spec, plan }, spec.projects[0]!)!.networks.find(
+      (n) => n.key === 'internal',
+    )!;
+    await ensureNetwork(docker, internal);
   });
 
   after(async () => {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { dockerFor } from '../../src/drivers/docker/client.ts';
 import { foreignNames } from '../../src/ops/foreign-names.ts';
 import { planEnvironment } from '../../src/plan/index.ts';
-import { projectComposeDoc } from '../../src/render/compose/project.ts';
+import { projectStack } from '../../src/render/index.ts';
 import { loadSpecText } from '../../src/spec/index.ts';
 import { onePostgresSpec } from '../support/small-spec.ts';
 
@@ -39,13 +39,13 @@ describe('up and what is not its environment’s', () => {
   it('names each one and whose it is', async () => {
     const { spec } = loadSpecText(join(dir, 'staging.yaml'), SPEC, {});
     const plan = planEnvironment(spec!);
-    const doc = projectComposeDoc({ spec: spec!, plan }, spec!.projects[0]!)!;
-    const found = await foreignNames(dockerFor('local', {}), 'preview', [doc]);
+    const stack = projectStack({ spec: spec!, plan }, spec!.projects[0]!)!;
+    const found = await foreignNames(dockerFor('local', {}), 'preview', [stack]);
     assert.deepEqual(found, [
       'the container foreignname-db exists, and stagecraft did not make it (no io.stagecraft.environment label)',
       'the volume foreignname-db-data belongs to the environment production on this engine',
     ]);
-    assert.deepEqual(await foreignNames(dockerFor('local', {}), 'production', [doc]), [found[0]]);
+    assert.deepEqual(await foreignNames(dockerFor('local', {}), 'production', [stack]), [found[0]]);
   });
 
   it('up stops with exit 1 before it changes anything on the engine, and the container keeps running', () => {

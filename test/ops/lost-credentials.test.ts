@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { dockerFor } from '../../src/drivers/docker/client.ts';
 import { lostCredentials } from '../../src/ops/lost-credentials.ts';
 import { loadSpecText } from '../../src/spec/index.ts';
-import { openFileSecretStore } from '../../src/state/secrets-files.ts';
+import { openFileSecretStore } from '../../src/state/secret-store-files.ts';
 import { onePostgresSpec } from '../support/small-spec.ts';
 
 const root = join(import.meta.dirname, '..', '..');

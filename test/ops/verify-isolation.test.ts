@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { LABEL } from '../../src/model/index.ts';
 import {
   failures,
   hostExpectation,
@@ -16,7 +17,6 @@ import {
 } from '../../src/ops/isolation-probes.ts';
 import { connectScript, parseConnects, parseProcNetTcp } from '../../src/ops/verify-isolation.ts';
 import { planEnvironment } from '../../src/plan/index.ts';
-import { LABEL } from '../../src/render/index.ts';
 import { loadSpecFile } from '../../src/spec/index.ts';
 
 const loaded = loadSpecFile(join(import.meta.dirname, '..', '..', 'examples', 'demo', 'staging.yaml'), {});

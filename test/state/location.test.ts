@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolveStateLocation, secretLocation } from '../../src/state/index.ts';
+import { resolveStateLocation } from '../../src/state/index.ts';
 
 describe('where the state lives (spec.md: State, secrets and rendered files)', () => {
   const specPath = '/srv/env/staging.yaml';
@@ -67,12 +67,5 @@ describe('where the state lives (spec.md: State, secrets and rendered files)', (
         return true;
       },
     );
-  });
-
-  it('secrets go beside the state file, or into the same database', () => {
-    assert.deepEqual(secretLocation({ path: '/srv/env/.stagecraft/state.db' }), {
-      dir: '/srv/env/.stagecraft/secrets',
-    });
-    assert.deepEqual(secretLocation({ databaseUrl: 'postgres://h/db' }), { databaseUrl: 'postgres://h/db' });
   });
 });

@@ -2,14 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { createAndStart, removeContainer, waitHealthy } from '../../src/drivers/docker/engine.ts';
-import type { RunningEnvironment } from '../../src/ops/environment.ts';
-import { projectContainerSpecs } from '../../src/ops/environment.ts';
-import { secretFileArtifacts } from '../../src/ops/secret-files.ts';
-import { ensureDocResources } from '../../src/ops/up.ts';
+import { LABEL } from '../../src/model/index.ts';
+import type { RunningEnvironment } from '../../src/ops/running-environment.ts';
+import { projectEngineContainers } from '../../src/ops/running-environment.ts';
+import { secretFileArtifacts } from '../../src/ops/secret-values.ts';
+import { ensureStackResources } from '../../src/ops/up.ts';
 import { writeArtifacts } from '../../src/ops/write-artifacts.ts';
 import { planEnvironment } from '../../src/plan/index.ts';
-import { projectComposeDoc } from '../../src/render/compose/project.ts';
-import { LABEL, renderAll } from '../../src/render/index.ts';
+import { projectStack, renderServerLayout } from '../../src/render/index.ts';
 import { loadSpecText } from '../../src/spec/index.ts';
 import { openSecretStore, openStore, type SecretStore } from '../../src/state/index.ts';
 
@@ -52,15 +52,15 @@ export async function projectEnv(dir: string, specText: string): Promise<Project
     serverDir,
     async start(name) {
       const ctx = { spec, plan };
-      writeArtifacts(serverDir, [...renderAll(ctx), ...(await secretFileArtifacts(ctx, secrets))]);
+      writeArtifacts(serverDir, [...renderServerLayout(ctx), ...(await secretFileArtifacts(ctx, secrets))]);
       const project = spec.projects.find((p) => p.name === name)!;
-      const doc = projectComposeDoc(ctx, project)!;
+      const stack = projectStack(ctx, project)!;
       // Its own networks, and its edge network (the shared stack's to create, absent here); nothing shared.
-      for (const n of Object.values(doc.networks))
-        if (n.external && !String(n.name).startsWith(`${name}-`))
-          throw new Error(`${String(n.name)} belongs to the shared stack: keep this test's project off it`);
-      await ensureDocResources(docker, doc, () => true);
-      const running = projectContainerSpecs(env, project).filter((s) => s.profiles.length === 0);
+      for (const n of stack.networks)
+        if (n.external && !n.name.startsWith(`${name}-`))
+          throw new Error(`${n.name} belongs to the shared stack: keep this test's project off it`);
+      await ensureStackResources(docker, stack, () => true);
+      const running = projectEngineContainers(env, project).filter((s) => !s.container.oneOff);
       for (const s of running) {
         await removeContainer(docker, s.name);
         await createAndStart(docker, s);

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { recordAllocations } from '../../ops/record-allocations.ts';
-import { secretFileArtifacts } from '../../ops/secret-files.ts';
+import { secretFileArtifacts } from '../../ops/secret-values.ts';
 import { writeArtifacts } from '../../ops/write-artifacts.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
-import { renderCompose } from '../../render/index.ts';
+import { renderServerLayout } from '../../render/index.ts';
 import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../context.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Io } from '../io.ts';
@@ -44,7 +44,7 @@ export function registerRender(program: Command, io: Io): void {
           reportDiagnostics(diagnostics, io, displayPath(path));
 
           const ctx = { spec: loaded.spec, plan };
-          const artifacts = renderCompose(ctx);
+          const artifacts = renderServerLayout(ctx);
           if (options.withSecrets) {
             artifacts.push(...(await secretFileArtifacts(ctx, secrets)));
           }

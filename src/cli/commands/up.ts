@@ -6,23 +6,23 @@ import { isLocalEngine } from '../../drivers/docker/client.ts';
 import { demux, ownedContainers, removeContainer, toOwned } from '../../drivers/docker/engine.ts';
 import { listOwnedOnSocket } from '../../drivers/docker/socket.ts';
 import { readyWhileStarting } from '../../drivers/readiness.ts';
+import { LABEL } from '../../model/index.ts';
 import { lostCredentials } from '../../ops/lost-credentials.ts';
 import { buildContexts, preflight, preflightOptions } from '../../ops/preflight/index.ts';
 import { recordRelease } from '../../ops/releases.ts';
 import { checkTargets, routeFailures, routeTargets } from '../../ops/route-checks.ts';
 import {
-  composeDocs,
-  isConverged,
+  isConvergedToSpec,
   type Prepared,
   prepareServer,
   type UpResult,
   up,
   wantedContainers,
+  wantedStacks,
 } from '../../ops/up.ts';
 import { inputFiles, inputsKey, stampFiles, stampTree, writeUpRecord } from '../../ops/up-record.ts';
 import type { Plan } from '../../plan/index.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
-import { LABEL } from '../../render/index.ts';
 import { formatDiagnostic, type Spec } from '../../spec/index.ts';
 import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../context.ts';
 import { connect } from '../environment.ts';
@@ -41,7 +41,7 @@ import { checkLines, convergedLine } from '../up-output.ts';
  * engine client is never loaded. Undefined when there is something to do (or the engine is not a
  * local socket). (`up-fast.ts` gets there sooner, without the spec, when nothing changed at all.)
  */
-async function nothingToDo(
+async function alreadyConverged(
   spec: Spec,
   plan: Plan,
   serverDir: string,
@@ -52,12 +52,12 @@ async function nothingToDo(
   if (prepared.changed.length || prepared.removed.length) return undefined;
   const owned = await listOwnedOnSocket(spec.server.host, env, spec.environment);
   if (!owned) return undefined;
-  const docs = composeDocs({ spec, plan });
+  const stacks = wantedStacks({ spec, plan });
   const ready = await readyWhileStarting(owned);
-  if (!isConverged({ spec, plan }, serverDir, owned, project, docs, ready)) return undefined;
+  if (!isConvergedToSpec({ spec, plan }, serverDir, owned, project, stacks, ready)) return undefined;
   const projects = spec.projects.filter((p) => !project || p.name === project);
   const checks = await checkTargets(routeTargets(spec, plan, projects));
-  return { docs: docs.docs, touched: [], removed: [], failed: routeFailures(checks), checks };
+  return { stacks: stacks.projects, touched: [], removed: [], failed: routeFailures(checks), checks };
 }
 
 /** The environment, recording which variables are read (those the spec names go into the up record's key). */
@@ -115,7 +115,7 @@ export function registerUp(program: Command, io: Io): void {
         spec = checked.spec;
         const prepared = await prepareServer(spec, plan, { store, secrets, serverDir, log });
         const result =
-          (await nothingToDo(spec, plan, serverDir, prepared, options.project, io.env)) ??
+          (await alreadyConverged(spec, plan, serverDir, prepared, options.project, io.env)) ??
           (await up(spec, plan, {
             docker: await engine(),
             store,
@@ -128,9 +128,9 @@ export function registerUp(program: Command, io: Io): void {
         progress.done();
         for (const p of spec.projects.filter((x) => !options.project || x.name === options.project)) {
           const failed = result.failed.find((f) => f.project === p.name);
-          const doc = result.docs.get(p.name);
-          if (doc)
-            await recordRelease(store, p.name, doc, {
+          const stack = result.stacks.get(p.name);
+          if (stack)
+            await recordRelease(store, p.name, stack, {
               ...(failed ? { failed: failed.reason } : {}),
               digests: checked.digests,
             });
@@ -168,7 +168,7 @@ export function registerUp(program: Command, io: Io): void {
             projects: spec.projects.map((p) => p.name),
             warnings: diagnostics.map(formatDiagnostic),
             layout: stampFiles(serverDir, prepared.files),
-            wanted: wantedContainers(serverDir, composeDocs({ spec, plan })),
+            wanted: wantedContainers(serverDir, wantedStacks({ spec, plan })),
             routes: routeTargets(spec, plan, spec.projects),
           });
         io.out(convergedLine(seconds, result.touched.length, result.removed.length, io.style));

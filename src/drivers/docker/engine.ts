@@ -1,9 +1,8 @@
 import type Docker from 'dockerode';
-import { LABEL } from '../../render/index.ts';
-import { parseProbe } from '../../render/readiness-probe.ts';
+import { LABEL, parseProbe } from '../../model/index.ts';
 import { probeReady } from '../readiness.ts';
 import { isLocalEngine } from './client.ts';
-import type { ContainerSpec } from './from-compose.ts';
+import type { EngineContainer } from './container-create.ts';
 import { firstAddress, type Owned, toOwned } from './owned.ts';
 
 export { type Owned, toOwned };
@@ -95,7 +94,7 @@ export async function ownedContainers(
 /** Creates, joins its other networks, and starts a container. */
 export async function createAndStart(
   docker: Docker,
-  spec: ContainerSpec,
+  spec: EngineContainer,
   name = spec.name,
 ): Promise<Docker.Container> {
   const container = await docker.createContainer({ ...spec.options, name });
@@ -117,7 +116,7 @@ export async function removeContainer(docker: Docker, nameOrId: string): Promise
  * Waits until the container is healthy (or, with no healthcheck, running); fails on unhealthy or
  * exit. It does not wait for the engine's own check, which runs only once per interval (10 s by
  * default): on a local engine a service with a readiness probe is asked itself, every 250 ms
- * (readiness-probe.ts says why); otherwise (no probe, or a remote engine, whose container
+ * (model/probe.ts says why); otherwise (no probe, or a remote engine, whose container
  * addresses this machine cannot reach) the container's healthcheck command runs through the
  * engine once a second, while the gate waits.
  */
@@ -206,7 +205,7 @@ export class OneOffFailed extends Error {
  */
 export async function runOnce(
   docker: Docker,
-  spec: ContainerSpec,
+  spec: EngineContainer,
   timeoutMs = 600_000,
   tail = 30,
   keep = false,

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { LABEL } from '../../render/index.ts';
+import { LABEL } from '../../model/index.ts';
 
 /** What the engine already holds that `up` could collide with: its networks' subnets and published ports. */
 export interface Occupancy {

@@ -1,4 +1,4 @@
-import { LABEL } from '../../render/topology.ts';
+import { LABEL } from '../../model/index.ts';
 import { httpGet } from '../http-get.ts';
 import { type Owned, toOwned } from './owned.ts';
 

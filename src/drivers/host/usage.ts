@@ -1,11 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import type { HostUsage } from '../../plan/index.ts';
+import type { Cidr } from '../../spec/index.ts';
+
+/** What the host already uses: the plan's allocation avoids it. */
+export interface HostInUse {
+  ports: Set<number>;
+  subnets: Cidr[];
+}
 
 /**
  * Ports something already listens on, so allocation skips them. Read from /proc for the local
  * engine; a remote host is asked by its driver (until then, nothing is assumed taken).
  */
-export async function hostUsage(host: string): Promise<HostUsage> {
+export async function hostUsage(host: string): Promise<HostInUse> {
   if (host !== 'local') return { ports: new Set(), subnets: [] };
   const ports = new Set<number>();
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {

@@ -1,11 +1,11 @@
 import type Docker from 'dockerode';
+import type { EngineContainer } from '../../drivers/docker/container-create.ts';
 import { runOnce } from '../../drivers/docker/engine.ts';
-import type { ContainerSpec } from '../../drivers/docker/from-compose.ts';
+import { containerName } from '../../model/index.ts';
 import { RESTORE_SCRIPT } from '../../render/backup/scripts.ts';
-import { containerName } from '../../render/index.ts';
 import type { Project } from '../../spec/index.ts';
 import type { BackupRecord } from '../../state/index.ts';
-import { oneOff, type RunningEnvironment } from '../environment.ts';
+import { oneOff, type RunningEnvironment } from '../running-environment.ts';
 
 /** What a dump contained when it was taken: every user table and its row count, in one snapshot. */
 export interface BackupManifest {
@@ -109,10 +109,10 @@ export function parseScriptOutput(logs: string): {
  */
 export function restoreJob(
   env: RunningEnvironment,
-  job: ContainerSpec,
+  job: EngineContainer,
   backup: BackupRecord,
   vars: Record<string, string>,
-): ContainerSpec {
+): EngineContainer {
   const spec = withEnv(job, { BACKUP_NAME: backup.id, BACKUP_SHA256: backup.sha256, ...vars });
   spec.options.Cmd = ['sh', '-c', RESTORE_SCRIPT];
   spec.options.HostConfig = {
@@ -123,7 +123,11 @@ export function restoreJob(
 }
 
 /** A copy of the one-off with extra (or replaced) environment variables. */
-export function withEnv(job: ContainerSpec, vars: Record<string, string>, name = job.name): ContainerSpec {
+export function withEnv(
+  job: EngineContainer,
+  vars: Record<string, string>,
+  name = job.name,
+): EngineContainer {
   const keep = (job.options.Env ?? []).filter((e) => !(e.split('=')[0]! in vars));
   return {
     ...job,
@@ -132,7 +136,7 @@ export function withEnv(job: ContainerSpec, vars: Record<string, string>, name =
   };
 }
 
-export function envOf(job: ContainerSpec, key: string): string | undefined {
+export function envOf(job: EngineContainer, key: string): string | undefined {
   const line = (job.options.Env ?? []).find((e) => e.startsWith(`${key}=`));
   return line?.slice(key.length + 1);
 }

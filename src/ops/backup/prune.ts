@@ -1,7 +1,7 @@
 import { runOnce } from '../../drivers/docker/engine.ts';
 import type { Project } from '../../spec/index.ts';
 import type { BackupRecord } from '../../state/index.ts';
-import { oneOff, type RunningEnvironment } from '../environment.ts';
+import { oneOff, type RunningEnvironment } from '../running-environment.ts';
 import { backedUpServices, tail, withEnv } from './dump.ts';
 import { backupsToPrune } from './retention.ts';
 

@@ -1,8 +1,8 @@
 import { ownedContainers, runOnce, waitHealthy } from '../../drivers/docker/engine.ts';
-import { LABEL } from '../../render/index.ts';
+import { LABEL } from '../../model/index.ts';
 import type { Project } from '../../spec/index.ts';
 import type { BackupRecord } from '../../state/index.ts';
-import { oneOff, type RunningEnvironment } from '../environment.ts';
+import { oneOff, type RunningEnvironment } from '../running-environment.ts';
 import { backupService, parseScriptOutput, restoreJob, tail } from './dump.ts';
 import { compareWithManifest } from './verify.ts';
 

@@ -1,7 +1,7 @@
 import { S3Client, s3ConfigFromRemote } from '../../drivers/s3/index.ts';
 import type { Project } from '../../spec/index.ts';
 import type { BackupRecord, SecretStore } from '../../state/index.ts';
-import type { RunningEnvironment } from '../environment.ts';
+import type { RunningEnvironment } from '../running-environment.ts';
 import { backedUpServices, backupService } from './dump.ts';
 import { pruneBackups } from './prune.ts';
 import { pruneRemote, remoteKey, uploadBackup } from './remote.ts';

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
+import type { EngineContainer } from '../../drivers/docker/container-create.ts';
 import { removeContainer, runOnce, waitHealthy } from '../../drivers/docker/engine.ts';
-import type { ContainerSpec } from '../../drivers/docker/from-compose.ts';
-import { LABEL, VERIFY_ROLE } from '../../render/index.ts';
-import { probeLabel } from '../../render/readiness-probe.ts';
+import { LABEL, probeLabel, VERIFY_ROLE } from '../../model/index.ts';
 import type { Project } from '../../spec/index.ts';
 import type { BackupRecord } from '../../state/index.ts';
-import { oneOff, type RunningEnvironment } from '../environment.ts';
+import { oneOff, type RunningEnvironment } from '../running-environment.ts';
 import { type BackupManifest, envOf, parseScriptOutput, restoreJob, tail } from './dump.ts';
 
 export interface Verification {
@@ -37,7 +36,7 @@ export async function verifyRestore(
   };
   const job = oneOff(env, project, `${backup.service}-backup`);
   const password = randomBytes(18).toString('base64url');
-  const labels = { ...job.labels, [LABEL.role]: VERIFY_ROLE };
+  const labels = { ...job.container.labels, [LABEL.role]: VERIFY_ROLE };
   let verdict: Verification['verdict'] = 'fail';
   let detail = '';
   const { docker } = env;
@@ -111,7 +110,7 @@ export function compareWithManifest(expected: Record<string, number>, seen: Reco
 /** The scratch server: the service's own image, a throwaway password, no durability (it is deleted anyway). */
 export async function startScratch(
   docker: Docker,
-  job: ContainerSpec,
+  job: EngineContainer,
   names: { network: string; db: string },
   labels: Record<string, string>,
   password: string,
@@ -140,7 +139,10 @@ export async function startScratch(
 }
 
 /** The one-off on the scratch network only (its first project network comes as NetworkingConfig: dropped). */
-function onScratchNetwork(job: ContainerSpec, names: { restore: string; network: string }): ContainerSpec {
+function onScratchNetwork(
+  job: EngineContainer,
+  names: { restore: string; network: string },
+): EngineContainer {
   const { NetworkingConfig: _, ...options } = job.options;
   return {
     ...job,
@@ -148,7 +150,7 @@ function onScratchNetwork(job: ContainerSpec, names: { restore: string; network:
     networks: [],
     options: {
       ...options,
-      Labels: { ...job.labels, [LABEL.role]: VERIFY_ROLE },
+      Labels: { ...job.container.labels, [LABEL.role]: VERIFY_ROLE },
       HostConfig: { ...options.HostConfig, NetworkMode: names.network },
     },
   };

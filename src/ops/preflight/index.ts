@@ -10,13 +10,13 @@ import {
   tagsOf,
 } from '../../drivers/docker/pull.ts';
 import { hostUsage } from '../../drivers/host/usage.ts';
+import type { Stack } from '../../model/index.ts';
 import type { Plan } from '../../plan/index.ts';
-import type { ComposeDoc } from '../../render/compose/project.ts';
 import { buildTag, DOCKER_HUB, parseImageRef, repositoryOf } from '../../render/image-ref.ts';
 import type { Spec } from '../../spec/index.ts';
 import type { SecretStore } from '../../state/index.ts';
 import { digestOf } from '../release-digests.ts';
-import { composeDocs } from '../up.ts';
+import { wantedStacks } from '../up.ts';
 import { contextFiles, contextHash } from './build-context.ts';
 import {
   type ImageOutcome,
@@ -33,8 +33,8 @@ export interface PreflightOptions {
   secrets: SecretStore;
   /** Only this project (and the shared stack). */
   project?: string;
-  /** Compose documents to run instead of the spec's (a recorded release). */
-  docs?: ReadonlyMap<string, ComposeDoc>;
+  /** Stacks to run instead of the spec's (a recorded release). */
+  stacks?: ReadonlyMap<string, Stack>;
   log: (line: string) => void;
 }
 
@@ -56,14 +56,14 @@ export class PreflightFailed extends Error {
 
 /** The preflight's options from `up`'s. */
 export function preflightOptions(
-  o: Pick<PreflightOptions, 'docker' | 'secrets' | 'project' | 'docs' | 'log'>,
+  o: Pick<PreflightOptions, 'docker' | 'secrets' | 'project' | 'stacks' | 'log'>,
 ): PreflightOptions {
   return {
     docker: o.docker,
     secrets: o.secrets,
     log: o.log,
     ...(o.project ? { project: o.project } : {}),
-    ...(o.docs ? { docs: o.docs } : {}),
+    ...(o.stacks ? { stacks: o.stacks } : {}),
   };
 }
 
@@ -83,10 +83,10 @@ interface BuildJob {
 export async function preflight(spec: Spec, plan: Plan, opts: PreflightOptions): Promise<Preflight> {
   const { docker, log } = opts;
   const { spec: tagged, builds } = await withBuildTags(spec, opts.project);
-  const { shared, docs } = composeDocs({ spec: tagged, plan }, opts.docs);
+  const { shared, projects } = wantedStacks({ spec: tagged, plan }, opts.stacks);
   const chosen = [
     shared,
-    ...[...docs].filter(([p]) => !opts.project || p === opts.project).map(([, d]) => d),
+    ...[...projects].filter(([p]) => !opts.project || p === opts.project).map(([, d]) => d),
   ];
 
   const [occupancy, host] = await Promise.all([
@@ -103,7 +103,7 @@ export async function preflight(spec: Spec, plan: Plan, opts: PreflightOptions):
   ];
   if (problems.length) throw new PreflightFailed(problems);
 
-  const images = [...new Set(chosen.flatMap((d) => Object.values(d.services).map((s) => String(s.image))))];
+  const images = [...new Set(chosen.flatMap((d) => d.containers.map((c) => c.image)))];
   const digests = new Map<string, string>();
   const missing: string[] = [];
   await Promise.all(
@@ -227,24 +227,14 @@ async function registryAuth(
   };
 }
 
-function wantedNetworks(docs: readonly ComposeDoc[]): WantedNetwork[] {
-  const out: WantedNetwork[] = [];
-  for (const d of docs)
-    for (const n of Object.values(d.networks)) {
-      const subnet = (n.ipam as { config?: { subnet?: string }[] } | undefined)?.config?.[0]?.subnet;
-      if (!n.external && subnet) out.push({ name: String(n.name), subnet });
-    }
-  return out;
+function wantedNetworks(stacks: readonly Stack[]): WantedNetwork[] {
+  return stacks.flatMap((st) =>
+    st.networks.flatMap((n) => (!n.external && n.subnet ? [{ name: n.name, subnet: n.subnet }] : [])),
+  );
 }
 
-function wantedPorts(docs: readonly ComposeDoc[]): WantedPort[] {
-  const out: WantedPort[] = [];
-  for (const d of docs)
-    for (const [key, s] of Object.entries(d.services))
-      for (const p of (s.ports as string[] | undefined) ?? []) {
-        const parts = p.split(':');
-        const port = Number(parts.length === 3 ? parts[1] : parts[0]);
-        if (port) out.push({ port, container: String(s.container_name ?? key) });
-      }
-  return out;
+function wantedPorts(stacks: readonly Stack[]): WantedPort[] {
+  return stacks.flatMap((st) =>
+    st.containers.flatMap((c) => (c.ports ?? []).map((p) => ({ port: p.hostPort, container: c.name }))),
+  );
 }

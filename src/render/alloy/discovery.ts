@@ -1,4 +1,4 @@
-import { LABEL } from '../topology.ts';
+import { LABEL } from '../../model/index.ts';
 import { type Block, ref } from './syntax.ts';
 
 export const DOCKER_HOST = 'unix:///var/run/docker.sock';

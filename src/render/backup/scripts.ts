@@ -71,6 +71,3 @@ psql -X -q -At -F ' ' -v ON_ERROR_STOP=1 <<'SQL' | sed 's/^/table /'
 ${COUNT_TABLES}
 SQL
 `;
-
-/** Compose interpolates `$`; `$$` passes one through to the container. */
-export const composeEscape = (script: string) => script.replace(/\$/g, '$$$$');

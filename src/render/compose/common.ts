@@ -1,26 +1,21 @@
-import { Cidr, type Duration, type Resources } from '../../spec/index.ts';
+import { type Command, LABEL, type LogRotation } from '../../model/index.ts';
+import { Cidr, Size } from '../../spec/index.ts';
 
-/** Pieces every compose service shares: limits, logging with rotation, restart policy. */
-export function limits(r: Resources): { cpus: number; mem_limit: string } {
-  return { cpus: r.cpus.toCores(), mem_limit: r.memory.toDockerString() };
-}
+/** What every container shares: the json-file log, rotated at 10 MiB, three files, tagged by project and service. */
+export const LOG_ROTATION: LogRotation = {
+  maxSize: Size.mebibytes(10),
+  maxFiles: 3,
+  labels: [LABEL.project, LABEL.service],
+};
 
-export const LOGGING = {
-  driver: 'json-file',
-  options: { 'max-size': '10m', 'max-file': '3', labels: 'io.stagecraft.project,io.stagecraft.service' },
-} as const;
-
-export function healthcheck(
-  test: string[],
-  h: { interval: Duration; timeout: Duration; retries: number; startPeriod: Duration },
-) {
-  return {
-    test,
-    interval: h.interval.toGoDuration(),
-    timeout: h.timeout.toGoDuration(),
-    retries: h.retries,
-    start_period: h.startPeriod.toGoDuration(),
-  };
+/**
+ * The spec's `$$` stands for one `$` in commands and environment values: compose files always read
+ * it so, and containers have always been given the one `$`.
+ */
+export function literalDollars<T extends Command>(text: T): T;
+export function literalDollars(text: Command): Command {
+  const one = (s: string) => s.replace(/\$\$/g, '$');
+  return typeof text === 'string' ? one(text) : text.map(one);
 }
 
 /** The upper quarter of a network stays for addresses the engine assigns itself (shared containers, probes). */

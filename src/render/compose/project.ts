@@ -1,26 +1,41 @@
 import { dirname, resolve } from 'node:path';
-
-import { containerSlots } from '../../plan/index.ts';
-import { Duration, EXPORTER_RESOURCES, type Project, resourcesOf, type Service } from '../../spec/index.ts';
-import { type Artifact, file } from '../artifact.ts';
-import { composeEscape, DUMP_SCRIPT } from '../backup/scripts.ts';
-import type { RenderContext } from '../context.ts';
-import { postgresDatabase, postgresUser } from '../credentials.ts';
-import { containerEnvironment } from '../environment.ts';
-import { infraImage, serviceImage } from '../images.ts';
-import { probeLabel, type ReadinessProbe } from '../readiness-probe.ts';
 import {
+  type Container,
   containerName,
+  type Dependency,
   edgeHost,
   edgeNetwork,
+  type Healthcheck,
   internalNetwork,
   LABEL,
   labelsFor,
+  type Mount,
+  type NetworkAttachment,
+  probeLabel,
+  type ReadinessProbe,
   SERVICE_PORTS,
+  type Stack,
+  type Volume,
   volumeName,
-} from '../topology.ts';
+} from '../../model/index.ts';
+import { containerSlots } from '../../plan/index.ts';
+import {
+  Duration,
+  EXPORTER_RESOURCES,
+  type Project,
+  resourcesOf,
+  type Service,
+  Size,
+} from '../../spec/index.ts';
+import { type Artifact, file } from '../artifact.ts';
+import { DUMP_SCRIPT } from '../backup/scripts.ts';
+import { containerEnvironment } from '../container-environment.ts';
+import type { RenderContext } from '../context.ts';
+import { postgresDatabase, postgresUser } from '../credentials.ts';
+import { infraImage, serviceImage } from '../images.ts';
 import { toYaml } from '../yaml.ts';
-import { dynamicRange, healthcheck, LOGGING, limits } from './common.ts';
+import { dynamicRange, LOG_ROTATION, literalDollars } from './common.ts';
+import { composeDocument } from './document.ts';
 
 /**
  * `projects/<p>/compose.yaml`: every container of the project, its two networks, data ports on
@@ -28,25 +43,18 @@ import { dynamicRange, healthcheck, LOGGING, limits } from './common.ts';
  * secrets only by reference (`env_file: secrets/<service>.env`, written by `up` with mode 0600).
  */
 export function renderProjectCompose(ctx: RenderContext, project: Project): Artifact[] {
-  const compose = projectComposeDoc(ctx, project);
-  return compose
-    ? [file(`projects/${project.name}/compose.yaml`, header(project.name) + toYaml(compose))]
+  const stack = projectStack(ctx, project);
+  return stack
+    ? [file(`projects/${project.name}/compose.yaml`, header(project.name) + toYaml(composeDocument(stack)))]
     : [];
 }
 
-export interface ComposeDoc {
-  services: Record<string, Record<string, unknown>>;
-  networks: Record<string, Record<string, unknown>>;
-  volumes?: Record<string, Record<string, unknown>>;
-  secrets?: Record<string, { file: string }>;
-}
-
-/** The project's compose document as data: the file `render` writes, and what `up` converges. */
-export function projectComposeDoc(ctx: RenderContext, project: Project): ComposeDoc | undefined {
+/** The project's containers, networks and volumes: what `render` writes as its compose file, and what `up` converges. */
+export function projectStack(ctx: RenderContext, project: Project): Stack | undefined {
   const allocation = ctx.plan.allocations[project.name];
   if (!allocation) return undefined;
-  const services: Record<string, Record<string, unknown>> = {};
-  const volumes: Record<string, Record<string, unknown>> = {};
+  const containers: Container[] = [];
+  const volumes: Volume[] = [];
   const byName = new Map(project.services.map((s) => [s.name, s]));
 
   for (const slot of containerSlots(project)) {
@@ -54,127 +62,137 @@ export function projectComposeDoc(ctx: RenderContext, project: Project): Compose
     if (s.replicas === 0 && slot.role === 'service' && s.type !== 'cron') continue;
     const env = containerEnvironment(ctx.spec, project, s, slot);
     const secretFile = Object.keys(env.secret).length > 0 ? `secrets/${slot.key}.env` : undefined;
-    const networks: Record<string, unknown> = {
-      internal: {
-        ipv4_address: allocation.addresses[slot.key],
+    const networks: NetworkAttachment[] = [
+      {
+        network: 'internal',
+        ipv4: allocation.addresses[slot.key]!,
         aliases: slot.role === 'service' ? [s.name] : [`${s.name}-exporter`],
       },
-    };
+    ];
     const edgeAddress = allocation.edgeAddresses[slot.key];
     if (slot.onEdge || (s.type === 'rabbitmq' && s.ui)) {
-      networks.edge = {
-        ...(edgeAddress ? { ipv4_address: edgeAddress } : {}),
+      networks.push({
+        network: 'edge',
+        ...(edgeAddress ? { ipv4: edgeAddress } : {}),
         aliases: [
           slot.role === 'exporter'
             ? `${edgeHost(project.name, s.name)}-exporter`
             : edgeHost(project.name, s.name),
         ],
-      };
+      });
     }
-    const container: Record<string, unknown> = {
+    const probe = slot.role === 'service' ? readinessProbe(project, s) : undefined;
+    const environment = sorted(env.plain);
+    const container: Container = {
+      key: slot.key,
       image:
         slot.role === 'exporter'
           ? infraImage(ctx.spec, s.type === 'postgres' ? 'postgres-exporter' : 'redis-exporter')
           : serviceImage(ctx.spec, s),
-      container_name: containerName(project.name, slot.key),
+      name: containerName(project.name, slot.key),
       restart: s.type === 'cron' ? 'no' : 'unless-stopped',
       init: true,
       labels: {
-        ...labelsFor(ctx.spec, project.name, s.name, slot),
+        ...labelsFor(ctx.spec, project.name, s.name, slot.role),
         [LABEL.type]: slot.role === 'exporter' ? 'exporter' : s.type,
         ...(slot.role === 'service' ? s.labels : {}),
         ...(s.type === 'cron' && slot.role === 'service'
           ? { [`${LABEL.service}.schedule`]: s.schedule.toString() }
           : {}),
+        ...(probe ? { [LABEL.probe]: probeLabel(probe) } : {}),
       },
-      logging: LOGGING,
-      ...(slot.role === 'exporter'
-        ? limits(resourcesOf(EXPORTER_RESOURCES[s.type as 'postgres' | 'redis']))
-        : limits(s.resources)),
-      ...(Object.keys(env.plain).length ? { environment: sorted(env.plain) } : {}),
-      ...(secretFile ? { env_file: [secretFile] } : {}),
+      logging: LOG_ROTATION,
+      resources:
+        slot.role === 'exporter'
+          ? resourcesOf(EXPORTER_RESOURCES[s.type === 'postgres' ? 'postgres' : 'redis'])
+          : s.resources,
+      ...(Object.keys(environment).length ? { environment } : {}),
+      ...(secretFile ? { envFiles: [secretFile] } : {}),
       networks,
     };
-    const probe = slot.role === 'service' ? readinessProbe(project, s) : undefined;
-    if (probe) (container.labels as Record<string, string>)[LABEL.probe] = probeLabel(probe);
     if (slot.role === 'service') Object.assign(container, serviceSpecifics(ctx, project, s, volumes));
-    else container.depends_on = { [s.name]: { condition: 'service_healthy' } };
+    else container.dependsOn = [{ key: s.name, condition: 'healthy' }];
     if (s.build && slot.role === 'service') {
       // The context is relative to the spec's folder; the compose file lives elsewhere, so make it absolute.
       const context = resolve(dirname(resolve(ctx.spec.file)), s.build.context);
       container.build = { context, dockerfile: s.build.dockerfile, args: s.build.args };
     }
-    services[slot.key] = container;
+    containers.push(container);
   }
 
   for (const s of project.services) {
-    if (s.type === 'app' && s.release) services[`${s.name}-release`] = releaseJob(ctx, project, s, services);
-    if (s.type === 'postgres' && s.backup) services[`${s.name}-backup`] = backupJob(ctx, project, s);
+    if (s.type === 'app' && s.release) containers.push(releaseJob(ctx, project, s, containers));
+    if (s.type === 'postgres' && s.backup) containers.push(backupJob(ctx, project, s));
   }
 
-  // No top-level `name`: docker-compose 1.x refuses it, and the folder's name (the project's) is the default.
-  const compose = {
-    services,
-    networks: {
-      internal: {
+  return {
+    name: project.name,
+    containers,
+    networks: [
+      {
+        key: 'internal',
         name: internalNetwork(project.name),
         // A plain bridge, not `internal: true`: Docker does not publish ports of containers that are only on
         // internal networks, and data ports must reach 127.0.0.1. No other project or shared container joins it.
         driver: 'bridge',
         labels: { [LABEL.environment]: ctx.spec.environment, [LABEL.project]: project.name },
-        ipam: { config: [{ subnet: allocation.internal, ip_range: dynamicRange(allocation.internal) }] },
+        subnet: allocation.internal,
+        ipRange: dynamicRange(allocation.internal),
       },
-      edge: { name: edgeNetwork(project.name), external: true },
-    },
-    ...(Object.keys(volumes).length ? { volumes } : {}),
+      { key: 'edge', name: edgeNetwork(project.name), external: true },
+    ],
+    volumes,
+    secretFiles: [],
   };
-  return compose;
 }
 
+/** What a long-running service's container adds by its type; its fields in the order the compose file has them. */
 function serviceSpecifics(
   ctx: RenderContext,
   project: Project,
   s: Service,
-  volumes: Record<string, unknown>,
-) {
+  volumes: Volume[],
+): Partial<Container> {
   const allocation = ctx.plan.allocations[project.name]!;
-  const out: Record<string, unknown> = {};
-  const dependsOn: Record<string, unknown> = {};
-  for (const u of s.uses) dependsOn[u] = { condition: 'service_healthy' };
-  const mounts: string[] = [];
+  const out: Partial<Container> = {};
+  const dependsOn: Dependency[] = s.uses.map((u) => ({ key: u, condition: 'healthy' }));
+  const mounts: Mount[] = [];
+  const labels = volumeLabels(ctx, project.name, s.name);
   for (const [name, path] of Object.entries(s.volumes)) {
     const v = volumeName(project.name, s.name, name);
-    volumes[v] = { name: v, labels: volumeLabels(ctx, project.name, s.name) };
-    mounts.push(`${v}:${path}`);
+    volumes.push({ name: v, labels });
+    mounts.push({ type: 'volume', volume: v, target: path });
   }
-  const hostPort = allocation.ports[s.name];
+  const published = (containerPort: number) => [
+    { hostIp: '127.0.0.1', hostPort: allocation.ports[s.name]!, containerPort },
+  ];
   const dataVolume = (path: string) => {
     const v = volumeName(project.name, s.name, 'data');
-    volumes[v] = { name: v, labels: volumeLabels(ctx, project.name, s.name) };
-    mounts.push(`${v}:${path}`);
+    volumes.push({ name: v, labels });
+    mounts.push({ type: 'volume', volume: v, target: path });
   };
   switch (s.type) {
     case 'app': {
-      if (s.command) out.command = s.command;
-      const url = `http://127.0.0.1:${s.port}${s.health.path}`;
+      if (s.command) out.command = literalDollars(s.command);
+      const url = literalDollars(`http://127.0.0.1:${s.port}${s.health.path}`);
       out.healthcheck = healthcheck(
         ['CMD-SHELL', `curl -fsS -o /dev/null ${url} || wget -q -O /dev/null ${url} || exit 1`],
         s.health,
       );
-      out.stop_grace_period = '30s';
+      out.stopGracePeriod = Duration.seconds(30);
       break;
     }
     case 'worker':
-      if (s.command) out.command = s.command;
-      if (s.health) out.healthcheck = healthcheck(['CMD-SHELL', s.health.command], s.health);
+      if (s.command) out.command = literalDollars(s.command);
+      if (s.health) out.healthcheck = healthcheck(['CMD-SHELL', literalDollars(s.health.command)], s.health);
       break;
     case 'cron':
-      out.command = s.command;
-      out.profiles = ['cron'];
+      out.command = literalDollars(s.command);
+      out.oneOff = 'cron';
       break;
     case 'postgres':
       dataVolume('/var/lib/postgresql/data');
-      out.ports = [`127.0.0.1:${hostPort}:${SERVICE_PORTS.postgres}`];
+      out.ports = published(SERVICE_PORTS.postgres);
       out.command = ['postgres', '-c', `max_connections=${s.maxConnections}`];
       out.healthcheck = healthcheck(
         [
@@ -183,38 +201,45 @@ function serviceSpecifics(
         ],
         DATA_HEALTH,
       );
-      out.shm_size = '128m';
+      out.shmSize = Size.mebibytes(128);
       break;
     case 'redis': {
       const maxmemory = Math.floor(s.resources.memory.toBytes() * 0.8);
       if (s.persistence) dataVolume('/data');
-      out.ports = [`127.0.0.1:${hostPort}:${SERVICE_PORTS.redis}`];
-      // The password comes from the env file; `$$` keeps compose from interpolating it.
+      out.ports = published(SERVICE_PORTS.redis);
+      // The password comes from the env file, and the shell fills it in.
       out.command = [
         'sh',
         '-c',
-        `exec redis-server --requirepass "$$REDIS_PASSWORD" --maxmemory ${maxmemory} --maxmemory-policy ${s.maxmemoryPolicy} --appendonly ${s.persistence ? 'yes' : 'no'}`,
+        `exec redis-server --requirepass "$REDIS_PASSWORD" --maxmemory ${maxmemory} --maxmemory-policy ${s.maxmemoryPolicy} --appendonly ${s.persistence ? 'yes' : 'no'}`,
       ];
       out.healthcheck = healthcheck(
-        ['CMD-SHELL', 'redis-cli --no-auth-warning -a "$$REDIS_PASSWORD" ping | grep -q PONG'],
+        ['CMD-SHELL', 'redis-cli --no-auth-warning -a "$REDIS_PASSWORD" ping | grep -q PONG'],
         DATA_HEALTH,
       );
       break;
     }
     case 'rabbitmq':
       dataVolume('/var/lib/rabbitmq');
-      out.ports = [`127.0.0.1:${hostPort}:${SERVICE_PORTS.rabbitmq}`];
+      out.ports = published(SERVICE_PORTS.rabbitmq);
       out.hostname = `${project.name}-${s.name}`;
       out.healthcheck = healthcheck(['CMD', 'rabbitmq-diagnostics', '-q', 'ping'], DATA_HEALTH);
       break;
   }
-  if (mounts.length) out.volumes = mounts;
-  if (Object.keys(dependsOn).length) out.depends_on = dependsOn;
+  if (mounts.length) out.mounts = mounts;
+  if (dependsOn.length) out.dependsOn = dependsOn;
   return out;
 }
 
+function healthcheck(
+  test: string[],
+  h: { interval: Duration; timeout: Duration; retries: number; startPeriod: Duration },
+): Healthcheck {
+  return { test, interval: h.interval, timeout: h.timeout, retries: h.retries, startPeriod: h.startPeriod };
+}
+
 // Every 10 s, as the engine's own default is calm: `up`'s health gate does not wait for this check
-// (it asks the service itself, see readiness-probe.ts), and each check costs the container CPU.
+// (it asks the service itself, see model/probe.ts), and each check costs the container CPU.
 const DATA_HEALTH = {
   interval: Duration.seconds(10),
   timeout: Duration.seconds(3),
@@ -243,49 +268,55 @@ function readinessProbe(project: Project, s: Service): ReadinessProbe | undefine
   }
 }
 
+/** The release step: the app's image and environment (its first replica's), run once before a rollout. */
 function releaseJob(
   ctx: RenderContext,
   project: Project,
   s: Extract<Service, { type: 'app' }>,
-  services: Record<string, unknown>,
-) {
-  const first = (services[`${s.name}-1`] ?? {}) as Record<string, unknown>;
+  containers: readonly Container[],
+): Container {
+  const first = containers.find((c) => c.key === `${s.name}-1`);
   return {
+    key: `${s.name}-release`,
     image: serviceImage(ctx.spec, s),
-    container_name: containerName(project.name, `${s.name}-release`),
-    command: ['sh', '-c', s.release],
+    name: containerName(project.name, `${s.name}-release`),
+    command: ['sh', '-c', literalDollars(s.release!)],
     restart: 'no',
-    profiles: ['release'],
-    labels: { ...labelsFor(ctx.spec, project.name, s.name), [LABEL.role]: 'release' },
-    logging: LOGGING,
-    ...limits(s.resources),
-    ...(first.environment ? { environment: first.environment } : {}),
-    ...(first.env_file ? { env_file: first.env_file } : {}),
-    networks: { internal: {} },
-    ...(s.uses.length
-      ? { depends_on: Object.fromEntries(s.uses.map((u) => [u, { condition: 'service_healthy' }])) }
-      : {}),
+    oneOff: 'release',
+    labels: labelsFor(ctx.spec, project.name, s.name, 'release'),
+    logging: LOG_ROTATION,
+    resources: s.resources,
+    ...(first?.environment ? { environment: first.environment } : {}),
+    ...(first?.envFiles ? { envFiles: first.envFiles } : {}),
+    networks: [{ network: 'internal' }],
+    ...(s.uses.length ? { dependsOn: s.uses.map((u) => ({ key: u, condition: 'healthy' as const })) } : {}),
   };
 }
 
-function backupJob(ctx: RenderContext, project: Project, s: Extract<Service, { type: 'postgres' }>) {
+/** The backup job: `pg_dump` from the database's own image into the host's backup folder. */
+function backupJob(
+  ctx: RenderContext,
+  project: Project,
+  s: Extract<Service, { type: 'postgres' }>,
+): Container {
   return {
+    key: `${s.name}-backup`,
     image: serviceImage(ctx.spec, s),
-    container_name: containerName(project.name, `${s.name}-backup`),
+    name: containerName(project.name, `${s.name}-backup`),
     restart: 'no',
-    profiles: ['backup'],
-    labels: { ...labelsFor(ctx.spec, project.name, s.name), [LABEL.role]: 'backup' },
-    logging: LOGGING,
+    oneOff: 'backup',
+    labels: labelsFor(ctx.spec, project.name, s.name, 'backup'),
+    logging: LOG_ROTATION,
     environment: {
       PGHOST: s.name,
       PGUSER: postgresUser(project, s),
       PGDATABASE: postgresDatabase(project, s),
     },
-    env_file: [`secrets/${s.name}-backup.env`],
-    volumes: [`${ctx.spec.server.backupDir}/${project.name}:/backups`],
-    command: ['sh', '-c', composeEscape(DUMP_SCRIPT)],
-    networks: { internal: {} },
-    depends_on: { [s.name]: { condition: 'service_healthy' } },
+    envFiles: [`secrets/${s.name}-backup.env`],
+    mounts: [{ type: 'bind', source: `${ctx.spec.server.backupDir}/${project.name}`, target: '/backups' }],
+    command: ['sh', '-c', DUMP_SCRIPT],
+    networks: [{ network: 'internal' }],
+    dependsOn: [{ key: s.name, condition: 'healthy' }],
   };
 }
 
@@ -295,7 +326,11 @@ function volumeLabels(ctx: RenderContext, project: string, service: string): Rec
 }
 
 function sorted(o: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(
+    Object.entries(o)
+      .map(([k, v]) => [k, literalDollars(v)] as const)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
 }
 
 function header(project: string): string {

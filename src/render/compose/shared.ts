@@ -1,21 +1,30 @@
-import { Duration, resourcesOf, SHARED_RESOURCES, type Spec } from '../../spec/index.ts';
-import { alertmanagerArgs, alertmanagerSecrets } from '../alertmanager/index.ts';
-import { type Artifact, file } from '../artifact.ts';
-import type { RenderContext } from '../context.ts';
-import { infraImage, NOT_IN_DEBIAN } from '../images.ts';
 import {
+  type Container,
   edgeNetwork,
+  HOST_GATEWAY_NAME,
   LABEL,
+  type Mount,
+  type Network,
+  type SecretFile,
   SHARED_NETWORK,
   SHARED_PORTS,
   type SharedComponent,
+  type Stack,
+  secretPath,
   sharedAddress,
   sharedContainer,
   sharedVolume,
-} from '../topology.ts';
+  type Volume,
+} from '../../model/index.ts';
+import { Duration, type Resources, resourcesOf, SHARED_RESOURCES, type Spec } from '../../spec/index.ts';
+import { alertmanagerArgs, alertmanagerSecrets } from '../alertmanager/index.ts';
+import { type Artifact, file } from '../artifact.ts';
+import { CADVISOR_KEPT_LABELS } from '../cadvisor-labels.ts';
+import type { RenderContext } from '../context.ts';
+import { infraImage, NOT_IN_DEBIAN } from '../images.ts';
 import { toYaml } from '../yaml.ts';
-import { dynamicRange, healthcheck, LOGGING, limits } from './common.ts';
-import type { ComposeDoc } from './project.ts';
+import { dynamicRange, LOG_ROTATION } from './common.ts';
+import { composeDocument } from './document.ts';
 
 const HEALTH = {
   interval: Duration.seconds(10),
@@ -54,60 +63,57 @@ export function sharedComponents(spec: Spec): SharedComponentPlan[] {
 /** `shared/compose.yaml`: the proxy and the monitoring stack, the shared network, and every project's edge network. */
 export function renderSharedCompose(ctx: RenderContext, extras: { prometheusArgs: string[] }): Artifact[] {
   const header = '# Rendered by stagecraft: the shared stack. Edit staging.yaml, not this file.\n';
-  return [file('shared/compose.yaml', header + toYaml(sharedComposeDoc(ctx, extras)))];
+  return [file('shared/compose.yaml', header + toYaml(composeDocument(sharedStack(ctx, extras))))];
 }
 
-/** The shared stack's compose document as data: the file `render` writes, and what `up` converges. */
-export function sharedComposeDoc(ctx: RenderContext, extras: { prometheusArgs: string[] }): ComposeDoc {
+/** The shared stack's containers, networks and volumes: what `render` writes as its compose file, and what `up` converges. */
+export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string[] }): Stack {
   const { spec, plan } = ctx;
   const shared = spec.network.shared;
-  const services: Record<string, unknown> = {};
-  const volumes: Record<string, unknown> = {};
-  const secrets: Record<string, unknown> = {};
+  const containers: Container[] = [];
+  const volumes: Volume[] = [];
+  const secretFiles: SecretFile[] = [];
   const edges = spec.projects.filter((p) => plan.allocations[p.name]).map((p) => edgeNetwork(p.name));
-  const base = (component: SharedComponent, resources: ReturnType<typeof resourcesOf>, onEdges = false) => ({
+  const base = (component: SharedComponent, resources: Resources, onEdges = false) => ({
+    key: component,
     image: infraImage(spec, component),
-    container_name: sharedContainer(component),
-    restart: 'unless-stopped',
+    name: sharedContainer(component),
+    restart: 'unless-stopped' as const,
     labels: {
       [LABEL.environment]: spec.environment,
       [LABEL.project]: 'shared',
       [LABEL.service]: component,
       [LABEL.type]: 'shared',
     },
-    logging: LOGGING,
-    ...limits(resources),
-    networks: {
-      monitoring: { ipv4_address: sharedAddress(spec, component) },
-      ...(onEdges ? Object.fromEntries(edges.map((e) => [e, {}])) : {}),
-    },
+    logging: LOG_ROTATION,
+    resources,
+    networks: [
+      { network: 'monitoring', ipv4: sharedAddress(spec, component) },
+      ...(onEdges ? edges.map((e) => ({ network: e })) : []),
+    ],
   });
-  const volume = (component: string) => {
+  const volume = (component: string, target: string, readOnly = false): Mount => {
     const name = sharedVolume(component);
-    volumes[name] = {
+    volumes.push({
       name,
       labels: {
         [LABEL.environment]: spec.environment,
         [LABEL.project]: 'shared',
         [LABEL.service]: component,
       },
-    };
-    return name;
+    });
+    return { type: 'volume', volume: name, target, ...(readOnly ? { readOnly } : {}) };
   };
+  const bind = (source: string, target: string): Mount => ({ type: 'bind', source, target, readOnly: true });
   const secret = (name: string) => {
-    secrets[name] = { file: `./secrets/${name}` };
+    secretFiles.push({ name, file: `./secrets/${name}` });
     return name;
   };
+  const wget = (url: string) => ({ test: ['CMD-SHELL', `wget -q -O /dev/null ${url} || exit 1`], ...HEALTH });
   const m = spec.shared.monitoring;
-  const res = (
-    given: { cpus?: unknown; memory?: unknown } | undefined,
-    d: { cpus: string; memory: string },
-  ) => {
+  const res = (given: Partial<Resources> | undefined, d: { cpus: string; memory: string }): Resources => {
     const def = resourcesOf(d);
-    return {
-      cpus: (given?.cpus as typeof def.cpus) ?? def.cpus,
-      memory: (given?.memory as typeof def.memory) ?? def.memory,
-    };
+    return { cpus: given?.cpus ?? def.cpus, memory: given?.memory ?? def.memory };
   };
 
   for (const { component, skipped } of sharedComponents(spec)) {
@@ -121,111 +127,86 @@ export function sharedComposeDoc(ctx: RenderContext, extras: { prometheusArgs: s
             .filter((x): x is number => !!x),
         );
         const tls = spec.shared.proxy.tls;
-        services.proxy = {
+        containers.push({
           ...base('proxy', res(spec.shared.proxy.resources, SHARED_RESOURCES.proxy), true),
           ports: [
-            `${spec.server.listen.http}:${SHARED_PORTS.proxy}`,
-            ...(tls === 'none' ? [] : [`${spec.server.listen.https}:${SHARED_PORTS.proxyTls}`]),
-            ...appPorts.map((port) => `127.0.0.1:${port}:${port}`),
+            { hostPort: spec.server.listen.http, containerPort: SHARED_PORTS.proxy },
+            ...(tls === 'none'
+              ? []
+              : [{ hostPort: spec.server.listen.https, containerPort: SHARED_PORTS.proxyTls }]),
+            ...appPorts.map((port) => ({ hostIp: '127.0.0.1', hostPort: port, containerPort: port })),
           ],
-          volumes: [
-            './nginx:/etc/nginx:ro',
+          mounts: [
+            bind('./nginx', '/etc/nginx'),
             ...(tls === 'letsencrypt'
-              ? ['/etc/letsencrypt:/etc/nginx/letsencrypt:ro', `${volume('acme')}:/var/www/acme:ro`]
+              ? [bind('/etc/letsencrypt', '/etc/nginx/letsencrypt'), volume('acme', '/var/www/acme', true)]
               : []),
           ],
-          healthcheck: healthcheck(
-            [
-              'CMD-SHELL',
-              `wget -q -O /dev/null http://127.0.0.1:${SHARED_PORTS.proxyStatus}/nginx_status || exit 1`,
-            ],
-            HEALTH,
-          ),
-        };
+          healthcheck: wget(`http://127.0.0.1:${SHARED_PORTS.proxyStatus}/nginx_status`),
+        });
         break;
       }
       case 'nginx-exporter':
-        services['nginx-exporter'] = {
+        containers.push({
           ...base('nginx-exporter', resourcesOf({ cpus: '0.05', memory: '32MiB' })),
           command: [
             `--nginx.scrape-uri=http://${sharedContainer('proxy')}:${SHARED_PORTS.proxyStatus}/nginx_status`,
           ],
-          depends_on: ['proxy'],
-        };
+          dependsOn: [{ key: 'proxy', condition: 'started' }],
+        });
         break;
       case 'prometheus':
         if (m.prometheus === false) break;
-        services.prometheus = {
+        containers.push({
           ...base('prometheus', res(m.prometheus.resources, SHARED_RESOURCES.prometheus), true),
           command: extras.prometheusArgs,
-          volumes: ['./prometheus:/etc/prometheus:ro', `${volume('prometheus')}:/prometheus`],
-          extra_hosts: ['host.docker.internal:host-gateway'],
-          healthcheck: healthcheck(
-            [
-              'CMD-SHELL',
-              `wget -q -O /dev/null http://${sharedAddress(spec, 'prometheus')}:${SHARED_PORTS.prometheus}/-/ready || exit 1`,
-            ],
-            HEALTH,
-          ),
-        };
+          mounts: [bind('./prometheus', '/etc/prometheus'), volume('prometheus', '/prometheus')],
+          extraHosts: [{ name: HOST_GATEWAY_NAME, address: 'host-gateway' }],
+          healthcheck: wget(`http://${sharedAddress(spec, 'prometheus')}:${SHARED_PORTS.prometheus}/-/ready`),
+        });
         break;
       case 'alertmanager': {
         if (m.alertmanager === false) break;
         const names = alertmanagerSecrets(m.alertmanager);
-        services.alertmanager = {
+        containers.push({
           ...base('alertmanager', res(m.alertmanager.resources, SHARED_RESOURCES.alertmanager)),
           command: alertmanagerArgs(spec),
-          volumes: ['./alertmanager:/etc/alertmanager:ro', `${volume('alertmanager')}:/alertmanager`],
+          mounts: [bind('./alertmanager', '/etc/alertmanager'), volume('alertmanager', '/alertmanager')],
           ...(names.length ? { secrets: names.map(secret) } : {}),
-          healthcheck: healthcheck(
-            [
-              'CMD-SHELL',
-              `wget -q -O /dev/null http://127.0.0.1:${SHARED_PORTS.alertmanager}/-/ready || exit 1`,
-            ],
-            HEALTH,
-          ),
-        };
+          healthcheck: wget(`http://127.0.0.1:${SHARED_PORTS.alertmanager}/-/ready`),
+        });
         break;
       }
       case 'grafana':
         if (m.grafana === false) break;
-        services.grafana = {
+        containers.push({
           ...base('grafana', res(m.grafana.resources, SHARED_RESOURCES.grafana)),
           environment: {
-            GF_SECURITY_ADMIN_PASSWORD__FILE: '/run/secrets/GRAFANA_ADMIN_PASSWORD',
+            GF_SECURITY_ADMIN_PASSWORD__FILE: secretPath('GRAFANA_ADMIN_PASSWORD'),
             GF_PATHS_PROVISIONING: '/etc/grafana/provisioning',
             GF_USERS_ALLOW_SIGN_UP: 'false',
             GF_ANALYTICS_REPORTING_ENABLED: 'false',
             ...(spec.server.domain ? { GF_SERVER_ROOT_URL: `https://grafana.${spec.server.domain}/` } : {}),
           },
           secrets: [secret('GRAFANA_ADMIN_PASSWORD')],
-          volumes: [
-            './grafana/provisioning:/etc/grafana/provisioning:ro',
-            './grafana/dashboards:/var/lib/grafana/dashboards:ro',
-            `${volume('grafana')}:/var/lib/grafana`,
+          mounts: [
+            bind('./grafana/provisioning', '/etc/grafana/provisioning'),
+            bind('./grafana/dashboards', '/var/lib/grafana/dashboards'),
+            volume('grafana', '/var/lib/grafana'),
           ],
-          healthcheck: healthcheck(
-            [
-              'CMD-SHELL',
-              `wget -q -O /dev/null http://127.0.0.1:${SHARED_PORTS.grafana}/api/health || exit 1`,
-            ],
-            HEALTH,
-          ),
-        };
+          healthcheck: wget(`http://127.0.0.1:${SHARED_PORTS.grafana}/api/health`),
+        });
         break;
       case 'loki':
-        services.loki = {
+        containers.push({
           ...base('loki', res(m.loki === false ? undefined : m.loki.resources, SHARED_RESOURCES.loki)),
           command: ['-config.file=/etc/loki/loki.yml'],
-          volumes: ['./loki:/etc/loki:ro', `${volume('loki')}:/loki`],
-          healthcheck: healthcheck(
-            ['CMD-SHELL', `wget -q -O /dev/null http://127.0.0.1:${SHARED_PORTS.loki}/ready || exit 1`],
-            HEALTH,
-          ),
-        };
+          mounts: [bind('./loki', '/etc/loki'), volume('loki', '/loki')],
+          healthcheck: wget(`http://127.0.0.1:${SHARED_PORTS.loki}/ready`),
+        });
         break;
       case 'alloy':
-        services.alloy = {
+        containers.push({
           ...base('alloy', resourcesOf(SHARED_RESOURCES.alloy)),
           command: [
             'run',
@@ -233,51 +214,53 @@ export function sharedComposeDoc(ctx: RenderContext, extras: { prometheusArgs: s
             '--storage.path=/var/lib/alloy/data',
             `--server.http.listen-addr=0.0.0.0:${SHARED_PORTS.alloy}`,
           ],
-          volumes: [
-            './alloy:/etc/alloy:ro',
-            '/var/run/docker.sock:/var/run/docker.sock:ro',
-            `${volume('alloy')}:/var/lib/alloy/data`,
+          mounts: [
+            bind('./alloy', '/etc/alloy'),
+            bind('/var/run/docker.sock', '/var/run/docker.sock'),
+            volume('alloy', '/var/lib/alloy/data'),
           ],
-          depends_on: ['loki'],
-        };
+          dependsOn: [{ key: 'loki', condition: 'started' }],
+        });
         break;
       case 'node-exporter':
-        services['node-exporter'] = {
+        containers.push({
           ...base('node-exporter', resourcesOf(SHARED_RESOURCES.nodeExporter)),
           command: ['--path.rootfs=/host'],
-          pid: 'host',
+          hostPid: true,
           // Not rslave: it fails where / is not a shared mount (containers, some VMs), and read-only suffices.
-          volumes: ['/:/host:ro'],
-        };
+          mounts: [bind('/', '/host')],
+        });
         break;
       case 'cadvisor':
-        services.cadvisor = {
+        containers.push({
           ...base('cadvisor', resourcesOf(SHARED_RESOURCES.cadvisor)),
           command: [
             '--docker_only=true',
             '--store_container_labels=false',
-            '--whitelisted_container_labels=io.stagecraft.project,io.stagecraft.service,io.stagecraft.environment',
+            `--whitelisted_container_labels=${CADVISOR_KEPT_LABELS.join(',')}`,
           ],
-          volumes: [
-            '/:/rootfs:ro',
-            '/var/run:/var/run:ro',
-            '/sys:/sys:ro',
-            '/var/lib/docker/:/var/lib/docker:ro',
+          mounts: [
+            bind('/', '/rootfs'),
+            bind('/var/run', '/var/run'),
+            bind('/sys', '/sys'),
+            bind('/var/lib/docker/', '/var/lib/docker'),
           ],
           devices: ['/dev/kmsg'],
           privileged: true,
-        };
+        });
         break;
     }
   }
 
-  const networks: Record<string, unknown> = {
-    monitoring: {
+  const networks: Network[] = [
+    {
+      key: 'monitoring',
       name: SHARED_NETWORK,
       labels: { [LABEL.environment]: spec.environment, [LABEL.project]: 'shared' },
-      ipam: { config: [{ subnet: shared.toString(), ip_range: dynamicRange(shared.toString()) }] },
+      subnet: shared.toString(),
+      ipRange: dynamicRange(shared.toString()),
     },
-  };
+  ];
   // The shared stack owns the edge networks: the proxy starts even when a project is down or not yet created.
   // Internal: the engine then publishes the proxy's ports on its shared-network address (it picks the
   // first network by name among those not internal), the only address the direct listeners bind;
@@ -286,19 +269,14 @@ export function sharedComposeDoc(ctx: RenderContext, extras: { prometheusArgs: s
   for (const p of spec.projects) {
     const a = plan.allocations[p.name];
     if (!a) continue;
-    networks[edgeNetwork(p.name)] = {
+    networks.push({
+      key: edgeNetwork(p.name),
       name: edgeNetwork(p.name),
       internal: true,
       labels: { [LABEL.environment]: spec.environment, [LABEL.project]: p.name },
-      ipam: { config: [{ subnet: a.edge, ip_range: dynamicRange(a.edge) }] },
-    };
+      subnet: a.edge,
+      ipRange: dynamicRange(a.edge),
+    });
   }
-  // No top-level `name`: docker-compose 1.x refuses it, and the folder's name (`shared`) is the default.
-  const compose = {
-    services,
-    networks,
-    ...(Object.keys(volumes).length ? { volumes } : {}),
-    ...(Object.keys(secrets).length ? { secrets } : {}),
-  };
-  return compose as ComposeDoc;
+  return { name: 'shared', containers, networks, volumes, secretFiles };
 }

@@ -1,9 +1,10 @@
 import { hasExporter } from '../../plan/index.ts';
 import type { Project, Spec } from '../../spec/index.ts';
+import { CADVISOR_PROJECT, CADVISOR_SERVICE } from '../cadvisor-labels.ts';
 import { type Dashboard, dashboard } from './dashboard.ts';
 import { lokiDatasource, PROMETHEUS } from './datasources.ts';
 import { ALERT_TABLE, LOG_OPTIONS, PanelGrid } from './panel.ts';
-import { CADVISOR_PROJECT, CADVISOR_SERVICE, matcher, SERVICE_VARIABLE } from './selectors.ts';
+import { matcher, SERVICE_VARIABLE } from './selectors.ts';
 
 /** `service`: every service of the project, several at once or all (`.*`). */
 function serviceVariable(p: Project) {

@@ -1,6 +1,6 @@
+import { SHARED_PORTS, sharedAddress, sharedContainer } from '../../model/index.ts';
 import type { Spec } from '../../spec/index.ts';
 import { LOKI_URL, lokiTenants, SHARED_TENANT } from '../loki/index.ts';
-import { SHARED_PORTS, sharedAddress, sharedContainer } from '../topology.ts';
 import { stableUid } from './uid.ts';
 
 /** How a panel or query names its datasource. */

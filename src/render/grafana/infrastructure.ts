@@ -1,9 +1,10 @@
 import type { Spec } from '../../spec/index.ts';
+import { CADVISOR_PROJECT } from '../cadvisor-labels.ts';
 import { SHARED_TENANT } from '../loki/index.ts';
 import { type Dashboard, dashboard } from './dashboard.ts';
 import { lokiDatasource, PROMETHEUS } from './datasources.ts';
 import { ALERT_TABLE, LOG_OPTIONS, PanelGrid } from './panel.ts';
-import { CADVISOR_PROJECT, matcher } from './selectors.ts';
+import { matcher } from './selectors.ts';
 
 /** Filesystems that are not disks (the same list the disk alert ignores). */
 const NOT_DISKS = matcher('fstype', '!~', 'tmpfs|overlay|squashfs|nsfs|ramfs');

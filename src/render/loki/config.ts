@@ -1,5 +1,5 @@
+import { SHARED_PORTS } from '../../model/index.ts';
 import type { Duration } from '../../spec/index.ts';
-import { SHARED_PORTS } from '../topology.ts';
 
 /** Loki's compactor refuses a retention below one index period (24h). */
 const MIN_RETENTION_HOURS = 24;

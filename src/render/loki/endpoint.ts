@@ -1,4 +1,4 @@
-import { SHARED_PORTS, sharedContainer } from '../topology.ts';
+import { SHARED_PORTS, sharedContainer } from '../../model/index.ts';
 
 /** Where the shared stack reaches Loki on `shared-monitoring`: Grafana queries it, Alloy pushes to it. */
 export const LOKI_URL = `http://${sharedContainer('loki')}:${SHARED_PORTS.loki}`;

@@ -1,5 +1,5 @@
+import { SHARED } from '../../model/index.ts';
 import type { Spec } from '../../spec/index.ts';
-import { SHARED } from '../topology.ts';
 
 /**
  * Loki is multi-tenant (`auth_enabled: true`): every project's logs are their own tenant, named

@@ -1,5 +1,5 @@
+import { SHARED } from '../../model/index.ts';
 import { allRoutes, type Spec } from '../../spec/index.ts';
-import { SHARED } from '../topology.ts';
 import { type Upstream, upstreamOf } from './upstream.ts';
 
 export interface Location {

@@ -1,7 +1,7 @@
+import { SHARED } from '../../model/index.ts';
 import type { Artifact } from '../artifact.ts';
 import { file } from '../artifact.ts';
 import type { RenderContext } from '../context.ts';
-import { SHARED } from '../topology.ts';
 import { type Directive, serialise } from './block.ts';
 import { hostRoutes } from './hosts.ts';
 import { MIME_TYPES, renderMainConf } from './main.ts';

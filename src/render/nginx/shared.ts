@@ -1,5 +1,5 @@
+import { SHARED, SHARED_PORTS } from '../../model/index.ts';
 import type { Spec } from '../../spec/index.ts';
-import { SHARED, SHARED_PORTS } from '../topology.ts';
 import { b, type Directive, d } from './block.ts';
 import { logLabels } from './log.ts';
 

@@ -1,5 +1,5 @@
+import { edgeHost, SERVICE_PORTS, SHARED, SHARED_PORTS, sharedAddress } from '../../model/index.ts';
 import type { Spec } from '../../spec/index.ts';
-import { edgeHost, SERVICE_PORTS, SHARED, SHARED_PORTS, sharedAddress } from '../topology.ts';
 
 /** Where a location forwards to, and the labels its log lines carry. */
 export interface Upstream {

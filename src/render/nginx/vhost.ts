@@ -1,5 +1,5 @@
+import { SHARED_PORTS, sharedAddress } from '../../model/index.ts';
 import type { Spec } from '../../spec/index.ts';
-import { SHARED_PORTS, sharedAddress } from '../topology.ts';
 import { b, type Directive, d } from './block.ts';
 import type { HostRoutes, Location } from './hosts.ts';
 import { logLabels } from './log.ts';

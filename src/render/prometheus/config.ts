@@ -1,6 +1,6 @@
+import { SHARED_PORTS, sharedContainer } from '../../model/index.ts';
 import type { Duration } from '../../spec/index.ts';
 import type { RenderContext } from '../context.ts';
-import { SHARED_PORTS, sharedContainer } from '../topology.ts';
 import { runningComponents } from './running.ts';
 import { scrapeConfigs } from './scrape.ts';
 

@@ -1,7 +1,7 @@
+import { SHARED_PORTS, sharedContainer } from '../../model/index.ts';
 import type { Spec } from '../../spec/index.ts';
-import { SHARED_PORTS, sharedContainer } from '../topology.ts';
+import { CADVISOR_PROJECT, CADVISOR_SERVICE } from '../cadvisor-labels.ts';
 import { ALERT, type AlertRule, aroundPercent, round, type Series } from './alert.ts';
-import { CADVISOR_PROJECT, CADVISOR_SERVICE } from './scrape.ts';
 
 /**
  * Each container against its own limits, from cAdvisor, with the host's CPU and memory thresholds:

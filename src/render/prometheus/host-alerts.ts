@@ -1,5 +1,5 @@
+import { SHARED_PORTS, sharedContainer } from '../../model/index.ts';
 import type { Spec } from '../../spec/index.ts';
-import { SHARED_PORTS, sharedContainer } from '../topology.ts';
 import { ALERT, type AlertRule, aroundPercent, HOST_LABELS, round, type Series } from './alert.ts';
 
 /** Filesystems that are not the server's disks: full by design, or gone with their container. */

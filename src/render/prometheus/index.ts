@@ -1,7 +1,7 @@
+import { SHARED_PORTS, sharedAddress } from '../../model/index.ts';
 import type { Spec } from '../../spec/index.ts';
 import { type Artifact, file } from '../artifact.ts';
 import type { RenderContext } from '../context.ts';
-import { SHARED_PORTS, sharedAddress } from '../topology.ts';
 import { toYaml } from '../yaml.ts';
 import { prometheusConfig } from './config.ts';
 import { sharedPageUrl } from './public-url.ts';
@@ -61,4 +61,3 @@ export {
 } from './alert.ts';
 export { sharedPageUrl } from './public-url.ts';
 export { alertRules } from './rules.ts';
-export { CADVISOR_PROJECT, CADVISOR_SERVICE, CONTROL_PLANE } from './scrape.ts';

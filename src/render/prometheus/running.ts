@@ -1,6 +1,6 @@
+import type { SharedComponent } from '../../model/index.ts';
 import type { Spec } from '../../spec/index.ts';
 import { sharedComponents } from '../compose/shared.ts';
-import type { SharedComponent } from '../topology.ts';
 
 /**
  * The shared components that actually run: the spec's, less those the `local` image set lacks.

@@ -1,29 +1,24 @@
-import { containerSlots, hasExporter } from '../../plan/index.ts';
-import type { Project, Service } from '../../spec/index.ts';
-import type { RenderContext } from '../context.ts';
 import {
+  CONTROL_PLANE_PORT,
   containerName,
   edgeHost,
-  LABEL,
+  HOST_GATEWAY_NAME,
   SERVICE_PORTS,
   SHARED,
   SHARED_PORTS,
   type SharedComponent,
   sharedAddress,
   sharedContainer,
-} from '../topology.ts';
+} from '../../model/index.ts';
+import { containerSlots, hasExporter } from '../../plan/index.ts';
+import type { Project, Service } from '../../spec/index.ts';
+import { CADVISOR_PROJECT, CADVISOR_SERVICE } from '../cadvisor-labels.ts';
+import type { RenderContext } from '../context.ts';
 
 export type ScrapeJob = Record<string, unknown>;
 
 /** The stagecraft control plane (`stagecraft serve`), a process on the host. */
-export const CONTROL_PLANE = 'host.docker.internal:9300';
-
-/** How cAdvisor names a container label it keeps (`--whitelisted_container_labels`). */
-function cadvisorLabel(label: string): string {
-  return `container_label_${label.replace(/[^A-Za-z0-9_]/g, '_')}`;
-}
-export const CADVISOR_PROJECT = cadvisorLabel(LABEL.project);
-export const CADVISOR_SERVICE = cadvisorLabel(LABEL.service);
+export const CONTROL_PLANE = `${HOST_GATEWAY_NAME}:${CONTROL_PLANE_PORT}`;
 
 /** A service Prometheus finds through Docker's DNS (every replica answers to `<project>-<service>`). */
 export interface DiscoveredService {

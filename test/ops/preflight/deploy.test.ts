@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { type Container, LABEL, type Stack } from '../../../src/model/index.ts';
 import { actorOf, withImages } from '../../../src/ops/deploy.ts';
 import { digestOf, pinnedToDigests, serviceDigests } from '../../../src/ops/release-digests.ts';
-import type { ComposeDoc } from '../../../src/render/compose/project.ts';
-import { LABEL } from '../../../src/render/index.ts';
 import { loadSpecText } from '../../../src/spec/index.ts';
+import { Size } from '../../../src/spec/units.ts';
 
 const SPEC = `version: 1
 server: { host: local, domain: example.test, capacity: { cpus: 2, memory: 4GiB } }
@@ -57,18 +57,26 @@ describe('deploy', () => {
 });
 
 describe('release digests', () => {
-  const svc = (service: string, role: string, image: string) => ({
+  const svc = (key: string, service: string, role: string, image: string): Container => ({
+    key,
+    name: `shop-${key}`,
     image,
+    restart: 'no',
     labels: { [LABEL.service]: service, [LABEL.role]: role },
+    logging: { maxSize: Size.mebibytes(10), maxFiles: 3, labels: [] },
+    networks: [],
   });
-  const doc: ComposeDoc = {
-    services: {
-      'web-1': svc('web', 'service', 'r.test/shop-web:2'),
-      'web-release': svc('web', 'release', 'r.test/shop-web:2'),
-      db: svc('db', 'service', 'postgres:15'),
-      'db-exporter': svc('db', 'exporter', 'prometheuscommunity/postgres-exporter:v0.17.1'),
-    },
-    networks: {},
+  const stack: Stack = {
+    name: 'shop',
+    containers: [
+      svc('web-1', 'web', 'service', 'r.test/shop-web:2'),
+      svc('web-release', 'web', 'release', 'r.test/shop-web:2'),
+      svc('db', 'db', 'service', 'postgres:15'),
+      svc('db-exporter', 'db', 'exporter', 'prometheuscommunity/postgres-exporter:v0.17.1'),
+    ],
+    networks: [],
+    volumes: [],
+    secretFiles: [],
   };
   const images = { web: 'r.test/shop-web:2', db: 'postgres:15' };
 
@@ -84,14 +92,19 @@ describe('release digests', () => {
   });
 
   it('pins a recorded release to those digests, exporters left on their own image', () => {
-    const pinned = pinnedToDigests(doc, images, {
+    const pinned = pinnedToDigests(stack, images, {
       web: 'r.test/shop-web@sha256:aaa',
       db: 'postgres@sha256:bbb',
     });
-    assert.equal(pinned.services['web-1']!.image, 'r.test/shop-web@sha256:aaa');
-    assert.equal(pinned.services['web-release']!.image, 'r.test/shop-web@sha256:aaa');
-    assert.equal(pinned.services.db!.image, 'postgres@sha256:bbb');
-    assert.equal(pinned.services['db-exporter']!.image, 'prometheuscommunity/postgres-exporter:v0.17.1');
+    assert.deepEqual(
+      pinned.containers.map((c) => c.image),
+      [
+        'r.test/shop-web@sha256:aaa',
+        'r.test/shop-web@sha256:aaa',
+        'postgres@sha256:bbb',
+        'prometheuscommunity/postgres-exporter:v0.17.1',
+      ],
+    );
   });
 
   it("takes the RepoDigest of the image's own repository, else the image ID of a local build", () => {

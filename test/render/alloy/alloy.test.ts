@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { LABEL } from '../../../src/model/index.ts';
 import { renderAlloy } from '../../../src/render/alloy/index.ts';
 import { type Block, serialise } from '../../../src/render/alloy/syntax.ts';
-import { LABEL } from '../../../src/render/index.ts';
 import { lokiTenants } from '../../../src/render/loki/index.ts';
 import { assertGolden, EXAMPLE_NAMES, exampleContext } from '../../support/render.ts';
 import { type AlloyBlock, type AlloyValue, parseAlloy, referencesIn } from './alloy-syntax.ts';

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { renderCompose, renderSecretFiles } from '../../../src/render/index.ts';
+import { renderSecretFiles, renderServerLayout } from '../../../src/render/index.ts';
 import { assertGolden, EXAMPLE_NAMES, exampleContext, writeToTemp } from '../../support/render.ts';
 
 type Compose = {
@@ -20,7 +20,7 @@ describe('compose files', () => {
   for (const name of EXAMPLE_NAMES) {
     it(`${name}: docker-compose accepts every compose file`, () => {
       const ctx = exampleContext(name);
-      const artifacts = renderCompose(ctx);
+      const artifacts = renderServerLayout(ctx);
       // env_file and compose secrets must exist for `config`; the real ones come from `up` or --with-secrets.
       const dir = writeToTemp([...artifacts, ...renderSecretFiles(ctx, () => 'x')]);
       const composes = artifacts.filter((a) => a.path.endsWith('compose.yaml'));
@@ -34,7 +34,7 @@ describe('compose files', () => {
 
   it('the check has teeth: a broken compose file is refused', () => {
     const ctx = exampleContext('demo');
-    const artifacts = renderCompose(ctx).map((a) =>
+    const artifacts = renderServerLayout(ctx).map((a) =>
       a.path === 'projects/shop/compose.yaml'
         ? { ...a, content: a.content.replace('restart: unless-stopped', 'restart: [1, 2]') }
         : a,
@@ -46,7 +46,7 @@ describe('compose files', () => {
   it('project compose: replicas, two networks, data ports on 127.0.0.1 only, uses as start order, env files not values', () => {
     const ctx = exampleContext('beryl3');
     const compose = parse(
-      renderCompose(ctx).find((a) => a.path === 'projects/beryl3/compose.yaml')!.content,
+      renderServerLayout(ctx).find((a) => a.path === 'projects/beryl3/compose.yaml')!.content,
     ) as Compose;
     const s = compose.services;
     assert.ok(s['web-1'] && s['web-2'], 'two replicas');
@@ -86,7 +86,7 @@ describe('compose files', () => {
   it('shared compose: enabled components only, the proxy on every edge network, skipped local components named', () => {
     const demo = exampleContext('demo');
     const compose = parse(
-      renderCompose(demo).find((a) => a.path === 'shared/compose.yaml')!.content,
+      renderServerLayout(demo).find((a) => a.path === 'shared/compose.yaml')!.content,
     ) as Compose;
     assert.deepEqual(Object.keys(compose.services).sort(), [
       'alertmanager',
@@ -110,7 +110,7 @@ describe('compose files', () => {
     assert.equal(compose.networks['shop-edge']!.internal, true);
     assert.equal(compose.networks.monitoring!.internal, undefined);
     const beryl3 = parse(
-      renderCompose(exampleContext('beryl3')).find((a) => a.path === 'shared/compose.yaml')!.content,
+      renderServerLayout(exampleContext('beryl3')).find((a) => a.path === 'shared/compose.yaml')!.content,
     ) as Compose;
     assert.ok(
       beryl3.services.grafana && beryl3.services.loki && beryl3.services.alloy && beryl3.services.cadvisor,
@@ -119,8 +119,8 @@ describe('compose files', () => {
 
   it('output is deterministic and matches the golden files', () => {
     for (const name of ['demo', 'beryl3']) {
-      const a = renderCompose(exampleContext(name));
-      const b = renderCompose(exampleContext(name));
+      const a = renderServerLayout(exampleContext(name));
+      const b = renderServerLayout(exampleContext(name));
       assert.deepEqual(a, b);
       assertGolden(
         join(import.meta.dirname, 'golden', name),
@@ -145,6 +145,6 @@ describe('compose files', () => {
         /DATABASE_URL=postgres:\/\/beryl3:SeCrEt-beryl3-DB_PASSWORD-9f8e7d@db:5432\/beryl3/.test(f.content),
       ),
     );
-    for (const a of renderCompose(ctx)) assert.doesNotMatch(a.content, /SeCrEt-/, a.path);
+    for (const a of renderServerLayout(ctx)) assert.doesNotMatch(a.content, /SeCrEt-/, a.path);
   });
 });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { projectComposeDoc } from '../../../src/render/compose/project.ts';
-import { LABEL } from '../../../src/render/index.ts';
-import { parseProbe } from '../../../src/render/readiness-probe.ts';
+import { LABEL, parseProbe } from '../../../src/model/index.ts';
+import { projectStack } from '../../../src/render/index.ts';
 import { exampleContext } from '../../support/render.ts';
 
 /** The driver owns, lists, logs and removes only what carries these labels: every container must. */
@@ -12,9 +11,7 @@ describe('every container of every project carries the ownership labels', () => 
       const ctx = exampleContext(example);
       let seen = 0;
       for (const p of ctx.spec.projects) {
-        const doc = projectComposeDoc(ctx, p);
-        for (const [key, svc] of Object.entries(doc?.services ?? {})) {
-          const labels = svc.labels as Record<string, string>;
+        for (const { key, labels } of projectStack(ctx, p)?.containers ?? []) {
           assert.equal(labels[LABEL.environment], ctx.spec.environment, `${p.name}/${key}`);
           assert.equal(labels[LABEL.project], p.name, `${p.name}/${key}`);
           assert.ok(labels[LABEL.service], `${p.name}/${key} has a service label`);
@@ -26,7 +23,7 @@ describe('every container of every project carries the ownership labels', () => 
   }
 });
 
-/** `up`'s health gate asks each app and data service itself; the label says how (readiness-probe.ts). */
+/** `up`'s health gate asks each app and data service itself; the label says how (model/probe.ts). */
 describe('apps and data services carry a readiness probe for their own port and protocol', () => {
   const data: Record<string, object> = {
     postgres: { kind: 'postgres', port: 5432 },
@@ -38,9 +35,7 @@ describe('apps and data services carry a readiness probe for their own port and 
       const ctx = exampleContext(example);
       let probed = 0;
       for (const p of ctx.spec.projects) {
-        const doc = projectComposeDoc(ctx, p);
-        for (const [key, svc] of Object.entries(doc?.services ?? {})) {
-          const labels = svc.labels as Record<string, string>;
+        for (const { key, labels } of projectStack(ctx, p)?.containers ?? []) {
           const probe = parseProbe(labels[LABEL.probe]);
           const service = p.services.find((s) => s.name === labels[LABEL.service])!;
           const probes = service.type === 'app' || service.type in data;

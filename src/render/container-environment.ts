@@ -1,3 +1,4 @@
+import { SERVICE_PORTS } from '../model/index.ts';
 import type { ContainerSlot } from '../plan/index.ts';
 import type { Project, Service, Spec } from '../spec/index.ts';
 import {
@@ -7,7 +8,6 @@ import {
   rabbitmqUser,
   rabbitmqVhost,
 } from './credentials.ts';
-import { SERVICE_PORTS } from './topology.ts';
 
 /**
  * A container's environment, split in two: plain values that may be written into rendered files,
@@ -32,10 +32,6 @@ export function fillSecrets(template: string, lookup: (project: string, name: st
     const value = lookup(project, name);
     return isUrl ? encodeURIComponent(value) : value;
   });
-}
-
-export function secretNamesIn(template: string): { project: string; name: string }[] {
-  return [...template.matchAll(SECRET_REF)].map((m) => ({ project: m[1]!, name: m[2]! }));
 }
 
 /** What a service's `uses` injects: `DATABASE_URL`, `REDIS_URL`, `RABBITMQ_URL` (or `<SERVICE>_URL` when two of a kind). */

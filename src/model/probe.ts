@@ -12,6 +12,7 @@ export type ReadinessProbe =
   | { kind: 'redis'; port: number }
   | { kind: 'amqp'; port: number };
 
+/** The probe as its label value on the container. */
 export const probeLabel = (probe: ReadinessProbe): string => JSON.stringify(probe);
 
 /** The probe a label describes; undefined for no label or one this version does not know. */

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { containerSlots, secretUses } from '../plan/index.ts';
 import { type Artifact, file } from './artifact.ts';
 import { sharedComponents } from './compose/shared.ts';
+import { containerEnvironment, fillSecrets, secretRef } from './container-environment.ts';
 import type { RenderContext } from './context.ts';
 import { generatedSecrets, passwordSecret } from './credentials.ts';
-import { containerEnvironment, fillSecrets, secretRef } from './environment.ts';
 import { HTPASSWD } from './nginx/index.ts';
 
 /** nginx's `{SSHA}` scheme; the salt comes from the password so the file is the same on every render. */

@@ -1,0 +1,40 @@
+import type { Spec } from '../spec/index.ts';
+
+/**
+ * The labels on every object stagecraft creates (architecture.md, "Names"): it finds what it owns
+ * by label, never by name pattern.
+ */
+export const LABEL = {
+  environment: 'io.stagecraft.environment',
+  project: 'io.stagecraft.project',
+  service: 'io.stagecraft.service',
+  release: 'io.stagecraft.release',
+  role: 'io.stagecraft.role',
+  type: 'io.stagecraft.type',
+  specHash: 'io.stagecraft.spec-hash',
+  /** How `up` checks readiness from outside (probe.ts). */
+  probe: 'io.stagecraft.probe',
+} as const;
+
+/**
+ * Roles of containers another operation starts for a while and removes itself: an isolation probe,
+ * a restore check's scratch database. `up` leaves them be.
+ */
+export const PROBE_ROLE = 'probe';
+export const VERIFY_ROLE = 'verify';
+
+/** The environment, project and service labels; with a role (`service`, `exporter`, `release`…) that too. */
+export function labelsFor(
+  spec: Spec,
+  project: string,
+  service: string,
+  role?: string,
+): Record<string, string> {
+  const labels: Record<string, string> = {
+    [LABEL.environment]: spec.environment,
+    [LABEL.project]: project,
+    [LABEL.service]: service,
+  };
+  if (role) labels[LABEL.role] = role;
+  return labels;
+}
