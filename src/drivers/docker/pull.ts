@@ -55,34 +55,15 @@ export async function pullImage(
     .catch((e: Error & { json?: { message?: string } }) => {
       throw new Error(e.json?.message ?? e.message);
     })) as NodeJS.ReadableStream;
-  await followProgressEvents(docker, stream, onLayer);
-}
-
-function followProgressEvents(
-  docker: Docker,
-  stream: NodeJS.ReadableStream,
-  onLayer: (layer: LayerProgress) => void,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    docker.modem.followProgress(
-      stream,
-      (err: Error | null, output: { error?: string; errorDetail?: { message: string } }[]) => {
-        if (err) return reject(err);
-        const failed = output.find((o) => o.error || o.errorDetail);
-        if (failed) return reject(new Error(failed.errorDetail?.message ?? failed.error));
-        resolve();
-      },
-      (event: { id?: string; status?: string; progressDetail?: { current?: number; total?: number } }) => {
-        if (!event.id || !event.status || event.status.startsWith('Pulling from')) return;
-        onLayer({
-          id: event.id,
-          status: event.status,
-          ...(event.progressDetail?.total
-            ? { current: event.progressDetail.current ?? 0, total: event.progressDetail.total }
-            : {}),
-        });
-      },
-    );
+  await followStream(docker, stream, undefined, (event) => {
+    if (!event.id || !event.status || event.status.startsWith('Pulling from')) return;
+    onLayer({
+      id: event.id,
+      status: event.status,
+      ...(event.progressDetail?.total
+        ? { current: event.progressDetail.current ?? 0, total: event.progressDetail.total }
+        : {}),
+    });
   });
 }
 
