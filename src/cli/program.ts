@@ -5,27 +5,34 @@ import type { Io } from './io.ts';
 type Register = (program: Command, io: Io) => void;
 
 /**
- * Each command's module, with the commands it registers, in the order help lists them. Only the
+ * Each command's module (one per command), in the order help lists them. Only the
  * module of the command being run is loaded: together they load zod, yaml, dockerode and pg,
  * about a third of a second here before any command starts.
  */
-const MODULES: [commands: string[], load: () => Promise<Register>][] = [
-  [['validate'], async () => (await import('./commands/validate.ts')).registerValidate],
-  [['plan'], async () => (await import('./commands/plan.ts')).registerPlan],
-  [['render'], async () => (await import('./commands/render.ts')).registerRender],
-  [['secrets'], async () => (await import('./commands/secrets.ts')).registerSecrets],
-  [['schema'], async () => (await import('./commands/schema.ts')).registerSchema],
-  [['images'], async () => (await import('./commands/images.ts')).registerImages],
-  [['up', 'down', 'status', 'logs'], async () => (await import('./commands/up.ts')).registerUp],
-  [
-    ['backup', 'backups', 'verify-restore', 'restore'],
-    async () => (await import('./commands/backup.ts')).registerBackup,
-  ],
-  [['deploy'], async () => (await import('./commands/deploy.ts')).registerDeploy],
-  [['rollback'], async () => (await import('./commands/rollback.ts')).registerRollback],
-  [['parity'], async () => (await import('./commands/parity.ts')).registerParity],
-  [['serve'], async () => (await import('./commands/serve.ts')).registerServe],
-  [['verify'], async () => (await import('./commands/verify.ts')).registerVerify],
+const MODULES: [command: string, load: () => Promise<Register>][] = [
+  ['validate', async () => (await import('./commands/validate.ts')).registerValidate],
+  ['plan', async () => (await import('./commands/plan.ts')).registerPlan],
+  ['render', async () => (await import('./commands/render.ts')).registerRender],
+  ['secrets', async () => (await import('./commands/secrets.ts')).registerSecrets],
+  ['schema', async () => (await import('./commands/schema.ts')).registerSchema],
+  ['images', async () => (await import('./commands/images.ts')).registerImages],
+  ['up', async () => (await import('./commands/up.ts')).registerUp],
+  ['down', async () => (await import('./commands/down.ts')).registerDown],
+  ['unlock', async () => (await import('./commands/unlock.ts')).registerUnlock],
+  ['status', async () => (await import('./commands/status.ts')).registerStatus],
+  ['logs', async () => (await import('./commands/logs.ts')).registerLogs],
+  ['backup', async () => (await import('./commands/backup.ts')).registerBackup],
+  ['backups', async () => (await import('./commands/backups.ts')).registerBackups],
+  ['verify-restore', async () => (await import('./commands/verify-restore.ts')).registerVerifyRestore],
+  ['restore', async () => (await import('./commands/restore.ts')).registerRestore],
+  ['deploy', async () => (await import('./commands/deploy.ts')).registerDeploy],
+  ['rollback', async () => (await import('./commands/rollback.ts')).registerRollback],
+  ['parity', async () => (await import('./commands/parity.ts')).registerParity],
+  ['serve', async () => (await import('./commands/serve.ts')).registerServe],
+  ['verify', async () => (await import('./commands/verify.ts')).registerVerify],
+  ['gitops', async () => (await import('./commands/gitops.ts')).registerGitops],
+  ['tokens', async () => (await import('./commands/tokens.ts')).registerTokens],
+  ['certs', async () => (await import('./commands/certs.ts')).registerCerts],
 ];
 
 /** The command `argv` runs (the first word that is not an option or a global option's value). */
@@ -56,7 +63,7 @@ export async function buildProgram(io: Io, argv: readonly string[]): Promise<Com
     .exitOverride();
   const command = commandOf(argv);
   const versionOnly = command === undefined && (argv.includes('--version') || argv.includes('-V'));
-  const own = MODULES.filter(([commands]) => command !== undefined && commands.includes(command));
+  const own = MODULES.filter(([name]) => name === command);
   const chosen = versionOnly ? [] : own.length ? own : MODULES;
   for (const register of await Promise.all(chosen.map(([, load]) => load()))) register(program, io);
   for (const c of program.commands) {

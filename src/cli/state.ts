@@ -1,23 +1,24 @@
 import { existsSync } from 'node:fs';
+import { type Surroundings, secretsDirFor, stateLocation } from '../ops/locations.ts';
 import { NOTHING_RECORDED, type RecordedAllocations, rowsToRecorded } from '../plan/index.ts';
 import { openSecretStore, openStore, type SecretStore, type StateStore } from '../state/index.ts';
-import { type GlobalOptions, secretsDirFor, stateLocation } from './locations.ts';
+import type { GlobalOptions } from './locations.ts';
 
 export async function openState(
   spec: string,
   options: GlobalOptions,
-  env: NodeJS.ProcessEnv,
+  around: Surroundings,
 ): Promise<StateStore> {
-  return openStore(stateLocation(spec, options, env));
+  return openStore(stateLocation(spec, options, around));
 }
 
 /** Recorded allocations without writing anything: a state file that does not exist yet means none. */
 export async function readRecorded(
   spec: string,
   options: GlobalOptions,
-  env: NodeJS.ProcessEnv,
+  around: Surroundings,
 ): Promise<RecordedAllocations> {
-  const location = stateLocation(spec, options, env);
+  const location = stateLocation(spec, options, around);
   if ('path' in location && location.path && !existsSync(location.path)) return NOTHING_RECORDED;
   const store = await openStore(location);
   try {
@@ -31,9 +32,9 @@ export async function readRecorded(
 export async function openSecrets(
   spec: string,
   options: GlobalOptions,
-  env: NodeJS.ProcessEnv,
+  around: Surroundings,
 ): Promise<SecretStore> {
-  const location = stateLocation(spec, options, env);
+  const location = stateLocation(spec, options, around);
   if ('databaseUrl' in location && location.databaseUrl)
     return openSecretStore({ databaseUrl: location.databaseUrl });
   return openSecretStore({ dir: secretsDirFor(spec, location) });

@@ -7,7 +7,7 @@ import type { Io } from './io.ts';
 export async function readSecretValue(io: Io, prompt: string): Promise<string> {
   const stdin = io.stdin as NodeJS.ReadStream;
   if (stdin.isTTY && typeof stdin.setRawMode === 'function') {
-    process.stderr.write(prompt);
+    io.stderr.write(prompt);
     stdin.setRawMode(true);
     stdin.resume();
     let value = '';
@@ -23,7 +23,7 @@ export async function readSecretValue(io: Io, prompt: string): Promise<string> {
     } finally {
       stdin.setRawMode(false);
       stdin.pause();
-      process.stderr.write('\n');
+      io.stderr.write('\n');
     }
     return value;
   }

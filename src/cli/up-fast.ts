@@ -1,74 +1,37 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { listOwnedOnSocket } from '../drivers/docker/socket.ts';
-import { readyWhileStarting } from '../drivers/readiness.ts';
-import { isConverged } from '../ops/converged.ts';
-import { checkTargets, routeFailures } from '../ops/route-checks.ts';
-import { inputsKey, readUpRecord, unchangedSince } from '../ops/up-record.ts';
-import { openStore } from '../state/store.ts';
+import { serverDirFor, stateLocation, upRecordPath } from '../ops/locations.ts';
+import { upIfUnchanged } from '../ops/up-unchanged.ts';
 import { EXIT_OK } from './errors.ts';
 import type { Io } from './io.ts';
-import { type GlobalOptions, serverDirFor, specPath, stateLocation, upRecordPath } from './locations.ts';
+import { type GlobalOptions, specPath } from './locations.ts';
 import { checkLines, convergedLine } from './up-output.ts';
 
 /**
- * `up` when nothing changed since the last converged `up`: same spec text, variables, allocations,
- * secret files, layout files and stagecraft, every container as it was wanted, every route
- * answering. It loads none of the schema, planner, renderers or engine client, which is what
- * makes a no-op `up` fast. Undefined whenever it cannot tell for sure, or something is to do:
- * then the full `up` runs (and says why things fail).
+ * A no-op `up`, answered before commander and the rest of the CLI are loaded (ops/up-unchanged.ts
+ * says when). Undefined for any other command line, and whenever the full `up` has to run.
  */
 export async function alreadyConvergedByRecord(argv: readonly string[], io: Io): Promise<number | undefined> {
   const started = Date.now();
   const args = upArguments(argv);
   if (!args) return undefined;
   try {
-    const path = specPath(args.spec, args.globals);
-    const location = stateLocation(path, args.globals, io.env);
+    const path = specPath(args.spec, args.globals, io.cwd);
+    const location = stateLocation(path, args.globals, io);
     const recordPath = upRecordPath(location);
-    const record = recordPath ? readUpRecord(recordPath) : undefined;
-    if (!record || !('path' in location)) return undefined;
-    if (args.project && !record.projects.includes(args.project)) return undefined;
-    const serverDir = serverDirFor(path, args.globals, io.env);
-    if (!unchangedSince('', record.inputFiles) || !unchangedSince(serverDir, record.layout)) return undefined;
-    const inScope = (project: string) => !args.project || project === args.project;
-    // The engine and the routes are asked at once; the answers count only if the inputs match.
-    // A route is tried once: one that fails sends the full `up` to find out why.
-    const owned = listOwnedOnSocket(record.host, io.env, record.environment);
-    const checks = checkTargets(
-      record.routes.filter((r) => inScope(r.project)),
-      1,
-    );
-    const store = await openStore({ path: location.path });
-    try {
-      const key = inputsKey({
-        specPath: path,
-        specText: readFileSync(path, 'utf8'),
-        env: io.env,
-        envNames: record.envNames,
-        serverDir,
-        allocations: await store.loadAllocations(),
-      });
-      const running = await owned;
-      if (key !== record.key || !running) return undefined;
-      const ready = await readyWhileStarting(running);
-      const answered = await checks;
-      if (!isConverged(record.wanted, running, args.project, ready)) return undefined;
-      if (routeFailures(answered).length) return undefined;
-      for (const w of record.warnings) io.err(io.errStyle.yellow(w));
-      for (const project of record.projects.filter(inScope))
-        await store.addEvent({
-          project,
-          kind: 'up',
-          message: 'converged',
-          data: { touched: [], unchanged: true },
-        });
-      for (const line of checkLines(answered, io.style)) io.out(line);
-      io.out(convergedLine(((Date.now() - started) / 1000).toFixed(1), 0, 0, io.style));
-      return EXIT_OK;
-    } finally {
-      await store.close();
-    }
+    if (!recordPath || !('path' in location)) return undefined;
+    const unchanged = await upIfUnchanged({
+      specPath: path,
+      statePath: location.path,
+      recordPath,
+      serverDir: serverDirFor(path, args.globals, io),
+      env: io.env,
+      project: args.project,
+    });
+    if (!unchanged) return undefined;
+    for (const w of unchanged.warnings) io.err(io.errStyle.yellow(w));
+    for (const line of checkLines(unchanged.checks, io.style)) io.out(line);
+    io.out(convergedLine(((Date.now() - started) / 1000).toFixed(1), 0, 0, io.style));
+    return EXIT_OK;
   } catch {
     return undefined;
   }

@@ -1,99 +1,201 @@
-import type { Project, Spec } from '../spec/index.ts';
-import type { ReleaseRecord, SecretStore } from '../state/index.ts';
+import { readFileSync } from 'node:fs';
+import type Docker from 'dockerode';
+import { listOwnedOnSocket } from '../drivers/docker/socket.ts';
+import { readyWhileStarting } from '../drivers/readiness.ts';
+import type { Plan } from '../plan/index.ts';
+import { type Diagnostic, formatDiagnostic, type Spec } from '../spec/index.ts';
+import type { ReleaseRecord, SecretStore, StateStore } from '../state/index.ts';
+import { connectEngine } from './engine-connection.ts';
+import { withEngineLock } from './engine-lock.ts';
+import { OperationFailed } from './failure.ts';
+import { lostCredentials } from './lost-credentials.ts';
+import { buildContexts, preflight, preflightOptions } from './preflight/index.ts';
 import { recordRelease } from './releases.ts';
-import type { RunningEnvironment } from './running-environment.ts';
-import { type UpResult, up } from './up.ts';
+import { checkTargets, routeFailures, routeTargets } from './route-checks.ts';
+import {
+  isConvergedToSpec,
+  type Prepared,
+  prepareServer,
+  type UpResult,
+  up,
+  wantedContainers,
+  wantedStacks,
+} from './up.ts';
+import { inputFiles, inputsKey, stampFiles, stampTree, writeUpRecord } from './up-record.ts';
 
-/** The services whose image a deploy may set: those that run the project's own code. */
-const DEPLOYABLE = new Set(['app', 'worker', 'cron']);
+/** `up` refused to start: a data volume's credential is gone from the secret store. Nothing was changed. */
+export class CredentialsLost extends OperationFailed {}
+
+/** The variables, recording which are read (those the spec names go into the up record's key). */
+export function recordingEnv(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; read: Set<string> } {
+  const read = new Set<string>();
+  const proxy = new Proxy(env, {
+    get(target, name) {
+      if (typeof name === 'string') read.add(name);
+      return Reflect.get(target, name);
+    },
+  });
+  return { env: proxy, read };
+}
+
+export interface DeployOptions {
+  spec: Spec;
+  plan: Plan;
+  /** The spec's and the plan's diagnostics (warnings only by now): a no-op `up` repeats them. */
+  diagnostics: readonly Diagnostic[];
+  store: StateStore;
+  secrets: SecretStore;
+  serverDir: string;
+  project?: string | undefined;
+  /** The variables the engine is reached with (DOCKER_HOST, the SSH ones) and the up record's key reads. */
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  /** Where the up record goes and what went into the spec; none: no record (the state is in PostgreSQL). */
+  record?: UpRecordInputs | undefined;
+  /** How long to wait for another operation's engine lock; none: refuse at once. */
+  waitMs?: number | undefined;
+  /** Who asked for it (`stagecraft deploy`): each release records them, and the event is a `deploy`. */
+  actor?: string | undefined;
+}
+
+export interface Deployed extends UpResult {
+  /** The release recorded for each project this run converged. */
+  releases: ReleaseRecord[];
+}
+
+export interface UpRecordInputs {
+  path: string;
+  specPath: string;
+  /** The spec's text as loaded: the record is written only if the file still holds it. */
+  specText: string;
+  /** The variables loading the spec read. */
+  envNames: ReadonlySet<string>;
+  secretsDir: string;
+}
 
 /**
- * The spec with the project's services on the images a deploy names (an image given replaces a
- * `build:`); the rest as the spec says. Names that are no deployable service of the project come
- * back as problems, one line each.
+ * `up` as the CLI (and the API, and `deploy`) run it: refuse when a data volume's credential is
+ * lost, preflight (images, subnets, ports), write the layout, converge (or see that nothing is to
+ * do), record each project's release (with its digests) and an `up` or `deploy` event, and, when
+ * every project converged, the up record the no-op fast path reads.
  */
-export function withImages(
-  spec: Spec,
-  project: string,
-  images: Readonly<Record<string, string>>,
-): { spec: Spec } | { problems: string[] } {
-  const p = spec.projects.find((x) => x.name === project);
-  if (!p) return { problems: [`no project ${project} in the spec`] };
-  const problems: string[] = [];
-  for (const name of Object.keys(images)) {
-    const s = p.services.find((x) => x.name === name);
-    if (!s)
-      problems.push(
-        `${project} has no service ${name}; its services are ${p.services.map((x) => x.name).join(', ')}`,
-      );
-    else if (!DEPLOYABLE.has(s.type))
-      problems.push(`${project}/${name} is a ${s.type} service: its image follows its version in the spec`);
+export async function deploy(opts: DeployOptions): Promise<Deployed> {
+  // The engine's lock, around the whole of it (safety: one rollout at a time per engine).
+  const docker = await connectEngine(opts.spec.server.host, opts.env);
+  const verb = opts.actor ? 'deploy' : 'up';
+  const command = opts.project ? `${verb} ${opts.project}` : verb;
+  return withEngineLock(docker, { command, waitMs: opts.waitMs, log: opts.log }, () =>
+    converge(opts, docker),
+  );
+}
+
+async function converge(opts: DeployOptions, docker: Docker): Promise<Deployed> {
+  const { plan, store, secrets, serverDir, project, actor, log } = opts;
+  const engine = async () => docker;
+  const lost = await lostCredentials(opts.spec, secrets, engine);
+  if (lost.length) throw new CredentialsLost(`nothing was changed:\n${lost.join('\n')}`);
+  // Images pulled or built, subnets and ports free, before anything is written; the spec from here
+  // on runs each `build:` service as the tag of its context.
+  const checked = await preflight(
+    opts.spec,
+    plan,
+    preflightOptions({ docker, secrets, log, ...(project ? { project } : {}) }),
+  );
+  const spec = checked.spec;
+  const prepared = await prepareServer(spec, plan, { store, secrets, serverDir, log });
+  const result =
+    (await alreadyConverged(spec, plan, serverDir, prepared, project, opts.env)) ??
+    (await up(spec, plan, {
+      docker: await engine(),
+      store,
+      secrets,
+      serverDir,
+      prepared,
+      ...(project ? { project } : {}),
+      log,
+    }));
+  const releases: ReleaseRecord[] = [];
+  for (const p of spec.projects.filter((x) => !project || x.name === project)) {
+    const failed = result.failed.find((f) => f.project === p.name);
+    const stack = result.stacks.get(p.name);
+    const release =
+      stack &&
+      (await recordRelease(store, p.name, stack, {
+        ...(failed ? { failed: failed.reason } : {}),
+        ...(actor ? { reason: `deploy by ${actor}`, actor } : {}),
+        digests: checked.digests,
+      }));
+    if (release) releases.push(release);
+    await store.addEvent({
+      project: p.name,
+      kind: actor ? 'deploy' : 'up',
+      message: eventMessage(actor, failed?.reason),
+      data: {
+        touched: result.touched.filter((n) => n.startsWith(`${p.name}-`)),
+        warnings: result.warnings.filter((w) => w.startsWith(`${p.name}-`)),
+        ...(actor && release ? { release: release.id, actor, images: release.images } : {}),
+      },
+    });
   }
-  if (problems.length) return { problems };
-  const services = p.services.map((s) => {
-    const image = images[s.name];
-    if (!image) return s;
-    const { build: _, ...rest } = s;
-    return { ...rest, image } as typeof s;
-  });
-  return { spec: { ...spec, projects: spec.projects.map((x) => (x === p ? { ...p, services } : x)) } };
+  const record = opts.record;
+  // Only when the spec is still the text this run converged to.
+  if (!result.failed.length && record && readFileSync(record.specPath, 'utf8') === record.specText)
+    writeUpRecord(record.path, {
+      key: inputsKey({
+        specPath: record.specPath,
+        specText: record.specText,
+        env: opts.env,
+        envNames: [...record.envNames],
+        serverDir,
+        allocations: await store.loadAllocations(),
+      }),
+      envNames: [...record.envNames].sort(),
+      inputFiles: [...inputFiles(record.secretsDir), ...buildContexts(spec).flatMap(stampTree)],
+      environment: spec.environment,
+      host: spec.server.host,
+      projects: spec.projects.map((p) => p.name),
+      warnings: opts.diagnostics.map(formatDiagnostic),
+      layout: stampFiles(serverDir, prepared.files),
+      wanted: wantedContainers(serverDir, wantedStacks({ spec, plan })),
+      routes: routeTargets(spec, plan, spec.projects),
+    });
+  return { ...result, releases };
+}
+
+/** `up`'s event says whether it converged; `deploy`'s says who made it, too. */
+function eventMessage(actor: string | undefined, failed: string | undefined): string {
+  if (!actor) return failed ? `failed: ${failed}` : 'converged';
+  return failed ? `deploy by ${actor} failed: ${failed}` : `deployed by ${actor}`;
 }
 
 /**
- * Who made a release: `STAGECRAFT_ACTOR` when set, else the CI system's user (GitHub Actions,
- * GitLab CI, Buildkite, Jenkins), else the login name.
+ * The no-op path of the full `up`: when no file of the layout changed and one look at the local
+ * engine shows every container as the spec wants it, only the routes are tried, and the full
+ * engine client is never loaded. Undefined when there is something to do (or the engine is not a
+ * local socket). (The CLI's `up-fast.ts` gets there sooner, without the spec, when nothing changed at all.)
  */
-export function actorOf(env: Readonly<Record<string, string | undefined>>): string {
-  if (env.STAGECRAFT_ACTOR) return env.STAGECRAFT_ACTOR;
-  if (env.GITHUB_ACTOR)
-    return `${env.GITHUB_ACTOR} (GitHub Actions${env.GITHUB_RUN_ID ? ` run ${env.GITHUB_RUN_ID}` : ''})`;
-  if (env.GITLAB_USER_LOGIN)
-    return `${env.GITLAB_USER_LOGIN} (GitLab CI${env.CI_PIPELINE_ID ? ` pipeline ${env.CI_PIPELINE_ID}` : ''})`;
-  if (env.BUILDKITE_BUILD_CREATOR) return `${env.BUILDKITE_BUILD_CREATOR} (Buildkite)`;
-  if (env.BUILD_USER_ID) return `${env.BUILD_USER_ID} (Jenkins)`;
-  return env.USER ?? env.LOGNAME ?? 'unknown';
-}
-
-export interface DeployResult {
-  release: ReleaseRecord;
-  up: UpResult;
-  /** Why it failed; the release that was running keeps serving (the same gates as `up`). */
-  failed?: string;
-}
-
-/**
- * A new release of one project with the given images: `up` for that project alone (preflight,
- * phases, rollout and health gates), recorded with who made it and the digests it runs.
- */
-export async function deploy(
-  env: RunningEnvironment & { secrets: SecretStore },
-  project: Project,
+async function alreadyConverged(
   spec: Spec,
-  actor: string,
-  log: (line: string) => void,
-): Promise<DeployResult> {
-  const result = await up(spec, env.plan, {
-    docker: env.docker,
-    store: env.store,
-    secrets: env.secrets,
-    serverDir: env.serverDir,
-    project: project.name,
-    log,
-  });
-  const failed = result.failed.map((f) => f.reason).join('; ') || undefined;
-  const stack = result.stacks.get(project.name);
-  if (!stack) throw new Error(`project ${project.name} has no allocation in the plan`);
-  const release = await recordRelease(env.store, project.name, stack, {
-    ...(failed ? { failed } : {}),
-    ...(result.digests ? { digests: result.digests } : {}),
-    reason: `deploy by ${actor}`,
-    actor,
-  });
-  await env.store.addEvent({
-    project: project.name,
-    kind: 'deploy',
-    message: failed ? `deploy by ${actor} failed: ${failed}` : `deployed by ${actor}`,
-    data: { release: release.id, actor, images: release.images, touched: result.touched },
-  });
-  return { release, up: result, ...(failed ? { failed } : {}) };
+  plan: Plan,
+  serverDir: string,
+  prepared: Prepared,
+  project: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<UpResult | undefined> {
+  if (prepared.changed.length || prepared.removed.length) return undefined;
+  const owned = await listOwnedOnSocket(spec.server.host, env, spec.environment);
+  if (!owned) return undefined;
+  const stacks = wantedStacks({ spec, plan });
+  const ready = await readyWhileStarting(owned);
+  if (!isConvergedToSpec({ spec, plan }, serverDir, owned, project, stacks, ready)) return undefined;
+  const projects = spec.projects.filter((p) => !project || p.name === project);
+  const checks = await checkTargets(routeTargets(spec, plan, projects));
+  return {
+    stacks: stacks.projects,
+    touched: [],
+    removed: [],
+    failed: routeFailures(checks),
+    warnings: [],
+    checks,
+  };
 }

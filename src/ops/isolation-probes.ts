@@ -122,6 +122,12 @@ export function probesFrom(position: StartedPosition, world: ProbeWorld): Probe[
     Object.entries(c.networks)
       .filter(([n, a]) => a.address && (!only || only(n)))
       .sort(([a], [b]) => a.localeCompare(b));
+  const probeTo = (
+    t: (typeof targets)[number],
+    network: string,
+    address: string,
+    verdict: Pick<Probe, 'expect' | 'why' | 'enforced'>,
+  ): Probe => ({ from, to: t.name, port: t.port, container: t.container.name, network, address, ...verdict });
 
   if (position.project !== SHARED) {
     const project = position.project;
@@ -133,16 +139,9 @@ export function probesFrom(position: StartedPosition, world: ProbeWorld): Probe[
       // An allowed target is needed on the networks the probe shares with it; a forbidden one must fail on every address.
       const addresses = addressesOf(t.container, entry.allowed ? (n) => attached.has(n) : undefined);
       for (const [network, a] of addresses)
-        out.push({
-          from,
-          to: t.name,
-          port: t.port,
-          container: t.container.name,
-          network,
-          address: a.address,
-          expect: entry.allowed ? 'open' : 'closed',
-          why: entry.why,
-        });
+        out.push(
+          probeTo(t, network, a.address, { expect: entry.allowed ? 'open' : 'closed', why: entry.why }),
+        );
     }
     out.push(...directPortProbes(position, world, addressesOf));
     out.push(...hostProbes(position, world, from));
@@ -155,17 +154,13 @@ export function probesFrom(position: StartedPosition, world: ProbeWorld): Probe[
         // Forbidden but on a network this component has to join for what it may reach (the proxy and Prometheus
         // share every edge network): only its own configuration keeps it away, and the probe can only report it.
         const shared = attached.has(network);
-        out.push({
-          from,
-          to: t.name,
-          port: t.port,
-          container: t.container.name,
-          network,
-          address: a.address,
-          expect: e.allowed ? 'open' : shared ? 'either' : 'closed',
-          ...(e.allowed || !shared ? {} : { enforced: false as const }),
-          why: e.allowed || !shared ? e.why : `${e.why}; networks cannot enforce it (it shares ${network})`,
-        });
+        out.push(
+          probeTo(t, network, a.address, {
+            expect: e.allowed ? 'open' : shared ? 'either' : 'closed',
+            ...(e.allowed || !shared ? {} : { enforced: false as const }),
+            why: e.allowed || !shared ? e.why : `${e.why}; networks cannot enforce it (it shares ${network})`,
+          }),
+        );
       }
     }
   }

@@ -1,9 +1,6 @@
-import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Artifact } from '../render/index.ts';
 import type { StateStore } from '../state/index.ts';
-import { certificatePathsIn } from './certificates.ts';
+import { installedCertificates } from './certificates/installed.ts';
 import { type Job, jobKey } from './schedule.ts';
 import { latestRunEvents } from './serve.ts';
 
@@ -148,18 +145,13 @@ export async function metricsFacts(
 }
 
 /**
- * The expiry of each certificate the rendered proxy config names, read from the files under
- * `nginxDir` (the layout's `shared/nginx`); a file that is not there yet is left out.
+ * The expiry of each certificate the proxy serves, read from the installed files under `nginxDir`
+ * (the layout's `shared/nginx`); a file that is not there yet is left out.
  */
 export function certificateExpiries(nginxDir: string, artifacts: readonly Artifact[]): CertificateFacts[] {
-  const out: CertificateFacts[] = [];
-  for (const { cert } of certificatePathsIn(artifacts)) {
-    const domain =
-      /^certs\/(.+)\.crt$/.exec(cert)?.[1] ?? /^letsencrypt\/live\/([^/]+)\/fullchain\.pem$/.exec(cert)?.[1];
-    const path = join(nginxDir, cert);
-    if (!domain || !existsSync(path)) continue;
-    const expiresAt = new Date(new X509Certificate(readFileSync(path)).validToDate.getTime());
-    if (!Number.isNaN(expiresAt.getTime())) out.push({ domain, expiresAt });
-  }
-  return out;
+  return installedCertificates(nginxDir, artifacts).flatMap((c) =>
+    c.x509 && !Number.isNaN(c.x509.notAfter.getTime())
+      ? [{ domain: c.host, expiresAt: c.x509.notAfter }]
+      : [],
+  );
 }

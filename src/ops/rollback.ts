@@ -1,5 +1,6 @@
 import type { Project } from '../spec/index.ts';
 import type { ReleaseRecord, SecretStore } from '../state/index.ts';
+import { withEngineLock } from './engine-lock.ts';
 import { pinnedToDigests } from './release-digests.ts';
 import { recordRelease, rollbackTarget } from './releases.ts';
 import type { RunningEnvironment } from './running-environment.ts';
@@ -20,6 +21,17 @@ export interface RollbackResult {
  * they are: a rollback never touches data.
  */
 export async function rollback(
+  env: RunningEnvironment & { secrets: SecretStore },
+  project: Project,
+  log: (line: string) => void,
+  waitMs?: number,
+): Promise<RollbackResult> {
+  return withEngineLock(env.docker, { command: `rollback ${project.name}`, waitMs, log }, () =>
+    rollbackLocked(env, project, log),
+  );
+}
+
+async function rollbackLocked(
   env: RunningEnvironment & { secrets: SecretStore },
   project: Project,
   log: (line: string) => void,

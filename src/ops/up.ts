@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { type EngineContainer, engineContainers } from '../drivers/docker/container-create.ts';
@@ -10,6 +11,7 @@ import {
   ownedContainers,
   removeContainer,
   runOnce,
+  UnhealthyError,
   waitHealthy,
 } from '../drivers/docker/engine.ts';
 import { LABEL, type Network, SHARED, type Stack, sharedContainer } from '../model/index.ts';
@@ -23,7 +25,8 @@ import {
 } from '../render/index.ts';
 import type { Spec } from '../spec/index.ts';
 import type { SecretStore, StateStore } from '../state/index.ts';
-import { ensureSelfSignedCertificates, selfSignedPathsIn } from './certificates.ts';
+import { certificatesDue, renewCertificates, webrootDir } from './certificates/renew.ts';
+import { certificatePathsIn, ensureSelfSignedCertificates } from './certificates.ts';
 import { differs, isConverged, isTransient, type WantedContainer } from './converged.ts';
 import { foreignNames } from './foreign-names.ts';
 import { preflight, preflightOptions } from './preflight/index.ts';
@@ -66,16 +69,26 @@ export async function prepareServer(
   const ctx: RenderContext = { spec, plan };
   const artifacts = [...renderServerLayout(ctx), ...(await secretFileArtifacts(ctx, opts.secrets))];
   const written = writeArtifacts(opts.serverDir, artifacts);
+  for (const k of written.kept) opts.log(`kept ${k}`);
   const files = artifacts.map((a) => a.path);
-  if (spec.shared.proxy.tls === 'selfsigned') {
+  if (spec.shared.proxy.tls !== 'none') {
     const nginx = join(opts.serverDir, 'shared', 'nginx');
     const made = ensureSelfSignedCertificates(nginx, artifacts);
     if (made.length) {
-      opts.log(`self-signed certificates for ${made.join(', ')}`);
+      opts.log(
+        `self-signed ${spec.shared.proxy.tls === 'letsencrypt' ? 'stand-in ' : ''}certificates for ${made.join(', ')}`,
+      );
       written.changed.push(...made.map((m) => `shared/nginx/certs/${m}`));
     }
-    for (const c of selfSignedPathsIn(artifacts))
+    for (const c of certificatePathsIn(artifacts))
       files.push(`shared/nginx/${c.cert}`, `shared/nginx/${c.key}`);
+  }
+  // tls: letsencrypt: the webroot exists before the proxy mounts it, and a certificate still to be
+  // issued counts as a change, so that `up` does not take its no-op path before issuing it.
+  if (spec.shared.proxy.tls === 'letsencrypt') {
+    mkdirSync(webrootDir(opts.serverDir), { recursive: true });
+    for (const d of certificatesDue(spec, plan, opts.serverDir))
+      if (d.reason) written.changed.push(`shared/nginx/${d.certificate.cert}`);
   }
   await recordAllocations(opts.store, plan);
   return { changed: written.changed, removed: written.removed, files };
@@ -152,6 +165,8 @@ export interface UpResult {
   touched: string[];
   removed: string[];
   failed: { project: string; reason: string }[];
+  /** Said, not failed: an unchanged container the engine calls unhealthy. */
+  warnings: string[];
   checks: RouteCheck[];
   /** Image reference → the digest it ran as, when this run did the preflight. */
   digests?: Map<string, string>;
@@ -170,7 +185,14 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
   const checked = opts.prepared ? undefined : await preflight(given, plan, preflightOptions(opts));
   const spec = checked?.spec ?? given;
   const ctx: RenderContext = { spec, plan };
-  const result: UpResult = { stacks: new Map(), touched: [], removed: [], failed: [], checks: [] };
+  const result: UpResult = {
+    stacks: new Map(),
+    touched: [],
+    removed: [],
+    failed: [],
+    warnings: [],
+    checks: [],
+  };
   if (checked) result.digests = checked.digests;
   /** One listing of the environment's containers, read again only after something changed. */
   let snapshot: Promise<Map<string, Owned>> | undefined;
@@ -273,6 +295,16 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
         .catch(() => {});
     }
   }
+  // 7. tls: letsencrypt: the certificates still to be issued (or renewed), now that the proxy serves
+  // the ACME challenges; a host that fails keeps its stand-in, and up fails saying why.
+  if (spec.shared.proxy.tls === 'letsencrypt') {
+    const certs = await renewCertificates({ spec, plan, serverDir: opts.serverDir, docker, log });
+    for (const f of certs.failed)
+      result.failed.push({
+        project: 'shared',
+        reason: `no certificate for ${f.host} (the proxy keeps serving ${f.standIn ? 'its self-signed stand-in' : 'the installed one'}): ${f.reason}`,
+      });
+  }
   const standing = projects.filter((p) => !result.failed.some((f) => f.project === p.name));
   result.checks.push(...(await checkTargets(routeTargets(spec, plan, standing))));
   result.failed.push(...routeFailures(result.checks));
@@ -309,7 +341,18 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
     // Unchanged containers that were already healthy need no second look.
     const settled = (s: EngineContainer) =>
       !todo.includes(s) && owned.get(s.name)?.health === (s.container.healthcheck ? 'healthy' : undefined);
-    await Promise.all(specs.filter((s) => !settled(s)).map((s) => waitHealthy(docker, s.name)));
+    // health: a flapping check of an unchanged container warns, it does not block the deploy
+    await Promise.all(
+      specs
+        .filter((s) => !settled(s))
+        .map((s) =>
+          waitHealthy(docker, s.name).catch((e: unknown) => {
+            if (todo.includes(s) || !(e instanceof UnhealthyError)) throw e;
+            result.warnings.push(unchangedUnhealthy(e));
+          }),
+        ),
+    );
+    // end health
   }
 
   /**
@@ -356,6 +399,16 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
       snapshot = undefined;
     }
   }
+}
+
+/**
+ * A container this `up` did not change, which the engine's check calls unhealthy though it runs: a
+ * check that flaps (or a service in trouble) must not block the deploy of what did change, and is said.
+ */
+function unchangedUnhealthy(e: UnhealthyError): string {
+  const said = e.output.split('\n')[0]?.trim();
+  const output = said ? ` (its check said: ${said})` : '';
+  return `${e.container}: the engine calls it unhealthy${output}; it was not changed by this up, so the deploy went on`;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,8 @@
 import {
   Cidr,
   type Diagnostic,
-  error,
+  diagnostic,
+  PORT_KINDS,
   type PortKind,
   type Project,
   portRange,
@@ -86,12 +87,7 @@ function allocateSubnets(
     while (next < count && (taken.has(next) || blockedByHost(next))) next++;
     if (next >= count) {
       diagnostics.push(
-        error(
-          'network.full',
-          ['network', 'projects'],
-          `the project pool ${pool} has no free /${prefix} block left for ${p.name}`,
-          'widen network.projects or raise network.projectSize (smaller blocks)',
-        ),
+        diagnostic('SC0801', ['network', 'projects'], { pool: String(pool), prefix, project: p.name }),
       );
       continue;
     }
@@ -110,7 +106,7 @@ function allocatePorts(
   const result = new Map<string, Record<string, number>>();
   const taken = new Set<number>(Object.values(spec.server.listen));
   const ranges = new Map<PortKind, { from: number; to: number; next: number }>();
-  for (const kind of ['postgres', 'redis', 'rabbitmq', 'app'] as const) {
+  for (const kind of PORT_KINDS) {
     const r = portRange(spec, kind);
     ranges.set(kind, { ...r, next: r.from });
   }
@@ -136,12 +132,13 @@ function allocatePorts(
     while (range.next <= range.to && (taken.has(range.next) || host.ports.has(range.next))) range.next++;
     if (range.next > range.to) {
       diagnostics.push(
-        error(
-          'ports.full',
-          want.at,
-          `no free ${want.kind} port left in ${range.from}-${range.to} for ${want.project}/${want.service}`,
-          `widen ports.${want.kind}: { from: ${range.from}, to: ${range.to + 100} }`,
-        ),
+        diagnostic('SC0802', want.at, {
+          kind: want.kind,
+          range: `${range.from}-${range.to}`,
+          service: `${want.project}/${want.service}`,
+          from: range.from,
+          to: Math.min(65535, range.to + 100),
+        }),
       );
       continue;
     }
@@ -204,12 +201,7 @@ function assignAddresses(
       while (used.has(next)) next++;
       if (next >= limit) {
         diagnostics.push(
-          error(
-            'network.addresses',
-            ['network', 'projectSize'],
-            `project ${project} needs more addresses than a /${spec.network.projectSize} block gives`,
-            'lower network.projectSize (bigger blocks)',
-          ),
+          diagnostic('SC0803', ['network', 'projectSize'], { project, size: spec.network.projectSize }),
         );
         return;
       }

@@ -1,12 +1,11 @@
 import {
   type Diagnostic,
+  diagnostic,
   EXPORTER_RESOURCES,
-  error,
   type Project,
   resourcesOf,
   SHARED_RESOURCES,
   type Spec,
-  warning,
 } from '../spec/index.ts';
 import { hasExporter } from './containers.ts';
 
@@ -18,11 +17,14 @@ export interface Usage {
 }
 
 export interface Budget {
-  cpus: { used: number; available: number };
-  memory: { used: number; available: number };
+  /** `overcommit`: how many times `available` the limits may add up to (server.overcommit). */
+  cpus: { used: number; available: number; overcommit: number };
+  memory: { used: number; available: number; overcommit: number };
   disk?: { used: number; available: number };
   shared: Usage;
   projects: Record<string, Usage>;
+  /** The projects that set `quota`: its CPUs in millicores and memory in bytes, as in `Usage`. */
+  quotas: Record<string, { cpus?: number; bytes?: number }>;
 }
 
 export const WARN_RATIO = 0.85;
@@ -74,7 +76,11 @@ export function projectUsage(p: Project): Usage {
   return usage;
 }
 
-/** Reserved resources against `capacity - reserve`: an error over 100%, a warning over 85%. */
+/**
+ * Limits against `capacity - reserve`: an error above the overcommit (memory 1×, CPUs 2× unless
+ * set), a warning above 100% when overcommitted, else above 85%. A project above its own quota is an
+ * error at the quota.
+ */
 export function checkBudget(spec: Spec): { budget: Budget; diagnostics: Diagnostic[] } {
   const shared = sharedUsage(spec);
   const projects: Record<string, Usage> = {};
@@ -86,15 +92,21 @@ export function checkBudget(spec: Spec): { budget: Budget; diagnostics: Diagnost
     total.bytes += u.bytes;
     total.disk += u.disk;
   }
-  const { capacity, reserve } = spec.server;
+  const { capacity, reserve, overcommit } = spec.server;
   const budget: Budget = {
     cpus: {
       used: total.cpus / 1000,
       available: (capacity.cpus.toMillicores() - (reserve.cpus?.toMillicores() ?? 0)) / 1000,
+      overcommit: overcommit.cpus,
     },
-    memory: { used: total.bytes, available: capacity.memory.toBytes() - (reserve.memory?.toBytes() ?? 0) },
+    memory: {
+      used: total.bytes,
+      available: capacity.memory.toBytes() - (reserve.memory?.toBytes() ?? 0),
+      overcommit: overcommit.memory,
+    },
     shared,
     projects,
+    quotas: {},
   };
   if (capacity.disk)
     budget.disk = { used: total.disk, available: capacity.disk.toBytes() - (reserve.disk?.toBytes() ?? 0) };
@@ -109,37 +121,59 @@ export function checkBudget(spec: Spec): { budget: Budget; diagnostics: Diagnost
       .join(', ');
   const check = (
     what: 'cpus' | 'memory' | 'disk',
-    used: number,
-    available: number,
+    { used, available, overcommit = 1 }: { used: number; available: number; overcommit?: number },
     show: (n: number) => string,
     pick: (u: Usage) => number,
   ) => {
     const ratio = available > 0 ? used / available : Number.POSITIVE_INFINITY;
     const pct = Number.isFinite(ratio) ? `${Math.round(ratio * 100)}%` : 'no room at all';
     const label = what === 'cpus' ? 'CPUs' : what;
-    const text = `the environment reserves ${show(used)} of ${label} but capacity - reserve is ${show(available)} (${pct})`;
-    const hint = `largest: ${biggest(pick, show)}`;
-    if (ratio > 1)
-      diagnostics.push(
-        error(
-          'budget.over',
-          ['server', 'capacity', what],
-          text,
-          `${hint}; lower limits or replicas, or raise server.capacity`,
-        ),
-      );
-    else if (ratio > WARN_RATIO)
-      diagnostics.push(warning('budget.high', ['server', 'capacity', what], text, hint));
+    const params = {
+      used: show(used),
+      what: label,
+      key: what,
+      available: show(available),
+      share: pct,
+      largest: biggest(pick, show),
+      overcommit,
+      allowed: show(available * overcommit),
+    };
+    const at = ['server', 'capacity', what];
+    if (ratio > overcommit) diagnostics.push(diagnostic(overcommit > 1 ? 'SC0807' : 'SC0804', at, params));
+    else if (overcommit > 1 && ratio > 1) diagnostics.push(diagnostic('SC0808', at, params));
+    else if (overcommit <= 1 && ratio > WARN_RATIO) diagnostics.push(diagnostic('SC0805', at, params));
   };
-  check(
-    'cpus',
-    budget.cpus.used,
-    budget.cpus.available,
-    (n) => `${round(n)}`,
-    (u) => u.cpus / 1000,
-  );
-  check('memory', budget.memory.used, budget.memory.available, formatBytes, (u) => u.bytes);
-  if (budget.disk) check('disk', budget.disk.used, budget.disk.available, formatBytes, (u) => u.disk);
+  const cpus = (n: number) => `${round(n)}`;
+  check('cpus', budget.cpus, cpus, (u) => u.cpus / 1000);
+  check('memory', budget.memory, formatBytes, (u) => u.bytes);
+  if (budget.disk) check('disk', budget.disk, formatBytes, (u) => u.disk);
+
+  for (const p of spec.projects) {
+    if (!p.quota) continue;
+    const quota: { cpus?: number; bytes?: number } = {};
+    const used = projects[p.name]!;
+    const over = (what: 'cpus' | 'memory', usage: number, cap: number, show: (n: number) => string) => {
+      if (usage <= cap) return;
+      diagnostics.push(
+        diagnostic('SC0809', ['projects', p.name, 'quota', what], {
+          project: p.name,
+          used: show(usage),
+          what: what === 'cpus' ? 'CPUs' : what,
+          quota: show(cap),
+          key: what,
+        }),
+      );
+    };
+    if (p.quota.cpus) {
+      quota.cpus = p.quota.cpus.toMillicores();
+      over('cpus', used.cpus, quota.cpus, (n) => cpus(n / 1000));
+    }
+    if (p.quota.memory) {
+      quota.bytes = p.quota.memory.toBytes();
+      over('memory', used.bytes, quota.bytes, formatBytes);
+    }
+    budget.quotas[p.name] = quota;
+  }
   return { budget, diagnostics };
 }
 

@@ -23,10 +23,14 @@ export function planToJson(plan: Plan) {
       ...(b.disk ? { disk: b.disk } : {}),
       shared: { cpus: b.shared.cpus / 1000, memory: b.shared.bytes },
       projects: Object.fromEntries(
-        Object.entries(b.projects).map(([n, u]) => [
-          n,
-          { cpus: u.cpus / 1000, memory: u.bytes, disk: u.disk },
-        ]),
+        Object.entries(b.projects).map(([n, u]) => {
+          const q = b.quotas[n];
+          const quota = q && {
+            ...(q.cpus === undefined ? {} : { cpus: q.cpus / 1000 }),
+            ...(q.bytes === undefined ? {} : { memory: q.bytes }),
+          };
+          return [n, { cpus: u.cpus / 1000, memory: u.bytes, disk: u.disk, ...(quota ? { quota } : {}) }];
+        }),
       ),
     },
     cost: plan.cost ?? null,

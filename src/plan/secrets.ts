@@ -1,4 +1,4 @@
-import { type Diagnostic, error, type Path, type Spec } from '../spec/index.ts';
+import { type Diagnostic, diagnostic, type Path, type Spec } from '../spec/index.ts';
 
 export interface SecretUse {
   project: string;
@@ -74,12 +74,5 @@ export function secretUses(spec: Spec): SecretUse[] {
 export function checkSecretsSet(spec: Spec, isSet: (project: string, name: string) => boolean): Diagnostic[] {
   return secretUses(spec)
     .filter((u) => !isSet(u.project, u.name))
-    .map((u) =>
-      error(
-        'secret.missing',
-        u.path,
-        `secret ${u.name} of ${u.user} (project ${u.project}) is not set`,
-        `run \`stagecraft secrets set ${u.project} ${u.name}\` and type the value on standard input`,
-      ),
-    );
+    .map((u) => diagnostic('SC0806', u.path, { name: u.name, user: u.user, project: u.project }));
 }

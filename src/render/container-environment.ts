@@ -34,6 +34,11 @@ export function fillSecrets(template: string, lookup: (project: string, name: st
   });
 }
 
+/** The secrets a template names, in order (the k8s target turns each into a `secretKeyRef`). */
+export function secretNamesIn(template: string): { project: string; name: string }[] {
+  return [...template.matchAll(SECRET_REF)].map((m) => ({ project: m[1]!, name: m[2]! }));
+}
+
 /** What a service's `uses` injects: `DATABASE_URL`, `REDIS_URL`, `RABBITMQ_URL` (or `<SERVICE>_URL` when two of a kind). */
 function injectedUrls(project: Project, s: Service, env: ContainerEnvironment): void {
   const used = s.uses.map((n) => project.services.find((x) => x.name === n)).filter((x): x is Service => !!x);

@@ -1,6 +1,9 @@
+import { Cron } from 'croner';
+
 /**
  * Cron schedules, parsed once: the five standard fields, names, steps and the `@` macros. Times are
- * UTC minutes; a schedule runs on the control plane's clock.
+ * UTC minutes; a schedule runs on the control plane's clock. The grammar and its messages are ours
+ * (croner accepts more: seconds, years, L, W, #, ?); the search for scheduled minutes is croner's.
  */
 
 const FIELDS = 'minute hour day-of-month month day-of-week';
@@ -47,14 +50,13 @@ const DAY_OF_WEEK: FieldSpec = {
 };
 
 const MINUTE_MS = 60_000;
-/** Far beyond the 28-year cycle in which every date falls on every weekday; reaching it is a bug. */
-const SEARCH_YEARS = 500;
 
 export type CronResult = { ok: true; cron: CronSchedule } | { ok: false; message: string };
 
 /**
  * An immutable cron schedule. The allowed values of each field are sorted, frozen arrays;
- * day-of-week uses 0-6 with 0 = Sunday (a 7 in the text becomes 0).
+ * day-of-week uses 0-6 with 0 = Sunday (a 7 in the text becomes 0). We parse the text (our grammar,
+ * our messages); croner finds the scheduled minutes, given the parsed sets as plain lists.
  */
 export class CronSchedule {
   readonly text: string;
@@ -66,16 +68,13 @@ export class CronSchedule {
   /**
    * Vixie cron's star flags: the field's text began with `*` (so `*` and `*\/2` both count).
    * When either day field has it, a day must match both day fields; otherwise, with both day
-   * fields restricted, a day matches if either does.
+   * fields restricted, a day matches if either does. Croner (like cron-parser) only knows a bare
+   * `*`, so the rule reaches it as its `domAndDow` option.
    */
   readonly dayOfMonthStar: boolean;
   readonly dayOfWeekStar: boolean;
 
-  readonly #minute: boolean[];
-  readonly #hour: boolean[];
-  readonly #dom: boolean[];
-  readonly #month: boolean[];
-  readonly #dow: boolean[];
+  readonly #croner: Cron;
 
   private constructor(text: string, fields: number[][], dayOfMonthStar: boolean, dayOfWeekStar: boolean) {
     const [minutes, hours, daysOfMonth, months, daysOfWeek] = fields as [
@@ -93,11 +92,10 @@ export class CronSchedule {
     this.daysOfWeek = Object.freeze(daysOfWeek);
     this.dayOfMonthStar = dayOfMonthStar;
     this.dayOfWeekStar = dayOfWeekStar;
-    this.#minute = membership(minutes, 59);
-    this.#hour = membership(hours, 23);
-    this.#dom = membership(daysOfMonth, 31);
-    this.#month = membership(months, 12);
-    this.#dow = membership(daysOfWeek, 6);
+    this.#croner = new Cron(fields.map((values) => values.join(',')).join(' '), {
+      utcOffset: 0,
+      domAndDow: dayOfMonthStar || dayOfWeekStar,
+    });
     Object.freeze(this);
   }
 
@@ -105,146 +103,29 @@ export class CronSchedule {
   static parse(text: string): CronResult {
     const r = parseExpression(text);
     if (typeof r === 'string') return { ok: false, message: `cron "${text}": ${r}` };
-    return { ok: true, cron: new CronSchedule(text.trim(), r.fields, r.dayOfMonthStar, r.dayOfWeekStar) };
+    return {
+      ok: true,
+      cron: new CronSchedule(trimBlanks(text), r.fields, r.dayOfMonthStar, r.dayOfWeekStar),
+    };
   }
 
   /** Whether the minute that contains `at` (UTC) is scheduled. */
   matches(at: Date): boolean {
-    const t = fields(floorMinute(checked(at)));
-    return (
-      this.#month[t.month] === true &&
-      this.#dayMatches(t.year, t.month, t.day) &&
-      this.#hour[t.hour] === true &&
-      this.#minute[t.minute] === true
-    );
+    return this.#croner.match(new Date(floorMinute(checked(at))));
   }
 
   /** The first scheduled minute strictly after `after`. */
   next(after: Date): Date {
-    const start = floorMinute(checked(after)) + MINUTE_MS;
-    let { year, month, day, hour, minute } = fields(start);
-    const limit = year + SEARCH_YEARS;
-    while (year <= limit) {
-      if (!this.#month[month]) {
-        const m = firstAtOrAfter(this.months, month + 1);
-        if (m === undefined) {
-          year++;
-          month = this.months[0]!;
-        } else {
-          month = m;
-        }
-        day = 1;
-        hour = 0;
-        minute = 0;
-        continue;
-      }
-      if (day > daysIn(year, month)) {
-        month++;
-        if (month > 12) {
-          year++;
-          month = 1;
-        }
-        day = 1;
-        hour = 0;
-        minute = 0;
-        continue;
-      }
-      if (!this.#dayMatches(year, month, day)) {
-        day = this.#andDays() ? (firstAtOrAfter(this.daysOfMonth, day + 1) ?? 32) : day + 1;
-        hour = 0;
-        minute = 0;
-        continue;
-      }
-      if (!this.#hour[hour]) {
-        const h = firstAtOrAfter(this.hours, hour + 1);
-        if (h === undefined) {
-          day++;
-          hour = 0;
-        } else {
-          hour = h;
-        }
-        minute = 0;
-        continue;
-      }
-      const m = firstAtOrAfter(this.minutes, minute);
-      if (m === undefined) {
-        hour++;
-        minute = 0;
-        if (hour > 23) {
-          day++;
-          hour = 0;
-        }
-        continue;
-      }
-      return new Date(Date.UTC(year, month - 1, day, hour, m));
-    }
-    throw new Error(
-      `cron "${this.text}": no scheduled minute within ${SEARCH_YEARS} years after ${after.toISOString()}`,
-    );
+    const found = this.#croner.nextRun(new Date(floorMinute(checked(after)) + MINUTE_MS - 1));
+    if (!found) throw new Error(`cron "${this.text}": no scheduled minute after ${after.toISOString()}`);
+    return found;
   }
 
   /** The last scheduled minute strictly before `before`. */
   previous(before: Date): Date {
-    const start = floorMinute(checked(before).getTime() - 1);
-    let { year, month, day, hour, minute } = fields(start);
-    const limit = year - SEARCH_YEARS;
-    while (year >= limit) {
-      if (!this.#month[month]) {
-        const m = lastAtOrBefore(this.months, month - 1);
-        if (m === undefined) {
-          year--;
-          month = this.months[this.months.length - 1]!;
-        } else {
-          month = m;
-        }
-        day = daysIn(year, month);
-        hour = 23;
-        minute = 59;
-        continue;
-      }
-      if (day < 1) {
-        month--;
-        if (month < 1) {
-          year--;
-          month = 12;
-        }
-        day = daysIn(year, month);
-        hour = 23;
-        minute = 59;
-        continue;
-      }
-      if (!this.#dayMatches(year, month, day)) {
-        day = this.#andDays() ? (lastAtOrBefore(this.daysOfMonth, day - 1) ?? 0) : day - 1;
-        hour = 23;
-        minute = 59;
-        continue;
-      }
-      if (!this.#hour[hour]) {
-        const h = lastAtOrBefore(this.hours, hour - 1);
-        if (h === undefined) {
-          day--;
-          hour = 23;
-        } else {
-          hour = h;
-        }
-        minute = 59;
-        continue;
-      }
-      const m = lastAtOrBefore(this.minutes, minute);
-      if (m === undefined) {
-        hour--;
-        minute = 59;
-        if (hour < 0) {
-          day--;
-          hour = 23;
-        }
-        continue;
-      }
-      return new Date(Date.UTC(year, month - 1, day, hour, m));
-    }
-    throw new Error(
-      `cron "${this.text}": no scheduled minute within ${SEARCH_YEARS} years before ${before.toISOString()}`,
-    );
+    const [found] = this.#croner.previousRuns(1, checked(before));
+    if (!found) throw new Error(`cron "${this.text}": no scheduled minute before ${before.toISOString()}`);
+    return found;
   }
 
   /**
@@ -262,17 +143,6 @@ export class CronSchedule {
   toJSON(): string {
     return this.text;
   }
-
-  /** With a star in either day field a day must match both; with both restricted, either. */
-  #dayMatches(year: number, month: number, day: number): boolean {
-    const dom = this.#dom[day] === true;
-    const dow = this.#dow[dayOfWeek(year, month, day)] === true;
-    return this.#andDays() ? dom && dow : dom || dow;
-  }
-
-  #andDays(): boolean {
-    return this.dayOfMonthStar || this.dayOfWeekStar;
-  }
 }
 
 /** Parse a cron expression; the message names the field, quotes the bad part and says what is valid. */
@@ -288,7 +158,15 @@ interface Parsed {
 
 /** The fields of an expression, or a message (without the `cron "…":` prefix). */
 function parseExpression(text: string): Parsed | string {
-  let expression = text.trim();
+  // Only spaces and tabs separate fields, as in a crontab: a no-break space or a line break pasted
+  // from a document would otherwise split fields unseen (croner, for one, takes any whitespace).
+  const blank = /[^\S \t]/u.exec(text);
+  if (blank) {
+    const code = `U+${blank[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    const name = BLANK_NAMES[blank[0]];
+    return `${name ? `${name} (${code})` : code} at character ${blank.index + 1} is not a space or a tab: separate the fields with spaces`;
+  }
+  let expression = trimBlanks(text);
   if (expression.startsWith('@')) {
     const macro = expression.toLowerCase();
     if (macro === '@reboot') {
@@ -301,7 +179,7 @@ function parseExpression(text: string): Parsed | string {
     expression = expansion;
   }
 
-  const parts = expression === '' ? [] : expression.split(/\s+/);
+  const parts = expression === '' ? [] : expression.split(/[ \t]+/);
   if (parts.length !== 5) {
     const extra = parts.length === 6 ? ': a seconds or year field is not supported' : '';
     return `expected 5 fields (${FIELDS}), got ${parts.length}${extra}`;
@@ -328,6 +206,13 @@ function parseExpression(text: string): Parsed | string {
   }
   return { fields, dayOfMonthStar, dayOfWeekStar };
 }
+
+const BLANK_NAMES: Record<string, string> = {
+  '\n': 'a line break',
+  '\r': 'a carriage return',
+  '\u00a0': 'a no-break space',
+  '\u3000': 'an ideographic space',
+};
 
 /** The most days each month can have (February in a leap year). */
 const MAX_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -413,20 +298,9 @@ function invalidItem(item: string, spec: FieldSpec): string {
   );
 }
 
-function membership(values: readonly number[], max: number): boolean[] {
-  const flags = Array.from({ length: max + 1 }, () => false);
-  for (const v of values) flags[v] = true;
-  return flags;
-}
-
-function firstAtOrAfter(sorted: readonly number[], x: number): number | undefined {
-  for (const v of sorted) if (v >= x) return v;
-  return undefined;
-}
-
-function lastAtOrBefore(sorted: readonly number[], x: number): number | undefined {
-  for (let i = sorted.length - 1; i >= 0; i--) if (sorted[i]! <= x) return sorted[i];
-  return undefined;
+/** Leading and trailing spaces and tabs, and only those. */
+function trimBlanks(text: string): string {
+  return text.replace(/^[ \t]+|[ \t]+$/g, '');
 }
 
 function checked(d: Date): Date {
@@ -438,23 +312,4 @@ function checked(d: Date): Date {
 function floorMinute(t: Date | number): number {
   const ms = typeof t === 'number' ? t : t.getTime();
   return Math.floor(ms / MINUTE_MS) * MINUTE_MS;
-}
-
-function fields(ms: number) {
-  const d = new Date(ms);
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-  };
-}
-
-function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-function dayOfWeek(year: number, month: number, day: number): number {
-  return new Date(Date.UTC(year, month - 1, day)).getUTCDay();
 }

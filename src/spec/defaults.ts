@@ -37,20 +37,3 @@ function must<T>(r: { ok: true; value: T } | { ok: false; message: string }): T 
   if (!r.ok) throw new Error(`bad built-in default: ${r.message}`);
   return r.value;
 }
-
-/** Default images per service type in `registry` mode; `local` mode uses `stagecraft/<name>`. */
-export function defaultImage(
-  type: 'postgres' | 'redis' | 'rabbitmq',
-  version: string,
-  mode: 'registry' | 'local',
-): string {
-  if (mode === 'local') return `stagecraft/${type === 'postgres' ? 'postgresql' : type}:${version}`;
-  switch (type) {
-    case 'postgres':
-      return `postgres:${version}`;
-    case 'redis':
-      return `redis:${version}`;
-    case 'rabbitmq':
-      return `rabbitmq:${version}-management`;
-  }
-}

@@ -1,8 +1,11 @@
-/** A problem found in the user's input: collected, never thrown (style.md, pattern 4). */
+import { CODES, type Code, fill, type Params } from './codes.ts';
+import { escapeControl } from './escape.ts';
+
+/** A problem found in the user's input: collected and reported together, never thrown (as the TypeScript compiler's Diagnostic). */
 export type Path = readonly (string | number)[];
 
 export interface Diagnostic {
-  code: string;
+  code: Code;
   severity: 'error' | 'warning';
   path: Path;
   message: string;
@@ -14,16 +17,17 @@ export interface Diagnostic {
   column?: number;
 }
 
-export function error(code: string, path: Path, message: string, hint?: string): Diagnostic {
-  return hint === undefined
-    ? { code, severity: 'error', path, message }
-    : { code, severity: 'error', path, message, hint };
-}
+type ParamsArg<C extends Code> = keyof Params<C> extends never ? [] : [params: Params<C>];
 
-export function warning(code: string, path: Path, message: string, hint?: string): Diagnostic {
-  return hint === undefined
-    ? { code, severity: 'warning', path, message }
-    : { code, severity: 'warning', path, message, hint };
+/** The diagnostic `code` stands for, its message and hint filled from `params` (codes.ts). */
+export function diagnostic<C extends Code>(code: C, path: Path, ...args: ParamsArg<C>): Diagnostic {
+  const entry = CODES[code];
+  const params: Record<string, string | number> = args[0] ?? {};
+  const message = fill(entry.message, params);
+  const hint = 'hint' in entry ? fill(entry.hint, params) : '';
+  return hint.trim() === ''
+    ? { code, severity: entry.severity, path, message }
+    : { code, severity: entry.severity, path, message, hint };
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
@@ -39,12 +43,15 @@ export function formatPath(path: Path): string {
   return out;
 }
 
-/** `file:line:col: message`, the hint on the next line; the form editors and terminals link. */
+/**
+ * `file:line:col: error SC0412: message`, the hint on the next line; the form editors and
+ * terminals link (`file: error …` for a problem with the file itself). Control characters the spec brought in are shown escaped, never written raw.
+ */
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.file ? `${d.file}:${d.line ?? 1}:${d.column ?? 1}: ` : '';
-  const level = d.severity === 'warning' ? 'warning: ' : '';
-  const head = `${where}${level}${d.message}`;
-  return d.hint ? `${head}\n  hint: ${d.hint}` : head;
+  const file = d.file ? escapeControl(d.file) : '';
+  const where = !file ? '' : d.line === undefined ? `${file}: ` : `${file}:${d.line}:${d.column ?? 1}: `;
+  const head = `${where}${d.severity} ${d.code}: ${escapeControl(d.message)}`;
+  return d.hint ? `${head}\n  hint: ${escapeControl(d.hint)}` : head;
 }
 
 export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {

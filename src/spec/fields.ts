@@ -26,12 +26,55 @@ function parsedValue<T>(parse: (input: unknown) => ParseResult<T>, description: 
 export const size = () =>
   parsedValue(Size.parse, 'a size such as 512MiB, 1GiB, 1.5GB or 10Gi', ['512MiB', '1GiB']);
 export const cpus = () => parsedValue(Cpus.parse, 'CPUs such as 0.5, 500m or 2', [0.5, '500m']);
-export const duration = () =>
-  parsedValue(Duration.parse, 'a duration such as 15s, 5m, 2h or 7d', ['15s', '5m']);
+/**
+ * A duration, within bounds when given (`{ min: '1s', max: '1h' }`): a health interval of 0s or
+ * a retention of a million days validates as a duration but breaks the engine or Prometheus.
+ */
+export const duration = (bounds?: { min: string; max: string }) => {
+  const field = parsedValue(Duration.parse, 'a duration such as 15s, 5m, 2h or 7d', ['15s', '5m']);
+  if (!bounds) return field;
+  const min = mustParse(Duration.parse(bounds.min));
+  const max = mustParse(Duration.parse(bounds.max));
+  return field.superRefine((d, ctx) => {
+    const ms = d.toMilliseconds();
+    if (ms >= min.toMilliseconds() && ms <= max.toMilliseconds()) return;
+    const problem =
+      ms === 0 ? 'zero' : ms < min.toMilliseconds() ? `shorter than ${min}` : `longer than ${max}`;
+    ctx.addIssue({
+      code: 'custom',
+      message: problem,
+      input: d.toString(),
+      params: {
+        code: 'SC0309',
+        values: { value: d.toString(), problem, min: min.toString(), max: max.toString() },
+      },
+    });
+  });
+};
+
+function mustParse<T>(r: { ok: true; value: T } | { ok: false; message: string }): T {
+  if (!r.ok) throw new Error(`bad built-in bound: ${r.message}`);
+  return r.value;
+}
 export const percent = () => parsedValue(Percent.parse, 'a percentage such as 80%', ['80%']);
 export const cidr = () => parsedValue(Cidr.parse, 'an IPv4 network such as 172.20.0.0/14', ['172.20.0.0/14']);
+/** nginx's `limit_req` counts whole requests per second or per minute, up to this many a second. */
+const MAX_RATE_PER_SECOND = 1_000_000;
+
 export const rateLimit = () =>
-  parsedValue(RateLimit.parse, 'requests per client IP, such as 100/min, 10/s or 1000/h', ['100/min']);
+  parsedValue(RateLimit.parse, 'requests per client IP, such as 100/min, 10/s or 1000/h', [
+    '100/min',
+  ]).superRefine((r, ctx) => {
+    const perSecond = r.requests / r.perSeconds;
+    if (perSecond * 60 >= 1 && perSecond <= MAX_RATE_PER_SECOND) return;
+    const problem = perSecond * 60 < 1 ? 'slower than 1 request a minute' : 'faster than 1,000,000 a second';
+    ctx.addIssue({
+      code: 'custom',
+      message: problem,
+      input: r.toString(),
+      params: { code: 'SC0310', values: { value: r.toString(), problem } },
+    });
+  });
 
 export const cron = () =>
   z
@@ -63,10 +106,13 @@ export const hostname = () =>
   });
 
 export const secretName = () =>
-  z.string().regex(SECRET_NAME, {
-    error: (iss) =>
-      `"${iss.input}" is not a valid secret name: use capitals, digits and _ (such as DJANGO_SECRET_KEY)`,
-  });
+  z
+    .string()
+    .max(128)
+    .regex(SECRET_NAME, {
+      error: (iss) =>
+        `"${iss.input}" is not a valid secret name: use capitals, digits and _ (such as DJANGO_SECRET_KEY)`,
+    });
 
 /** `{ secret: NAME }`; a plain string here is a secret value written inline, which is refused. */
 export const secretRef = () =>
@@ -76,9 +122,7 @@ export const secretRef = () =>
         ctx.addIssue({
           code: 'custom',
           message: 'a secret value is written inline; secrets never go in the spec',
-          params: {
-            hint: 'write { secret: NAME } here and store the value with `stagecraft secrets set PROJECT NAME` (value on standard input)',
-          },
+          params: { code: 'SC0606' },
           input: '[redacted]',
         });
         return z.NEVER;
@@ -136,3 +180,79 @@ function editDistance(a: string, b: string): number {
   }
   return row[b.length]!;
 }
+
+/**
+ * Values that name things (paths, volume names, image references) reach shells, nginx and compose
+ * files; outside a safe alphabet they are refused where they stand (SC0308) rather than quoted in
+ * every place they land.
+ */
+function safeText(what: string, alphabet: string, valid: (s: string) => boolean, max = 255) {
+  return z.string().superRefine((s, ctx) => {
+    if (s.length <= max && valid(s)) return;
+    const value = s.length > 60 ? `${s.slice(0, 60)}…` : s;
+    ctx.addIssue({
+      code: 'custom',
+      message: `${what} "${value}" may only hold ${alphabet}`,
+      input: value,
+      params: { code: 'SC0308', values: { what, value, alphabet } },
+    });
+  });
+}
+
+const ABSOLUTE_PATH = /^\/[A-Za-z0-9._/-]*$/;
+const RELATIVE_PATH = /^[A-Za-z0-9._/-]+$/;
+const URL_PATH = /^\/[A-Za-z0-9._~%/+,:@=-]*$/;
+const noDotDot = (s: string) => !s.split('/').includes('..');
+
+/** A path on the server, such as `/opt/backups` or a volume's mount point. */
+export const absolutePath = () =>
+  safeText(
+    'the path',
+    'an absolute path of letters, digits and . _ - / (no ..)',
+    (s) => ABSOLUTE_PATH.test(s) && noDotDot(s),
+    1024,
+  );
+
+/** A path beside the spec (a build context or Dockerfile). */
+export const relativePath = () =>
+  safeText('the path', 'letters, digits and . _ - /', (s) => RELATIVE_PATH.test(s), 1024);
+
+/** The path part of a URL: a route, a health check, the metrics endpoint. */
+export const urlPath = () =>
+  safeText(
+    'the URL path',
+    'a path starting with / of letters, digits and . _ ~ % / + , : @ = -',
+    (s) => URL_PATH.test(s),
+    1024,
+  );
+
+/** A volume's name: it becomes part of an engine volume's name, never a host path. */
+export const volumeName = () =>
+  safeText('the volume name', 'lowercase letters, digits and _ . -, starting with a letter or digit', (s) =>
+    /^[a-z0-9][a-z0-9_.-]{0,62}$/.test(s),
+  );
+
+/** A Docker image reference: `[registry[:port]/]name[/name…][:tag][@sha256:digest]`. */
+const IMAGE_REF =
+  /^(?:[A-Za-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+export const imageRef = () =>
+  safeText(
+    'the image reference',
+    'lowercase names, / and one :tag, such as registry.example.com/shop/web:1.4',
+    (s) => IMAGE_REF.test(s),
+  );
+
+/** An image tag, such as a data service's `version`. */
+export const imageTag = () =>
+  z
+    .union([z.string(), z.number()])
+    .transform(String)
+    .pipe(
+      safeText('the version', 'letters, digits and . _ -', (s) =>
+        /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(s),
+      ),
+    );
+
+/** A name used in URLs and configuration (a RabbitMQ vhost, an S3 region, a label key). */
+export const plainName = (what: string) =>
+  safeText(what, 'letters, digits and . _ - /', (s) => /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(s), 128);

@@ -1,17 +1,20 @@
-import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { type Diagnostic, formatPath, hasErrors, type Path, sortDiagnostics } from './diagnostic.ts';
+import type { Code } from './codes.ts';
+import { type Diagnostic, diagnostic, formatPath, hasErrors, sortDiagnostics } from './diagnostic.ts';
 import { nearest } from './fields.ts';
+import { LIMITS } from './limits.ts';
 import type { Spec } from './model.ts';
 import { resolveSpec } from './resolve.ts';
+import { checkAccess } from './rules/access.ts';
 import { checkNames } from './rules/names.ts';
 import { checkNetworks } from './rules/networks.ts';
 import { checkRoutes } from './rules/routes.ts';
 import { checkSecrets } from './rules/secrets.ts';
 import { checkServices } from './rules/services.ts';
 import { checkUses } from './rules/uses.ts';
-import { type ParsedSpec, specSchema } from './schema.ts';
+import { type ParsedSpec, SERVICE_TYPES, specSchema } from './schema.ts';
 import { parseYaml, type SpecSource } from './source.ts';
+import { readSpecFile } from './spec-file.ts';
 
 export interface LoadResult {
   /** Present when the spec has no errors (warnings may remain). */
@@ -22,22 +25,20 @@ export interface LoadResult {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-const RULES = [checkNames, checkUses, checkRoutes, checkNetworks, checkSecrets, checkServices];
+const RULES = [checkNames, checkAccess, checkUses, checkRoutes, checkNetworks, checkSecrets, checkServices];
 
 /** Parses, fills variables, checks the schema and every cross-field rule; reports all problems at once. */
 export function loadSpecText(file: string, text: string, env: Env): LoadResult {
+  if (text.length > LIMITS.fileBytes) {
+    const d = diagnostic('SC0106', [], { size: Buffer.byteLength(text), limit: LIMITS.fileBytes });
+    return { source: { file, locate: () => ({ line: 1, column: 1 }) }, diagnostics: [{ ...d, file }] };
+  }
   const yaml = parseYaml(file, text, env);
   const diagnostics = [...yaml.diagnostics];
   if (yaml.data === undefined && diagnostics.length > 0)
     return { source: yaml.source, diagnostics: sortDiagnostics(diagnostics) };
   if (yaml.data === null || typeof yaml.data !== 'object' || Array.isArray(yaml.data)) {
-    diagnostics.push({
-      code: 'yaml.root',
-      severity: 'error',
-      path: [],
-      message: 'the spec must be a mapping with version, server and projects',
-      hint: 'start from examples/demo/staging.yaml',
-    });
+    diagnostics.push(diagnostic('SC0117', []));
     return { source: yaml.source, diagnostics: place(diagnostics, yaml.source) };
   }
   const parsed = specSchema.safeParse(yaml.data, { reportInput: true });
@@ -48,7 +49,11 @@ export function loadSpecText(file: string, text: string, env: Env): LoadResult {
     const recovered = withoutBadValues(yaml.data, parsed.error.issues);
     if (recovered) {
       const resolved = resolveSpec(recovered, file);
-      for (const rule of RULES) diagnostics.push(...rule(resolved.spec));
+      const dropped = new Set(
+        parsed.error.issues.map((i) => formatPath(i.path.filter((p) => typeof p !== 'symbol'))),
+      );
+      for (const rule of RULES)
+        diagnostics.push(...rule(resolved.spec).filter((d) => !missingBecauseDropped(d, dropped)));
     }
     return { source: yaml.source, diagnostics: place(diagnostics, yaml.source) };
   }
@@ -61,8 +66,19 @@ export function loadSpecText(file: string, text: string, env: Env): LoadResult {
     : { spec: resolved.spec, source: yaml.source, diagnostics: placed };
 }
 
-export function loadSpecFile(path: string, env: Env): LoadResult {
-  return loadSpecText(path, readFileSync(path, 'utf8'), env);
+/**
+ * Reads the spec file (refusing what is not a readable, reasonably sized text file) and loads it;
+ * diagnostics name it as `shown` (the path as the user gave it).
+ */
+export function loadSpecFile(path: string, env: Env, shown = path): LoadResult {
+  const read = readSpecFile(path, shown);
+  if ('diagnostic' in read) {
+    return {
+      source: { file: shown, locate: () => ({ line: 1, column: 1 }) },
+      diagnostics: [read.diagnostic],
+    };
+  }
+  return loadSpecText(shown, read.text, env);
 }
 
 /** Gives every diagnostic that has only a path its file, line and column. */
@@ -75,6 +91,13 @@ export function place(diagnostics: Diagnostic[], source: SpecSource): Diagnostic
     d.column = pos.column;
   }
   return sortDiagnostics(diagnostics);
+}
+
+/** "needs an image or a build" when the image was there but refused: the refusal says it already. */
+function missingBecauseDropped(d: Diagnostic, dropped: ReadonlySet<string>): boolean {
+  return (
+    d.code === 'SC0707' && ['image', 'build'].some((field) => dropped.has(formatPath([...d.path, field])))
+  );
 }
 
 /** The spec with every value an issue names removed, if it then parses and nothing above a service field went. */
@@ -111,35 +134,31 @@ function at(root: unknown, path: readonly (string | number)[]): unknown {
 function issueToDiagnostics(issue: z.core.$ZodIssue): Diagnostic[] {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   const where = formatPath(path);
-  const prefix = where ? `${where}: ` : '';
+  const field = where ? `${where}: ` : '';
   switch (issue.code) {
     case 'unrecognized_keys': {
       const lines = issue.message.split('\n');
       return issue.keys.map((key, i) => ({
-        code: 'schema.unknown-key',
-        severity: 'error' as const,
-        path: [...path, key],
+        ...diagnostic('SC0301', [...path, key], {
+          field,
+          key,
+          suggestion: (lines[i] ?? '').replace(/^unknown key "[^"]*"/, ''),
+        }),
         atKey: true,
-        message: `${prefix}${lines[i] ?? `unknown key "${key}"`}`,
       }));
     }
     case 'invalid_type': {
       if (issue.input === undefined) {
         return [
-          diag(
-            'schema.required',
-            path,
-            `${where} is required`,
-            `add ${path.at(-1)}: (${article(issue.expected)})`,
-          ),
+          diagnostic('SC0302', path, {
+            field: where,
+            key: String(path.at(-1)),
+            expected: article(issue.expected),
+          }),
         ];
       }
       return [
-        diag(
-          'schema.type',
-          path,
-          `${prefix}expected ${article(issue.expected)}, got ${describe(issue.input)}`,
-        ),
+        diagnostic('SC0303', path, { field, expected: article(issue.expected), got: describe(issue.input) }),
       ];
     }
     case 'invalid_value': {
@@ -147,16 +166,13 @@ function issueToDiagnostics(issue: z.core.$ZodIssue): Diagnostic[] {
       const got = typeof issue.input === 'string' ? issue.input : undefined;
       const near = got ? nearest(got, options) : undefined;
       const gotText = issue.input === undefined ? 'nothing' : `"${String(issue.input)}"`;
-      if (options.length === 1) {
-        return [diag('schema.value', path, `${prefix}must be ${options[0]}, got ${gotText}`)];
-      }
       return [
-        diag(
-          'schema.value',
-          path,
-          `${prefix}must be one of ${options.join(', ')}; got ${gotText}`,
-          near ? `did you mean ${near}?` : undefined,
-        ),
+        diagnostic('SC0304', path, {
+          field,
+          options: options.length === 1 ? options[0]! : `one of ${options.join(', ')}`,
+          got: gotText,
+          suggestion: near ? `did you mean ${near}?` : '',
+        }),
       ];
     }
     case 'too_small':
@@ -164,11 +180,11 @@ function issueToDiagnostics(issue: z.core.$ZodIssue): Diagnostic[] {
       const bound = issue.code === 'too_small' ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
       const what = issue.origin === 'array' ? 'entries' : issue.origin === 'string' ? 'characters' : '';
       return [
-        diag(
-          'schema.range',
-          path,
-          `${prefix}must be ${bound}${what ? ` ${what}` : ''}${gotSuffix(issue.input)}`,
-        ),
+        diagnostic('SC0305', path, {
+          field,
+          bound: `${bound}${what ? ` ${what}` : ''}`,
+          got: typeof issue.input === 'number' ? `, got ${issue.input}` : '',
+        }),
       ];
     }
     case 'invalid_union': {
@@ -177,17 +193,34 @@ function issueToDiagnostics(issue: z.core.$ZodIssue): Diagnostic[] {
       if (first && issue.errors.length > 0 && !issue.message.startsWith('a service needs')) {
         return issueToDiagnostics({ ...first, path: [...issue.path, ...first.path] } as z.core.$ZodIssue);
       }
-      return [diag('schema.union', [...path, 'type'], `${prefix}${issue.message}`)];
+      return [diagnostic('SC0306', [...path, 'type'], { field, types: SERVICE_TYPES.join(', ') })];
     }
-    case 'custom':
-      return [diag('schema.value', path, `${prefix}${issue.message}`, issue.params?.hint)];
+    case 'invalid_key': {
+      // A record's key that its key schema refuses (a volume name, a label key): point at the key.
+      const inner = issue.issues[0];
+      if (!inner) return [];
+      return issueToDiagnostics({ ...inner, path: issue.path } as z.core.$ZodIssue).map((d) => ({
+        ...d,
+        atKey: true,
+      }));
+    }
+    case 'custom': {
+      const params = (issue.params ?? {}) as { code?: Code; hint?: string; values?: Record<string, string> };
+      if (params.code) {
+        return [
+          diagnostic(params.code as 'SC0307', path, {
+            field,
+            detail: issue.message,
+            hint: '',
+            ...params.values,
+          }),
+        ];
+      }
+      return [diagnostic('SC0307', path, { field, detail: issue.message, hint: params.hint ?? '' })];
+    }
     default:
-      return [diag('schema.value', path, `${prefix}${issue.message}`)];
+      return [diagnostic('SC0307', path, { field, detail: issue.message, hint: '' })];
   }
-}
-
-function diag(code: string, path: Path, message: string, hint?: string): Diagnostic {
-  return hint ? { code, severity: 'error', path, message, hint } : { code, severity: 'error', path, message };
 }
 
 function article(expected: string): string {
@@ -203,15 +236,16 @@ function article(expected: string): string {
   return names[expected] ?? expected;
 }
 
+/** What the value is, in words; NaN and the infinities are named, never "a number". */
 function describe(input: unknown): string {
   if (input === null) return 'null';
   if (Array.isArray(input)) return 'a list';
   if (typeof input === 'object') return 'a mapping';
   if (typeof input === 'string') return 'a string';
-  if (typeof input === 'number') return Number.isInteger(input) ? 'a whole number' : 'a number';
+  if (typeof input === 'number') {
+    if (Number.isNaN(input)) return '.nan (not a number)';
+    if (!Number.isFinite(input)) return `${input > 0 ? '' : '-'}.inf (infinity)`;
+    return Number.isInteger(input) ? 'a whole number' : 'a number';
+  }
   return typeof input;
-}
-
-function gotSuffix(input: unknown): string {
-  return typeof input === 'number' ? `, got ${input}` : '';
 }

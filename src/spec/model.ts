@@ -51,9 +51,3 @@ export interface Spec extends Omit<ParsedSpec, 'projects'> {
   file: string;
   projects: Project[];
 }
-
-export const DATA_TYPES: readonly ServiceType[] = ['postgres', 'redis', 'rabbitmq'];
-
-export function isDataService(s: Service): s is DataService {
-  return s.type === 'postgres' || s.type === 'redis' || s.type === 'rabbitmq';
-}

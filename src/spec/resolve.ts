@@ -1,5 +1,5 @@
 import { resourcesOf, SERVICE_RESOURCES } from './defaults.ts';
-import { type Diagnostic, error } from './diagnostic.ts';
+import { type Diagnostic, diagnostic } from './diagnostic.ts';
 import type { Project, Route, Service, Spec } from './model.ts';
 import type { ParsedSpec } from './schema.ts';
 
@@ -12,14 +12,7 @@ export function resolveSpec(parsed: ParsedSpec, file: string): { spec: Spec; dia
     if (!domain) {
       if (parsed.server.domain) domain = `${name}.${parsed.server.domain}`;
       else {
-        diagnostics.push(
-          error(
-            'domain.missing',
-            ['projects', name],
-            `project ${name} has no domain`,
-            `set projects.${name}.domain, or server.domain so it defaults to ${name}.<server.domain>`,
-          ),
-        );
+        diagnostics.push(diagnostic('SC0710', ['projects', name], { project: name }));
         domain = `${name}.invalid`;
       }
     }

@@ -1,21 +1,28 @@
 import { z } from 'zod';
 import {
+  absolutePath,
   cidr,
   cpus,
   cron,
   duration,
   hostname,
+  imageRef,
+  imageTag,
   percent,
+  plainName,
   port,
   rateLimit,
+  relativePath,
   secretName,
   secretRef,
   size,
   strict,
+  urlPath,
+  volumeName,
 } from './fields.ts';
 
 /**
- * The whole schema of `staging.yaml` (../shared/design/spec.md). Defaults live here, so the
+ * The whole schema of `staging.yaml` (the README describes it). Defaults live here, so the
  * parsed model is complete; what depends on other fields (domains, routes) is resolved after.
  */
 
@@ -23,41 +30,37 @@ const resources = () => strict({ cpus: cpus().optional(), memory: size().optiona
 
 const envValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
-const health = strict({
-  path: z.string().startsWith('/').prefault('/health'),
-  interval: duration().prefault('10s'),
-  timeout: duration().prefault('3s'),
+/** How often and how long the engine probes a container: 0s would probe without pause. */
+const probeTiming = {
+  interval: duration({ min: '1s', max: '1h' }).prefault('10s'),
+  timeout: duration({ min: '1s', max: '1h' }).prefault('3s'),
   retries: z.int().min(1).max(100).prefault(3),
-  startPeriod: duration().prefault('10s'),
-});
+  startPeriod: duration({ min: '0s', max: '1h' }).prefault('10s'),
+};
 
-const commandHealth = strict({
-  command: z.string().min(1),
-  interval: duration().prefault('10s'),
-  timeout: duration().prefault('3s'),
-  retries: z.int().min(1).max(100).prefault(3),
-  startPeriod: duration().prefault('10s'),
-});
+const health = strict({ path: urlPath().prefault('/health'), ...probeTiming });
+
+const commandHealth = strict({ command: z.string().min(1), ...probeTiming });
 
 const build = strict({
-  context: z.string().min(1),
-  dockerfile: z.string().prefault('Dockerfile'),
+  context: relativePath(),
+  dockerfile: relativePath().prefault('Dockerfile'),
   args: z.record(z.string(), envValue).prefault({}),
 });
 
-const route = strict({ host: hostname().optional(), path: z.string().startsWith('/').prefault('/') });
+const route = strict({ host: hostname().optional(), path: urlPath().prefault('/') });
 
 /** Fields every service type shares. */
 const common = {
-  image: z.string().min(1).optional(),
+  image: imageRef().optional(),
   build: build.optional(),
   replicas: z.int().min(0).max(100).prefault(1),
   resources: resources().optional(),
   env: z.record(z.string(), envValue).prefault({}),
   secrets: z.array(secretName()).prefault([]),
-  volumes: z.record(z.string(), z.string().startsWith('/')).prefault({}),
+  volumes: z.record(volumeName(), absolutePath()).prefault({}),
   uses: z.array(z.string()).prefault([]),
-  labels: z.record(z.string(), z.string()).prefault({}),
+  labels: z.record(plainName('the label key'), z.string()).prefault({}),
 };
 
 const command = z.union([z.string().min(1), z.array(z.string()).min(1)]);
@@ -70,10 +73,7 @@ const app = strict({
   routes: z.array(route).optional(),
   health: health.prefault({}),
   metrics: z
-    .union([
-      strict({ path: z.string().startsWith('/').prefault('/metrics'), port: port().optional() }),
-      z.literal(false),
-    ])
+    .union([strict({ path: urlPath().prefault('/metrics'), port: port().optional() }), z.literal(false)])
     .optional(),
   release: z.string().min(1).optional(),
 });
@@ -83,7 +83,7 @@ const worker = strict({
   ...common,
   command: command.optional(),
   health: commandHealth.optional(),
-  metrics: strict({ path: z.string().startsWith('/').prefault('/metrics'), port: port() }).optional(),
+  metrics: strict({ path: urlPath().prefault('/metrics'), port: port() }).optional(),
 });
 
 const cronJob = strict({
@@ -91,7 +91,7 @@ const cronJob = strict({
   ...common,
   schedule: cron(),
   command: command,
-  timeout: duration().prefault('1h'),
+  timeout: duration({ min: '1s', max: '7d' }).prefault('1h'),
 });
 
 const keep = strict({
@@ -105,7 +105,7 @@ const remoteBackup = strict({
     error: (iss) => `"${iss.input}" is not an S3 location: write s3://BUCKET/PREFIX`,
   }),
   endpoint: z.url().optional(),
-  region: z.string().prefault('us-east-1'),
+  region: plainName('the region').prefault('us-east-1'),
   accessKey: secretRef(),
   secretKey: secretRef(),
   keep: strict({
@@ -125,7 +125,7 @@ const backup = strict({
 const postgres = strict({
   type: z.literal('postgres'),
   ...common,
-  version: z.union([z.string(), z.number()]).transform(String).prefault('15'),
+  version: imageTag().prefault('15'),
   storage: size().optional(),
   database: z
     .string()
@@ -143,7 +143,7 @@ const postgres = strict({
 const redis = strict({
   type: z.literal('redis'),
   ...common,
-  version: z.union([z.string(), z.number()]).transform(String).prefault('7'),
+  version: imageTag().prefault('7'),
   storage: size().optional(),
   maxmemoryPolicy: z
     .enum([
@@ -164,9 +164,9 @@ const redis = strict({
 const rabbitmq = strict({
   type: z.literal('rabbitmq'),
   ...common,
-  version: z.union([z.string(), z.number()]).transform(String).prefault('3'),
+  version: imageTag().prefault('3'),
   storage: size().optional(),
-  vhost: z.string().min(1).optional(),
+  vhost: plainName('the vhost').optional(),
   ui: z.boolean().prefault(false),
 });
 
@@ -179,11 +179,26 @@ const service = z.discriminatedUnion('type', [app, worker, cronJob, postgres, re
   },
 });
 
-const role = z.enum(['viewer', 'editor', 'admin']);
+export const ROLES = ['viewer', 'editor', 'admin'] as const;
+const role = z.enum(ROLES);
+
+/** A user of the control plane: the name a token is created for (`stagecraft tokens create USER`). */
+export const userName = () =>
+  z.string().regex(/^[a-z_][a-z0-9_.@-]{0,63}$/, {
+    error: (iss) =>
+      `"${iss.input}" is not a user name: use lowercase letters, digits and _ . @ -, starting with a letter or _`,
+  });
+
+const teamName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, {
+  error: (iss) =>
+    `"${iss.input}" is not a team name: use letters, digits, _ and -, starting with a letter or _`,
+});
 
 const project = strict({
   domain: hostname().optional(),
   access: z.record(z.string(), role).prefault({}),
+  /** A cap on the project's own limits; the Kubernetes target's ResourceQuota. */
+  quota: resources().optional(),
   alerts: strict({ receiver: z.string().optional() }).prefault({}),
   services: z.record(z.string(), service),
 });
@@ -191,8 +206,8 @@ const project = strict({
 const disabled = z.literal(false);
 
 const prometheus = strict({
-  retention: duration().prefault('15d'),
-  scrapeInterval: duration().prefault('15s'),
+  retention: duration({ min: '1h', max: '3660d' }).prefault('15d'),
+  scrapeInterval: duration({ min: '1s', max: '1h' }).prefault('15s'),
   resources: resources().optional(),
 });
 
@@ -206,20 +221,25 @@ const receiver = strict({
 const alertmanager = strict({
   receivers: z.array(receiver).prefault([]),
   smtp: strict({
-    smarthost: z.string().regex(/^[^:\s]+:\d+$/, { error: 'write the SMTP server as host:port' }),
+    smarthost: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}:\d{1,5}$/, { error: 'write the SMTP server as host:port' }),
     from: z.email(),
     username: z.string().optional(),
     password: secretRef().optional(),
     requireTls: z.boolean().prefault(true),
   }).optional(),
-  groupWait: duration().prefault('30s'),
-  groupInterval: duration().prefault('5m'),
-  repeatInterval: duration().prefault('4h'),
+  groupWait: duration({ min: '0s', max: '1d' }).prefault('30s'),
+  groupInterval: duration({ min: '1s', max: '1d' }).prefault('5m'),
+  repeatInterval: duration({ min: '1m', max: '30d' }).prefault('4h'),
   resources: resources().optional(),
 });
 
+/** How long a condition holds before an alert fires: 0s fires at once; past a day it never helps. */
+const holdFor = () => duration({ min: '0s', max: '1d' });
+
 const threshold = (above: string, forDuration: string) =>
-  z.union([strict({ above: percent().prefault(above), for: duration().prefault(forDuration) }), disabled]);
+  z.union([strict({ above: percent().prefault(above), for: holdFor().prefault(forDuration) }), disabled]);
 
 const alerts = strict({
   cpu: threshold('80%', '5m').prefault({ above: '80%', for: '5m' }),
@@ -227,11 +247,18 @@ const alerts = strict({
   disk: threshold('90%', '5m').prefault({ above: '90%', for: '5m' }),
   errorRate: threshold('5%', '2m').prefault({ above: '5%', for: '2m' }),
   latencyP95: z
-    .union([strict({ above: duration().prefault('2s'), for: duration().prefault('5m') }), disabled])
+    .union([
+      strict({ above: duration({ min: '1ms', max: '1h' }).prefault('2s'), for: holdFor().prefault('5m') }),
+      disabled,
+    ])
     .prefault({ above: '2s', for: '5m' }),
-  down: z.union([strict({ for: duration().prefault('3m') }), disabled]).prefault({ for: '3m' }),
-  certExpiry: z.union([strict({ within: duration().prefault('14d') }), disabled]).prefault({ within: '14d' }),
-  backupAge: z.union([strict({ above: duration().prefault('26h') }), disabled]).prefault({ above: '26h' }),
+  down: z.union([strict({ for: holdFor().prefault('3m') }), disabled]).prefault({ for: '3m' }),
+  certExpiry: z
+    .union([strict({ within: duration({ min: '1d', max: '365d' }).prefault('14d') }), disabled])
+    .prefault({ within: '14d' }),
+  backupAge: z
+    .union([strict({ above: duration({ min: '1h', max: '365d' }).prefault('26h') }), disabled])
+    .prefault({ above: '26h' }),
 });
 
 const shared = strict({
@@ -239,20 +266,42 @@ const shared = strict({
     tls: z.enum(['letsencrypt', 'selfsigned', 'none']).prefault('selfsigned'),
     email: z.email().optional(),
     rateLimit: rateLimit().optional(),
-    burst: z.int().min(0).prefault(20),
+    burst: z.int().min(0).max(100_000).prefault(20),
     resources: resources().optional(),
   }).prefault({ tls: 'selfsigned', burst: 20 }),
   monitoring: strict({
     prometheus: z.union([prometheus, disabled]).prefault({}),
     grafana: z.union([strict({ resources: resources().optional() }), disabled]).prefault({}),
     loki: z
-      .union([strict({ retention: duration().prefault('14d'), resources: resources().optional() }), disabled])
+      .union([
+        strict({
+          retention: duration({ min: '1d', max: '3660d' }).prefault('14d'),
+          resources: resources().optional(),
+        }),
+        disabled,
+      ])
       .prefault({}),
     alertmanager: z.union([alertmanager, disabled]).prefault({}),
     nodeExporter: z.boolean().prefault(true),
     cadvisor: z.boolean().prefault(true),
   }).prefault({}),
   alerts: alerts.prefault({}),
+});
+
+/** `render --target k8s`: the cluster the kustomize tree is for (spec.md, "render --target k8s"). */
+const kubernetes = strict({
+  version: z
+    .string()
+    .regex(/^1\.\d+$/, { error: (iss) => `"${iss.input}" is not a Kubernetes version: write it as 1.31` })
+    .prefault('1.31'),
+  ingress: z.enum(['nginx', 'istio']).prefault('nginx'),
+  storageClass: z.string().min(1).optional(),
+  secrets: z.union([z.literal('manual'), strict({ external: z.string().min(1) })]).prefault('manual'),
+  gitops: strict({
+    repo: z.string().min(1),
+    branch: z.string().min(1).prefault('main'),
+    path: z.string().prefault(''),
+  }).optional(),
 });
 
 const portRange = z.union([port(), strict({ from: port(), to: port() })]);
@@ -263,7 +312,8 @@ export const specSchema = strict({
   server: strict({
     host: z
       .string()
-      .regex(/^(local|ssh:\/\/([^@/\s]+@)?[^@/\s:]+(:\d+)?)$/, {
+      // The user and host reach ssh's argv: a leading - would be read as an option.
+      .regex(/^(local|ssh:\/\/([a-z_][a-z0-9_.-]{0,31}@)?[A-Za-z0-9][A-Za-z0-9.-]{0,252}(:\d{1,5})?)$/, {
         error: (iss) => `"${iss.input}" is not a server: write local or ssh://user@host`,
       })
       .prefault('local'),
@@ -272,6 +322,11 @@ export const specSchema = strict({
     reserve: strict({ cpus: cpus().optional(), memory: size().optional(), disk: size().optional() }).prefault(
       {},
     ),
+    // How many times capacity - reserve the limits may add up to: CPU limits are caps, not reservations.
+    overcommit: strict({
+      cpus: z.number().min(1).prefault(2),
+      memory: z.number().min(1).prefault(1),
+    }).prefault({}),
     cost: strict({
       monthly: z.number().min(0),
       currency: z
@@ -297,7 +352,13 @@ export const specSchema = strict({
         strict({ username: z.string().min(1), password: secretRef() }),
       )
       .prefault({}),
-    backupDir: z.string().startsWith('/').prefault('/opt/backups'),
+    backupDir: absolutePath().prefault('/opt/backups'),
+    kubernetes: kubernetes.prefault({}),
+    /** For `tls: letsencrypt`: the ACME server (another one, such as Pebble, for tests) and its account's email. */
+    acme: strict({
+      directory: z.url({ protocol: /^https?$/ }).prefault('https://acme-v02.api.letsencrypt.org/directory'),
+      email: z.email().optional(),
+    }).prefault({}),
   }),
   network: strict({
     shared: cidr().prefault('172.19.0.0/16'),
@@ -311,6 +372,8 @@ export const specSchema = strict({
     app: portRange.prefault(8000),
   }).prefault({}),
   shared: shared.prefault({}),
+  /** Team → its users; `projects.<p>.access` gives teams a role on a project. */
+  teams: z.record(teamName, z.array(userName())).prefault({}),
   projects: z.record(z.string(), project).prefault({}),
 });
 

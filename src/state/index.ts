@@ -10,16 +10,19 @@ export type {
   AllocationKind,
   AllocationRecord,
   AppliedMigration,
+  AuditRecord,
   BackupPatch,
   BackupRecord,
   BackupVerdict,
   EventFilter,
   EventRecord,
+  NewAudit,
   NewEvent,
   ReleasePatch,
   ReleaseRecord,
   ReleaseStatus,
   StateStore,
+  TokenRecord,
 } from './records.ts';
 export { InvalidSecretName } from './secret-names.ts';
 export type { SecretRef, SecretStore } from './secret-store.ts';

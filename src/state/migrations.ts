@@ -88,8 +88,38 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
+    name: "API tokens (hashes only) and the audit log of the API's writes",
+    sql: {
+      sqlite: tokensAndAudit('INTEGER PRIMARY KEY AUTOINCREMENT'),
+      postgres: tokensAndAudit('BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY'),
+    },
+  },
+  {
+    version: 5,
     name: 'releases keep the image digests they ran (rollback runs them) and who deployed them',
     sql: `ALTER TABLE stagecraft_releases ADD COLUMN digests TEXT;
       ALTER TABLE stagecraft_releases ADD COLUMN actor TEXT;`,
   },
 ];
+
+/** Version 4: a token row keeps the SHA-256 of the secret part only; the token itself is printed once. */
+function tokensAndAudit(serialKey: string): string {
+  return `
+    CREATE TABLE stagecraft_tokens (
+      id TEXT PRIMARY KEY,
+      user_name TEXT NOT NULL,
+      hash TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      revoked_at TEXT
+    );
+    CREATE INDEX stagecraft_tokens_user ON stagecraft_tokens (user_name);
+    CREATE TABLE stagecraft_audit (
+      id ${serialKey},
+      at TEXT NOT NULL,
+      user_name TEXT NOT NULL,
+      project TEXT,
+      action TEXT NOT NULL,
+      result TEXT NOT NULL,
+      detail TEXT NOT NULL
+    );`;
+}

@@ -78,9 +78,40 @@ export interface NewEvent {
 export interface EventFilter {
   project?: string;
   kind?: string;
+  /** Only events recorded after the one with this id (what a stream has not sent yet). */
+  afterId?: number;
   /** At most this many, newest first; all of them when absent. */
   limit?: number;
 }
+
+/** An API token as stored: the SHA-256 of its secret part, never the token. */
+export interface TokenRecord {
+  /** Public, part of the token (`sct_<id>_<secret>`): finds the row without comparing secrets in SQL. */
+  id: string;
+  user: string;
+  /** Hex SHA-256 of the secret part. */
+  hash: string;
+  /** ISO 8601. */
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** One write through the API: who, what, on which project, and how it ended. */
+export interface AuditRecord {
+  id: number;
+  /** ISO 8601. */
+  at: string;
+  user: string;
+  project: string | null;
+  /** Such as `deploy` or `restore`. */
+  action: string;
+  /** `ok`, or what went wrong (`refused`, `failed: …`). */
+  result: string;
+  /** Any JSON value (the request's parameters, never a secret). */
+  detail: unknown;
+}
+
+export type NewAudit = Omit<AuditRecord, 'id' | 'at'> & { at?: string };
 
 export interface AppliedMigration {
   version: number;
@@ -117,6 +148,18 @@ export interface StateStore {
   addEvent(event: NewEvent): Promise<EventRecord>;
   /** Newest first. */
   listEvents(filter?: EventFilter): Promise<EventRecord[]>;
+
+  addToken(token: TokenRecord): Promise<void>;
+  /** The token with this id, revoked or not; null when there is none. */
+  findToken(id: string): Promise<TokenRecord | null>;
+  /** Oldest first, revoked ones included. */
+  listTokens(): Promise<TokenRecord[]>;
+  /** Revokes every live token of the user; how many there were. */
+  revokeTokens(user: string, at?: string): Promise<number>;
+
+  addAudit(entry: NewAudit): Promise<AuditRecord>;
+  /** Newest first. */
+  listAudit(limit?: number): Promise<AuditRecord[]>;
 
   /** The schema migrations recorded in the database, oldest first. */
   appliedMigrations(): Promise<AppliedMigration[]>;

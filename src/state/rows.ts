@@ -1,5 +1,12 @@
 /** Between records and table rows: JSON columns, nullable columns, a stable order. */
-import type { AllocationRecord, BackupRecord, EventRecord, ReleaseRecord } from './records.ts';
+import type {
+  AllocationRecord,
+  AuditRecord,
+  BackupRecord,
+  EventRecord,
+  ReleaseRecord,
+  TokenRecord,
+} from './records.ts';
 import type { Row } from './sql.ts';
 
 export const toJson = (value: unknown): string => JSON.stringify(value ?? null);
@@ -58,5 +65,27 @@ export function eventFromRow(r: Row): EventRecord {
     kind: String(r.kind),
     message: String(r.message),
     data: fromJson(r.data),
+  };
+}
+
+export function tokenFromRow(r: Row): TokenRecord {
+  return {
+    id: String(r.id),
+    user: String(r.user_name),
+    hash: String(r.hash),
+    createdAt: String(r.created_at),
+    revokedAt: textOrNull(r.revoked_at),
+  };
+}
+
+export function auditFromRow(r: Row): AuditRecord {
+  return {
+    id: Number(r.id),
+    at: String(r.at),
+    user: String(r.user_name),
+    project: textOrNull(r.project),
+    action: String(r.action),
+    result: String(r.result),
+    detail: fromJson(r.detail),
   };
 }

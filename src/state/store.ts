@@ -1,7 +1,16 @@
 import { appliedMigrations, migrate } from './migrate.ts';
 import { openPostgres } from './postgres.ts';
 import type { BackupRecord, ReleaseRecord, StateStore } from './records.ts';
-import { allocationFromRow, backupFromRow, byText, eventFromRow, releaseFromRow, toJson } from './rows.ts';
+import {
+  allocationFromRow,
+  auditFromRow,
+  backupFromRow,
+  byText,
+  eventFromRow,
+  releaseFromRow,
+  toJson,
+  tokenFromRow,
+} from './rows.ts';
 import type { Database, SqlValue } from './sql.ts';
 import { openSqlite } from './sqlite.ts';
 
@@ -173,6 +182,10 @@ function storeOver(db: Database): StateStore {
         where.push('kind = ?');
         params.push(filter.kind);
       }
+      if (filter.afterId !== undefined) {
+        where.push('id > ?');
+        params.push(filter.afterId);
+      }
       let sql = 'SELECT * FROM stagecraft_events';
       if (where.length) sql += ` WHERE ${where.join(' AND ')}`;
       sql += ' ORDER BY id DESC';
@@ -183,6 +196,48 @@ function storeOver(db: Database): StateStore {
         params.push(filter.limit);
       }
       return (await db.query(sql, params)).map(eventFromRow);
+    },
+
+    async addToken(t) {
+      await db.query(
+        'INSERT INTO stagecraft_tokens (id, user_name, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)',
+        [t.id, t.user, t.hash, t.createdAt, t.revokedAt],
+      );
+    },
+
+    async findToken(id) {
+      const rows = await db.query('SELECT * FROM stagecraft_tokens WHERE id = ?', [id]);
+      return rows[0] ? tokenFromRow(rows[0]) : null;
+    },
+
+    async listTokens() {
+      return (await db.query('SELECT * FROM stagecraft_tokens')).map(tokenFromRow).sort(oldestFirst);
+    },
+
+    async revokeTokens(user, at = new Date().toISOString()) {
+      const rows = await db.query(
+        'UPDATE stagecraft_tokens SET revoked_at = ? WHERE user_name = ? AND revoked_at IS NULL RETURNING id',
+        [at, user],
+      );
+      return rows.length;
+    },
+
+    async addAudit(a) {
+      const rows = await db.query(
+        'INSERT INTO stagecraft_audit (at, user_name, project, action, result, detail) VALUES (?, ?, ?, ?, ?, ?) RETURNING *',
+        [a.at ?? new Date().toISOString(), a.user, a.project, a.action, a.result, toJson(a.detail)],
+      );
+      return auditFromRow(rows[0]!);
+    },
+
+    async listAudit(limit) {
+      if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0))
+        throw new Error(`an audit limit must be a whole number, not ${limit}`);
+      const rows =
+        limit === undefined
+          ? await db.query('SELECT * FROM stagecraft_audit ORDER BY id DESC')
+          : await db.query('SELECT * FROM stagecraft_audit ORDER BY id DESC LIMIT ?', [limit]);
+      return rows.map(auditFromRow);
     },
 
     appliedMigrations: () => appliedMigrations(db),

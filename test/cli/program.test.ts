@@ -15,12 +15,17 @@ describe('the program loads what the command needs', () => {
   });
 
   it('registers the run command’s module, none for --version, all for help or an unknown word', async () => {
-    assert.deepEqual(await names(['logs', 'shop']), ['up', 'down', 'status', 'logs']);
+    assert.deepEqual(await names(['logs', 'shop']), ['logs']);
     assert.deepEqual(await names(['--spec', 'x.yaml', 'validate']), ['validate']);
     assert.deepEqual(await names(['--version']), []);
     const all = await names(['--help']);
     assert.ok(all.length >= 18, all.join(' '));
     assert.deepEqual(await names(['nosuch']), all);
     assert.deepEqual(await names(['help', 'up']), all);
+  });
+
+  it('has one module per command: running one registers that one alone', async () => {
+    const all = await names(['--help']);
+    for (const command of all) assert.deepEqual(await names([command]), [command]);
   });
 });

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Docker from 'dockerode';
-import { controlPlaneAddresses, metricsHandler } from '../../src/cli/commands/serve.ts';
 import { demux } from '../../src/drivers/docker/engine.ts';
+import { controlPlaneAddresses, metricsHandler } from '../../src/server/index.ts';
 import { openStore } from '../../src/state/index.ts';
+import { childOutput } from '../support/child-output.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'stagecraft');
@@ -89,27 +90,20 @@ projects:
     await store.close();
 
     const port = await freePort();
-    const child = spawn(bin, ['serve', '--spec', spec, '--listen', `127.0.0.1:${port}`], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b) => {
-      out += String(b);
-    });
-    child.stderr.on('data', (b) => {
-      err += String(b);
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const apiPort = await freePort();
+    const child = spawn(
+      bin,
+      ['serve', '--spec', spec, '--listen', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' },
+      },
+    );
+    const output = childOutput(child);
     try {
-      const deadline = Date.now() + 30_000;
-      while (!out.includes('serving')) {
-        assert.ok(Date.now() < deadline, `serve did not start:\n${out}${err}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      assert.match(out, new RegExp(`serving http://127\\.0\\.0\\.1:${port}/metrics`));
-      assert.match(out, /cron servelab\/nightly {2}0 4 \* \* \* {2}next \d{4}-\d\d-\d\dT04:00:00\.000Z/);
+      // Read by content: the schedule lines come after the 'serving' line, in a later write.
+      await output.until(new RegExp(`serving http://127\\.0\\.0\\.1:${port}/metrics`));
+      await output.until(/cron servelab\/nightly {2}0 4 \* \* \* {2}next \d{4}-\d\d-\d\dT04:00:00\.000Z/);
 
       const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
       assert.equal(metrics.status, 200);
@@ -119,11 +113,17 @@ projects:
         /^stagecraft_cron_last_run_success\{project="servelab",service="nightly"\} 0$/m,
       );
       assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 404);
+
+      // The API on a listener of its own: /metrics is not there, and it is not on /metrics' listener.
+      await output.until(new RegExp(`API on http://127\\.0\\.0\\.1:${apiPort}/api/v1/`));
+      assert.equal((await fetch(`http://127.0.0.1:${apiPort}/api/v1/projects`)).status, 401);
+      assert.equal((await fetch(`http://127.0.0.1:${apiPort}/metrics`)).status, 404);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/api/v1/projects`)).status, 404);
     } finally {
       child.kill('SIGTERM');
     }
-    assert.equal(await exited, 0, err);
-    assert.match(out, /✓ stopped/);
-    assert.match(err, /SIGTERM: finishing the running jobs/);
+    assert.equal(await output.closed, 0, output.err);
+    assert.match(output.out, /✓ stopped/);
+    assert.match(output.err, /SIGTERM: finishing the running jobs/);
   });
 });

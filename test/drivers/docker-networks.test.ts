@@ -3,15 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { dockerFor } from '../../src/drivers/docker/client.ts';
 import { ensureNetwork } from '../../src/drivers/docker/engine.ts';
+import { docker } from '../support/docker-cli.ts';
 
 const NETWORK = 'stagecraft-network-test';
 const CONTAINER = 'stagecraft-network-test-member';
-
-function docker(...args: string[]): string {
-  const r = spawnSync('docker', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
 
 /** On the real engine, with a network and a container this test creates. */
 describe('ensureNetwork', () => {

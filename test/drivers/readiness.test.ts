@@ -11,6 +11,9 @@ import { waitHealthy } from '../../src/drivers/docker/engine.ts';
 import type { Owned } from '../../src/drivers/docker/owned.ts';
 import { probeReady, readyWhileStarting } from '../../src/drivers/readiness.ts';
 import { LABEL, parseProbe, probeLabel, type ReadinessProbe } from '../../src/model/index.ts';
+import { projectStack } from '../../src/render/index.ts';
+import { docker } from '../support/docker-cli.ts';
+import { exampleContext } from '../support/render.ts';
 import { onePostgresSpec } from '../support/small-spec.ts';
 
 const NETWORK = 'stagecraft-readiness-test';
@@ -18,12 +21,6 @@ const PG: ReadinessProbe = { kind: 'postgres', port: 5432, user: 'app', database
 const PREFIX = 'stagecraft-readiness-test-';
 /** An environment for `status` to list (`preview`, which the PostgreSQL container here is labelled with). */
 const STATUS_SPEC = onePostgresSpec('readiness', 2);
-
-function docker(...args: string[]): string {
-  const r = spawnSync('docker', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
 
 const address = (name: string) =>
   docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', `${PREFIX}${name}`);
@@ -47,6 +44,8 @@ async function untilReady(probe: ReadinessProbe, host: string, ms = 90_000): Pro
  */
 describe('readiness probes', () => {
   const servers: Server[] = [];
+  const run = (name: string, ...args: string[]) =>
+    docker('run', '-d', '--name', `${PREFIX}${name}`, '--network', NETWORK, ...args);
   const cleanup = () => {
     spawnSync('docker', ['rm', '-f', ...['pg', 'redis', 'rabbit'].map((n) => `${PREFIX}${n}`)]);
     spawnSync('docker', ['network', 'rm', NETWORK]);
@@ -54,8 +53,9 @@ describe('readiness probes', () => {
   before(() => {
     cleanup();
     docker('network', 'create', NETWORK);
-    const run = (name: string, ...args: string[]) =>
-      docker('run', '-d', '--name', `${PREFIX}${name}`, '--network', NETWORK, ...args);
+    run('redis', 'stagecraft/redis:bookworm', 'redis-server', '--requirepass', 'pw');
+    // Last, so that the first test probes it while its first start (initdb) still runs: started
+    // first, a loaded machine spent that time starting the others, and the probe found it ready.
     // Labelled as `up` renders a PostgreSQL service; its healthcheck never passes, and the engine
     // runs it only after 120 s: only the probe can open the health gate within the test.
     run(
@@ -66,8 +66,6 @@ describe('readiness probes', () => {
       ...['--health-interval', '120s', '-e', 'POSTGRES_USER=app', '-e', 'POSTGRES_PASSWORD=pw'],
       ...['-e', 'POSTGRES_DB=app', 'stagecraft/postgresql:15'],
     );
-    run('redis', 'stagecraft/redis:bookworm', 'redis-server', '--requirepass', 'pw');
-    run('rabbit', 'stagecraft/rabbitmq:bookworm');
   });
   after(() => {
     cleanup();
@@ -155,9 +153,29 @@ describe('readiness probes', () => {
     );
   });
 
-  it('RabbitMQ: ready when it opens the AMQP handshake', async () => {
+  it('RabbitMQ: ready when it opens the AMQP handshake, not while booting or answering otherwise', async () => {
+    // Started here, not with the others: probed at once, it is still booting whatever came before.
+    run('rabbit', 'stagecraft/rabbitmq:bookworm');
     const notReady = await untilReady({ kind: 'amqp', port: 5672 }, address('rabbit'));
     assert.ok(notReady > 0, 'the broker takes seconds to boot');
+    // A broker that refuses our protocol version answers the header with its own: not ready.
+    const refusing = await raw(Buffer.from('AMQP\x00\x00\x09\x00', 'latin1'));
+    assert.equal(await probeReady({ kind: 'amqp', port: refusing }, '127.0.0.1'), false);
+  });
+
+  it("RabbitMQ's engine check, as rendered: passes on the running broker, fails once it stops listening", () => {
+    const ctx = exampleContext('demo');
+    const shop = ctx.spec.projects.find((p) => p.name === 'shop')!;
+    const check = projectStack(ctx, shop)!.containers.find((c) => c.key === 'queue')!.healthcheck!.test;
+    assert.equal(check[0], 'CMD');
+    const exec = () =>
+      spawnSync('docker', ['exec', `${PREFIX}rabbit`, ...check.slice(1)], { encoding: 'utf8' });
+    assert.equal(exec().status, 0, exec().stderr);
+    // The broker's app stops, its Erlang node stays: the listener closes, and the check says so.
+    docker('exec', `${PREFIX}rabbit`, 'rabbitmqctl', '-q', 'stop_app');
+    const stopped = exec();
+    assert.notEqual(stopped.status, 0);
+    assert.match(stopped.stderr, /Connection refused/);
   });
 
   it('HTTP: a status under 400 is ready; an error status, another protocol or nothing is not', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -13,9 +14,7 @@ import {
   type S3Config,
   S3Error,
   s3ConfigFromRemote,
-  signRequest,
 } from '../../src/drivers/s3/index.ts';
-import { EMPTY_SHA256 } from '../../src/drivers/s3/sigv4.ts';
 import { parseDumpKey, pruneRemote, remoteKey, uploadBackup } from '../../src/ops/backup/remote.ts';
 import { backupsToPrune } from '../../src/ops/backup/retention.ts';
 import { type LocalS3, startLocalS3 } from '../support/s3-server.ts';
@@ -51,49 +50,49 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('Signature V4', () => {
-  const credentials = {
-    accessKey: 'AKIAIOSFODNN7EXAMPLE',
-    secretKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-  };
-  const at = new Date('2013-05-24T00:00:00Z');
+describe('loading the AWS SDK', () => {
+  const root = join(import.meta.dirname, '..', '..');
+  /** The modules a child process resolved while it ran `args`, with a hook on every resolution. */
+  function modulesResolvedBy(args: string[]): string[] {
+    const hook = join(dir, 'record-modules.mjs');
+    writeFileSync(
+      hook,
+      `import { registerHooks } from 'node:module';
+const seen = new Set();
+registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); seen.add(r.url); return r; } });
+process.on('exit', () => process.stderr.write('MODULES ' + JSON.stringify([...seen]) + '\\n'));
+`,
+    );
+    const result = spawnSync(process.execPath, ['--no-warnings', '--import', hook, ...args], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const line = result.stderr.split('\n').find((l) => l.startsWith('MODULES '));
+    assert.ok(line, `no module list from ${args.join(' ')}: ${result.stderr}`);
+    return JSON.parse(line.slice('MODULES '.length)) as string[];
+  }
+  const sdk = (urls: string[]) => urls.filter((u) => u.includes('/@aws-sdk/'));
 
-  it("matches AWS's documented examples (GET object with a range, list with a query)", () => {
-    const get = signRequest(
-      {
-        method: 'GET',
-        path: '/test.txt',
-        query: {},
-        headers: { Host: 'examplebucket.s3.amazonaws.com', Range: 'bytes=0-9' },
-        payloadHash: EMPTY_SHA256,
-      },
-      credentials,
-      'us-east-1',
-      at,
-    );
-    assert.equal(
-      get.authorization,
-      'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, ' +
-        'SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, ' +
-        'Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41',
-    );
-    const list = signRequest(
-      {
-        method: 'GET',
-        path: '/',
-        query: { prefix: 'J', 'max-keys': '2' },
-        headers: { host: 'examplebucket.s3.amazonaws.com' },
-        payloadHash: EMPTY_SHA256,
-      },
-      credentials,
-      'us-east-1',
-      at,
-    );
-    assert.match(
-      list.authorization ?? '',
-      /Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7$/,
-    );
-    assert.equal(list['x-amz-date'], '20130524T000000Z');
+  it('validate and plan never load it; the driver loads it on its first request', () => {
+    for (const command of ['validate', 'plan']) {
+      const urls = modulesResolvedBy(['src/cli/main.ts', command, 'examples/beryl3/staging.yaml']);
+      assert.ok(
+        urls.some((u) => u.endsWith('/src/spec/index.ts')),
+        `${command} read the spec`,
+      );
+      assert.deepEqual(sdk(urls), [], command);
+    }
+    const program = (request: string) =>
+      `import { S3Client } from './src/drivers/s3/index.ts';
+const client = new S3Client({ endpoint: '${config.endpoint}', region: 'us-east-1', bucket: 'backups', prefix: '', accessKey: 'S3RVER', secretKey: 'S3RVER' });
+${request}`;
+    assert.deepEqual(sdk(modulesResolvedBy(['--input-type=module', '-e', program('')])), []);
+    const used = modulesResolvedBy([
+      '--input-type=module',
+      '-e',
+      program("await client.headObject('nothing');"),
+    ]);
+    assert.ok(sdk(used).some((u) => u.includes('/@aws-sdk/client-s3/')));
   });
 });
 
@@ -267,7 +266,7 @@ describe('S3 client against a local S3 server', () => {
         `no abort in ${seen.join(', ')}`,
       );
       assert.ok(
-        !seen.includes('POST part 3') && !seen.some((s) => s.startsWith('POST ?uploadId=')),
+        !seen.includes('PUT part 3') && !seen.some((s) => s.startsWith('POST ?uploadId=')),
         'completed',
       );
       assert.equal(await client().headObject('postgres/abort.dump'), null);

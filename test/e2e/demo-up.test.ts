@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
+import { LABEL, PROBE_ROLE } from '../../src/model/index.ts';
+import { docker } from '../support/docker-cli.ts';
 
 /**
  * The main job, end to end, against the real Docker engine on this machine: the local image set,
@@ -53,7 +55,7 @@ function get(
   host?: string,
   method = 'GET',
   timeout = 5000,
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; error?: string }> {
   return new Promise((resolve) => {
     // A fresh connection each time (agent: false): the commands run with spawnSync, which blocks this
     // process's event loop, so a pooled keep-alive socket that the proxy closed meanwhile (a reload,
@@ -67,8 +69,12 @@ function get(
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       },
     );
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve({ status: 0, body: '' }));
+    // No answer says little alone: the error tells a dropped connection (ECONNRESET) from a proxy
+    // that is not there (ECONNREFUSED) or one that never answers (ETIMEDOUT).
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      resolve({ status: 0, body: '', error: e.code ?? e.message }),
+    );
     req.end();
   });
 }
@@ -86,16 +92,12 @@ function lastUpEvent(): { touched: string[]; unchanged?: boolean } {
   }
 }
 
-function docker(...args: string[]): string {
-  return spawnSync('docker', args, { encoding: 'utf8' }).stdout.trim();
-}
-
 /** Requests on loopback until stopped, bounded in count; returns how many failed. */
 function steadyLoad(port: number): {
-  stop(): Promise<{ total: number; failed: number; versions: Set<string>; statuses: number[] }>;
+  stop(): Promise<{ total: number; failed: number; versions: Set<string>; statuses: (number | string)[] }>;
 } {
   let running = true;
-  const stats = { total: 0, failed: 0, versions: new Set<string>(), statuses: [] as number[] };
+  const stats = { total: 0, failed: 0, versions: new Set<string>(), statuses: [] as (number | string)[] };
   const loop = (async () => {
     while (running && stats.total < 20_000) {
       // A request that waits out a connect to a replica that just stopped is slow, not failed: allow 15 s.
@@ -103,7 +105,7 @@ function steadyLoad(port: number): {
       stats.total++;
       if (r.status !== 200) {
         stats.failed++;
-        stats.statuses.push(r.status);
+        stats.statuses.push(r.error ?? r.status);
       } else stats.versions.add(JSON.parse(r.body).version);
       await new Promise((res) => setTimeout(res, 20));
     }
@@ -152,7 +154,12 @@ describe('stagecraft up on examples/demo (real Docker engine)', () => {
     }
     assert.equal((await get(shopWeb, '/health')).status, 200);
     assert.equal(JSON.parse((await get(blogWeb, '/')).body).project, 'blog');
-    assert.equal((await get(8080, '/', 'nobody.demo.localhost')).status, 0, 'unknown hosts are dropped');
+    const unknown = await get(8080, '/', 'nobody.demo.localhost');
+    assert.deepEqual(
+      [unknown.status, unknown.error],
+      [0, 'ECONNRESET'],
+      'unknown hosts are dropped: the proxy takes the connection and closes it with no answer',
+    );
   });
 
   it('the demo app reaches its own database and cache, and cannot reach the other project’s database', async () => {
@@ -229,6 +236,7 @@ describe('stagecraft up on examples/demo (real Docker engine)', () => {
     const before = docker('ps', '-q', '--no-trunc', '--filter', 'label=io.stagecraft.environment=staging')
       .split('\n')
       .sort();
+    assert.ok(before.length >= 8 && before.every(Boolean), `the demo's containers are listed: ${before}`);
     const r = stagecraft(['up']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /converged in [\d.]+ s: 0 containers changed, 0 removed/);
@@ -325,7 +333,7 @@ describe('stagecraft up on examples/demo (real Docker engine)', () => {
       'no project reaches the other once shop-web-1 has left blog’s network',
     );
     assert.equal(
-      docker('ps', '-aq', '--filter', 'label=io.stagecraft.role=probe'),
+      docker('ps', '-aq', '--filter', `label=${LABEL.role}=${PROBE_ROLE}`),
       '',
       'the probe containers are gone',
     );
@@ -346,6 +354,32 @@ describe('stagecraft up on examples/demo (real Docker engine)', () => {
       `${stats.failed} of ${stats.total} requests failed: ${stats.statuses.join(', ')}`,
     );
     assert.equal(JSON.parse((await get(shopWeb, '/')).body).version, '2');
+  });
+
+  it('RabbitMQ at its default limits is healthy at rest: its engine check passes, check after check', async () => {
+    // Its old check (rabbitmq-diagnostics, an Erlang VM a time) could not finish inside 0.25 CPU:
+    // the engine called the broker unhealthy a minute after start, and every later up failed on it.
+    const inspect = () =>
+      JSON.parse(docker('inspect', '-f', '{{json .State.Health}}', 'shop-queue')) as {
+        Status: string;
+        FailingStreak: number;
+        Log: { ExitCode: number; Output: string }[];
+      };
+    assert.equal(docker('inspect', '-f', '{{.HostConfig.NanoCpus}}', 'shop-queue'), '250000000');
+    const deadline = Date.now() + 180_000;
+    let health = inspect();
+    // The engine keeps its last five results: wait until five checks ran, then all must have passed.
+    while (health.Log.length < 5 && health.Status !== 'unhealthy' && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 1000));
+      health = inspect();
+    }
+    assert.equal(health.Status, 'healthy', JSON.stringify(health));
+    assert.equal(health.FailingStreak, 0);
+    assert.deepEqual(
+      health.Log.map((l) => l.ExitCode),
+      [0, 0, 0, 0, 0],
+      JSON.stringify(health.Log),
+    );
   });
 
   it('a broken release fails its health gate: the old replicas keep serving and up exits 1', async () => {

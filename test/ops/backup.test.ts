@@ -13,6 +13,7 @@ import { restoreBackup } from '../../src/ops/backup/restore.ts';
 import { backupProject } from '../../src/ops/backup/run.ts';
 import { verifyRestore } from '../../src/ops/backup/verify.ts';
 import type { Project } from '../../src/spec/index.ts';
+import { docker } from '../support/docker-cli.ts';
 import { type ProjectEnv, projectEnv } from '../support/project-env.ts';
 import { startLocalS3 } from '../support/s3-server.ts';
 
@@ -130,9 +131,9 @@ describe('backups against a real PostgreSQL', { timeout: 600_000 }, () => {
     const v = await verifyRestore(env, ledger, b!);
     assert.equal(v.verdict, 'pass', v.detail);
     assert.equal((await env.store.listBackups('ledger'))[0]!.verified, 'pass');
-    const left = spawnSync('docker', ['ps', '-a', '--format', '{{.Names}}'], { encoding: 'utf8' }).stdout;
+    const left = docker('ps', '-a', '--format', '{{.Names}}');
     assert.doesNotMatch(left, /verify/, 'the scratch containers are gone');
-    const nets = spawnSync('docker', ['network', 'ls', '--format', '{{.Name}}'], { encoding: 'utf8' }).stdout;
+    const nets = docker('network', 'ls', '--format', '{{.Name}}');
     assert.doesNotMatch(nets, /ledger-verify/, 'the scratch network is gone');
   });
 
@@ -182,9 +183,7 @@ describe('backups against a real PostgreSQL', { timeout: 600_000 }, () => {
     client = await connectDb();
     assert.equal((await sql('SELECT count(*)::int AS n FROM items'))[0]!.n, 1000);
     assert.equal((await sql('SELECT count(*)::int AS n FROM audit.log'))[0]!.n, 2);
-    const writer = spawnSync('docker', ['inspect', '-f', '{{.State.Running}}', 'ledger-writer-1'], {
-      encoding: 'utf8',
-    }).stdout.trim();
+    const writer = docker('inspect', '-f', '{{.State.Running}}', 'ledger-writer-1');
     assert.equal(writer, 'true', 'the writer runs again');
   });
 

@@ -8,6 +8,7 @@ import { dockerFor } from '../../src/drivers/docker/client.ts';
 import { lostCredentials } from '../../src/ops/lost-credentials.ts';
 import { loadSpecText } from '../../src/spec/index.ts';
 import { openFileSecretStore } from '../../src/state/secret-store-files.ts';
+import { docker } from '../support/docker-cli.ts';
 import { onePostgresSpec } from '../support/small-spec.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -24,10 +25,7 @@ function stagecraft(...args: string[]) {
   });
 }
 
-const containers = () =>
-  spawnSync('docker', ['ps', '-aq', '--filter', 'label=io.stagecraft.project=lostcred'], {
-    encoding: 'utf8',
-  }).stdout.trim();
+const containers = () => docker('ps', '-aq', '--filter', 'label=io.stagecraft.project=lostcred');
 
 /**
  * A data volume left by an earlier deployment, and a state folder without its password (a fresh
@@ -38,7 +36,7 @@ describe('up with data whose password the secret store lost', () => {
   before(() => {
     writeFileSync(join(dir, 'staging.yaml'), SPEC);
     spawnSync('docker', ['volume', 'rm', '-f', VOLUME]);
-    spawnSync('docker', ['volume', 'create', '--label', 'io.stagecraft.environment=preview', VOLUME]);
+    docker('volume', 'create', '--label', 'io.stagecraft.environment=preview', VOLUME);
   });
   after(() => {
     spawnSync('docker', ['volume', 'rm', '-f', VOLUME]);
@@ -70,7 +68,7 @@ describe('up with data whose password the secret store lost', () => {
     assert.deepEqual(await lostCredentials(spec!, secrets, engine), []);
     await secrets.delete('lostcred', 'DB_PASSWORD');
     assert.equal((await lostCredentials(spec!, secrets, engine)).length, 1, 'the same check, in-process');
-    spawnSync('docker', ['volume', 'rm', '-f', VOLUME]);
+    docker('volume', 'rm', '-f', VOLUME);
     assert.deepEqual(await lostCredentials(spec!, secrets, engine), [], 'no volume, nothing to lose');
   });
 });

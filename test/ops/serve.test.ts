@@ -19,13 +19,22 @@ function job(schedule: string, kind: Job['kind'], project: string, service: stri
   return { project, service, kind, schedule: r.cron };
 }
 
-/** A clock the test moves by hand. */
+/** A clock the test moves by hand, and that counts how often the scheduler has read it. */
 function simulatedClock(iso: string) {
   let t = Date.parse(iso);
+  let reads = 0;
   return {
-    now: () => new Date(t),
+    now: () => {
+      reads++;
+      return new Date(t);
+    },
     advance(ms: number) {
       t += ms;
+    },
+    /** Resolves once the loop has read the clock `n` more times (each tick reads it twice). */
+    async readsMore(n: number) {
+      const target = reads + n;
+      await eventually(() => reads >= target, `${n} more clock reads`);
     },
   };
 }
@@ -54,7 +63,8 @@ describe('the scheduler loop, on a simulated clock with a real SQLite store', ()
       },
     };
     let scheduler = await startScheduler({ store, jobs: [every], executors, now: clock.now, tickMs: 2 });
-    await new Promise((r) => setTimeout(r, 30));
+    await clock.readsMore(20); // ten ticks
+    await scheduler.idle();
     assert.deepEqual(ran, [], 'the job is seen, not run');
     const seen = await store.listEvents({ kind: SCHEDULE_EVENT });
     assert.equal(seen.length, 1);
@@ -62,7 +72,8 @@ describe('the scheduler loop, on a simulated clock with a real SQLite store', ()
 
     clock.advance(30_000); // 10:01:00, a slot
     await eventually(() => ran.length === 1, 'the 10:01 run');
-    await new Promise((r) => setTimeout(r, 30));
+    await clock.readsMore(20); // ten more ticks, which must queue nothing
+    await scheduler.idle();
     assert.equal(ran.length, 1, 'one run for one slot, however many ticks');
     await scheduler.stop();
 
@@ -72,7 +83,8 @@ describe('the scheduler loop, on a simulated clock with a real SQLite store', ()
     assert.equal(history.get(jobKey(every))?.lastRun?.toISOString(), '2030-01-01T10:01:00.000Z');
     scheduler = await startScheduler({ store, jobs: [every], executors, now: clock.now, tickMs: 2 });
     await eventually(() => ran.length === 2, 'the missed run');
-    await new Promise((r) => setTimeout(r, 30));
+    await clock.readsMore(20); // ten more ticks, which must queue nothing
+    await scheduler.idle();
     await scheduler.stop();
     assert.deepEqual(ran, ['2030-01-01T10:01:00.000Z', '2030-01-04T10:01:12.000Z']);
     assert.equal((await store.listEvents({ kind: SCHEDULE_EVENT })).length, 1, 'seen once, across restarts');
@@ -237,7 +249,8 @@ describe('the scheduler loop, on a simulated clock with a real SQLite store', ()
     });
     // A job with a recorded run needs no first sighting: two missed nights, one run.
     await eventually(() => runs === 1, 'the missed backup');
-    await new Promise((r) => setTimeout(r, 30));
+    await clock.readsMore(20); // ten more ticks, which must queue nothing
+    await scheduler.idle();
     await scheduler.stop();
     assert.equal(runs, 1);
     assert.equal((await store.listEvents({ kind: 'backup' })).length, 2);

@@ -8,7 +8,7 @@ import {
   planEnvironment,
   rowsToRecorded,
 } from '../../src/plan/index.ts';
-import { Cidr, loadSpecText, type Spec } from '../../src/spec/index.ts';
+import { Cidr, loadSpecText, portRange, type Spec } from '../../src/spec/index.ts';
 
 type Shape = Record<string, string[]>;
 
@@ -91,6 +91,60 @@ describe('allocation', () => {
     assert.equal(errors.length, 1);
     assert.match(errors[0]!.message, /no free postgres port left in 5432-5432 for b\/db/);
     assert.deepEqual(errors[0]!.path, ['projects', 'b', 'services', 'db']);
+  });
+
+  it("a range given as a first port runs up to the next range's first port, or to 65535", () => {
+    const text = [
+      'version: 1',
+      'server: { domain: t.test, capacity: { cpus: 100, memory: 100GiB }, listen: { http: 8080, https: 8443 } }',
+      'ports: { postgres: 5432, redis: { from: 6379, to: 6400 }, app: 8000 }',
+      'projects: {}',
+    ].join('\n');
+    const spec = loadSpecText('p.yaml', text, {}).spec!;
+    assert.deepEqual(
+      portRange(spec, 'postgres'),
+      { from: 5432, to: 5671 },
+      'up to rabbitmq (5672 by default)',
+    );
+    assert.deepEqual(portRange(spec, 'rabbitmq'), { from: 5672, to: 6378 }, 'up to the first port of redis');
+    assert.deepEqual(portRange(spec, 'redis'), { from: 6379, to: 6400 }, 'as written');
+    assert.deepEqual(portRange(spec, 'app'), { from: 8000, to: 65535 }, 'the last range');
+    // The app range spans the proxy's ports: no error, allocation steps over them.
+    assert.deepEqual(planEnvironment(spec).diagnostics, []);
+    const bounded = loadSpecText('p.yaml', text.replace('app: 8000', 'app: { from: 8000, to: 8999 }'), {});
+    assert.deepEqual(
+      bounded.diagnostics.map((d) => d.message),
+      [
+        "the app port range 8000-8999 includes the proxy's http port 8080",
+        "the app port range 8000-8999 includes the proxy's https port 8443",
+      ],
+    );
+  });
+
+  it('plans 1,000 projects of two apps each with app: 40000', () => {
+    const lines = [
+      'version: 1',
+      'server: { domain: t.test, capacity: { cpus: 10000, memory: 10000GiB } }',
+      'network: { projects: 10.0.0.0/8, projectSize: 24 }',
+      'ports: { app: 40000 }',
+      'projects:',
+    ];
+    for (let i = 0; i < 1000; i++) {
+      lines.push(
+        `  p${i}: { services: { web: { type: app, image: x:1, routes: [{ path: / }] }, api: { type: app, image: x:1, routes: [{ path: /api }] } } }`,
+      );
+    }
+    const r = loadSpecText('p.yaml', lines.join('\n'), {});
+    assert.ok(r.spec, r.diagnostics.map((d) => d.message).join('\n'));
+    const plan = planEnvironment(r.spec);
+    assert.deepEqual(
+      plan.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
+      [],
+    );
+    const ports = allPorts(plan.allocations);
+    assert.equal(new Set(ports).size, 2000);
+    assert.equal(Math.min(...ports), 40000);
+    assert.equal(Math.max(...ports), 41999);
   });
 
   it('property: random adds and removals keep allocations unique, inside their pools, and unchanged for survivors', () => {

@@ -140,7 +140,24 @@ describe('parseCron: invalid expressions', () => {
       'cron "0 0 * * monday": day-of-week "monday" is not a valid value: use a number 0-7 (0 and 7 are Sunday) or a name sun-sat',
     ],
     ['mon * * * *', 'cron "mon * * * *": minute "mon" is not a valid value: use a number 0-59'],
+    // Croner's extensions (L, ?, #, +, W) are not ours: our grammar refuses them before croner sees them.
     ['0 0 L * *', 'cron "0 0 L * *": day-of-month "L" is not a valid value: use a number 1-31'],
+    [
+      '0 0 * * mon#2',
+      'cron "0 0 * * mon#2": day-of-week "mon#2" is not valid: use *, a number 0-7 (0 and 7 are Sunday) or a name sun-sat, a list such as 1,2, a range such as 1-5 or a step such as */2',
+    ],
+    [
+      '0 0 1 * +mon',
+      'cron "0 0 1 * +mon": day-of-week "+mon" is not valid: use *, a number 0-7 (0 and 7 are Sunday) or a name sun-sat, a list such as 1,2, a range such as 1-5 or a step such as */2',
+    ],
+    [
+      '0 0 15W * *',
+      'cron "0 0 15W * *": day-of-month "15W" is not valid: use *, a number 1-31, a list such as 1,2, a range such as 2-6 or a step such as */2',
+    ],
+    [
+      '0 0 * * * * *',
+      'cron "0 0 * * * * *": expected 5 fields (minute hour day-of-month month day-of-week), got 7',
+    ],
     [
       '0 0 ? * *',
       'cron "0 0 ? * *": day-of-month "?" is not valid: use *, a number 1-31, a list such as 1,2, a range such as 2-6 or a step such as */2',
@@ -189,6 +206,26 @@ describe('parseCron: invalid expressions', () => {
   for (const [text, message] of cases) {
     test(JSON.stringify(text), () => assert.equal(messageOf(text), message));
   }
+
+  test('fields are separated by ASCII spaces and tabs only: other blanks are refused, with their code point', () => {
+    const cases: [string, string][] = [
+      ['0\u00a02 * * *', 'a no-break space (U+00A0) at character 2'],
+      ['0\u30002 * * *', 'an ideographic space (U+3000) at character 2'],
+      ['0 2 * *\n*', 'a line break (U+000A) at character 8'],
+      ['0 2 * * *\r', 'a carriage return (U+000D) at character 10'],
+      ['\u00a00 2 * * *', 'a no-break space (U+00A0) at character 1'],
+      ['0 2\u2003* * *', 'U+2003 at character 4'],
+      ['0 2 * * *\u2028', 'U+2028 at character 10'],
+      ['@daily\u00a0', 'a no-break space (U+00A0) at character 7'],
+    ];
+    for (const [text, where] of cases) {
+      assert.equal(
+        messageOf(text),
+        `cron "${text}": ${where} is not a space or a tab: separate the fields with spaces`,
+        JSON.stringify(text),
+      );
+    }
+  });
 
   test('February 30th is refused, but the 29th (leap years) and the 30th with another month are not', () => {
     assert.ok(parseCron('0 0 29 2 *').ok);
@@ -259,10 +296,64 @@ describe('CronSchedule.next', () => {
     assert.equal(iso(c.next(at('2000-01-01T00:00:00Z'))), '2004-02-29T00:00:00.000Z');
     assert.equal(iso(c.next(at('2088-03-01T00:00:00Z'))), '2128-02-29T00:00:00.000Z');
     const started = performance.now();
-    let t = at('2000-01-01T00:00:00Z');
-    for (let i = 0; i < 1000; i++) t = c.next(t);
-    assert.ok(performance.now() - started < 1000, 'a thousand next() calls take under a second');
+    let runs = 0;
+    for (let t = at('2000-01-01T00:00:00Z'); t.getUTCFullYear() < 2900; runs++) t = c.next(t);
+    assert.ok(runs > 30);
+    assert.ok(performance.now() - started < 1000, 'nine centuries of next() calls take under a second');
   });
+
+  test('croner looks no further than the year 3000: past it there is no next run, and saying so is a bug', () => {
+    assert.throws(
+      () => cron('0 0 * * *').next(at('3000-12-31T23:59:00Z')),
+      /cron "0 0 \* \* \*": no scheduled minute after 3000-12-31T23:59:00.000Z/,
+    );
+  });
+});
+
+describe('the examples of crontab(5) (Vixie cron, as Debian ships it)', () => {
+  // Each with the first runs after Wednesday 2024-05-08 00:00 UTC.
+  const cases: [string, string, string[]][] = [
+    ['5 0 * * *', 'five minutes after midnight, every day', ['2024-05-08T00:05', '2024-05-09T00:05']],
+    ['15 14 1 * *', 'at 2:15pm on the first of every month', ['2024-06-01T14:15', '2024-07-01T14:15']],
+    [
+      '0 22 * * 1-5',
+      'at 10 pm on weekdays',
+      ['2024-05-08T22:00', '2024-05-09T22:00', '2024-05-10T22:00', '2024-05-13T22:00'],
+    ],
+    [
+      '23 0-23/2 * * *',
+      '23 minutes after midnight, 2am, 4am ..., everyday',
+      ['2024-05-08T00:23', '2024-05-08T02:23', '2024-05-08T04:23'],
+    ],
+    ['5 4 * * sun', 'at 5 after 4 every sunday', ['2024-05-12T04:05', '2024-05-19T04:05']],
+    // "If both fields are restricted (i.e., don't start with *), the command will be run when either
+    // field matches the current time. For example, 30 4 1,15 * 5 would cause a command to be run at
+    // 4:30 am on the 1st and 15th of each month, plus every Friday."
+    [
+      '30 4 1,15 * 5',
+      'on the 1st and 15th of each month, plus every Friday',
+      [
+        '2024-05-10T04:30',
+        '2024-05-15T04:30',
+        '2024-05-17T04:30',
+        '2024-05-24T04:30',
+        '2024-05-31T04:30',
+        '2024-06-01T04:30',
+      ],
+    ],
+  ];
+  for (const [text, meaning, runs] of cases) {
+    test(`${text}: ${meaning}`, () => {
+      const c = cron(text);
+      let t = at('2024-05-08T00:00:00Z');
+      const got: string[] = [];
+      for (const _ of runs) {
+        t = c.next(t);
+        got.push(t.toISOString().slice(0, 16));
+      }
+      assert.deepEqual(got, runs);
+    });
+  }
 });
 
 describe('CronSchedule.previous and lastAtOrBefore', () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parse } from 'yaml';
 import { isolationMatrix, planEnvironment } from '../../src/plan/index.ts';
 import { formatDiagnostic, loadSpecFile, place } from '../../src/spec/index.ts';
 
@@ -31,19 +32,39 @@ describe('every example validates and plans', () => {
     });
   }
 
-  it('the robson example carries the seed’s figures', () => {
-    const spec = loadSpecFile(join(examples, 'robson-k8s', 'staging.yaml'), {}).spec!;
-    const robson = spec.projects[0]!;
-    const backend = robson.services.find((s) => s.name === 'backend')!;
-    assert.equal(backend.replicas, 2);
-    assert.equal(backend.resources.cpus.toMillicores(), 500);
-    const cron = robson.services.find((s) => s.type === 'cron');
-    assert.equal(cron?.type === 'cron' && cron.schedule.toString(), '*/1 * * * *');
-    const mq = robson.services.find((s) => s.type === 'rabbitmq');
-    assert.ok(mq?.type === 'rabbitmq' && mq.ui);
-    assert.equal(
-      spec.shared.monitoring.prometheus !== false && spec.shared.monitoring.prometheus.retention.toSeconds(),
-      7 * 86400,
-    );
-  });
+  /** The figures as the file writes them, converted here without the spec's own unit parsers. */
+  const millicores = (v: string | number) =>
+    typeof v === 'string' && v.endsWith('m') ? Number(v.slice(0, -1)) : Number(v) * 1000;
+  const seconds = (v: string) =>
+    Number(v.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[v.slice(-1) as 's']!;
+
+  for (const name of names) {
+    it(`${name}: replicas, CPUs, schedules and retention reach the spec as the file writes them`, () => {
+      const file = join(examples, name, 'staging.yaml');
+      const raw = parse(readFileSync(file, 'utf8'));
+      const spec = loadSpecFile(file, {}).spec!;
+      let compared = 0;
+      const same = (actual: unknown, expected: unknown, what: string) => {
+        assert.equal(actual, expected, `${name}: ${what}`);
+        compared++;
+      };
+      for (const p of spec.projects) {
+        for (const svc of p.services) {
+          const written = raw.projects[p.name].services[svc.name];
+          const where = `${p.name}/${svc.name}`;
+          if (written.replicas !== undefined && 'replicas' in svc)
+            same(svc.replicas, written.replicas, `${where} replicas`);
+          if (written.resources?.cpus !== undefined)
+            same(svc.resources.cpus.toMillicores(), millicores(written.resources.cpus), `${where} cpus`);
+          if (written.schedule !== undefined && 'schedule' in svc)
+            same(String(svc.schedule), written.schedule, `${where} schedule`);
+        }
+      }
+      const prometheus = spec.shared.monitoring.prometheus;
+      const retention = raw.shared?.monitoring?.prometheus?.retention;
+      if (retention !== undefined && prometheus !== false)
+        same(prometheus.retention.toSeconds(), seconds(retention), 'prometheus retention');
+      assert.ok(compared >= 3, `${name}: only ${compared} figures compared`);
+    });
+  }
 });

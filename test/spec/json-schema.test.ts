@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
-import { jsonSchema } from '../../src/cli/commands/schema.ts';
+import { jsonSchema } from '../../src/spec/json-schema.ts';
 
 const examples = join(import.meta.dirname, '..', '..', 'examples');
 

@@ -6,7 +6,12 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import type { SecretLocation, StateLocation } from '../../src/state/index.ts';
+import {
+  openStore,
+  type SecretLocation,
+  type StateLocation,
+  type StateStore,
+} from '../../src/state/index.ts';
 import { openPostgres } from '../../src/state/postgres.ts';
 import type { Database } from '../../src/state/sql.ts';
 import { openSqlite } from '../../src/state/sqlite.ts';
@@ -64,4 +69,16 @@ export function useBackends(): Backend[] {
       clusterUrl,
     },
   ];
+}
+
+/** Runs `test` on a fresh, migrated store of the backend, and closes it after. */
+export function withFreshStore(backend: Backend) {
+  return async (test: (store: StateStore) => Promise<void>): Promise<void> => {
+    const store = await openStore(await backend.freshState());
+    try {
+      await test(store);
+    } finally {
+      await store.close();
+    }
+  };
 }

@@ -62,7 +62,8 @@ async function raceProcesses(n: number, dir: string, project: string, name: stri
       }),
     );
     const done = new Promise<string>((resolve, reject) =>
-      child.on('exit', (code) =>
+      // 'close', not 'exit': the value is read once the child's stdout has ended.
+      child.on('close', (code) =>
         code === 0 ? resolve(out.split('\n')[1]!) : reject(new Error(`exit ${code}`)),
       ),
     );

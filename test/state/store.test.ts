@@ -11,7 +11,7 @@ import {
   type StateStore,
 } from '../../src/state/index.ts';
 import { createDatabase, createSchema } from '../support/postgres.ts';
-import { type Backend, useBackends } from './backends.ts';
+import { type Backend, useBackends, withFreshStore } from './backends.ts';
 
 /** A loopback port nothing listens on (it was free a moment ago). */
 function closedPort(): Promise<number> {
@@ -31,14 +31,7 @@ const port = (project: string, key: string, value: string): AllocationRecord => 
 });
 
 function storeSuite(backend: Backend): void {
-  const withStore = async (test: (store: StateStore) => Promise<void>) => {
-    const store = await openStore(await backend.freshState());
-    try {
-      await test(store);
-    } finally {
-      await store.close();
-    }
-  };
+  const withStore = withFreshStore(backend);
 
   it(`reports its kind`, () =>
     withStore(async (store) => {
@@ -353,11 +346,13 @@ describe('state store', () => {
           tables.map((t) => t.table_name),
           [
             'stagecraft_allocations',
+            'stagecraft_audit',
             'stagecraft_backups',
             'stagecraft_events',
             'stagecraft_releases',
             'stagecraft_schema_migrations',
             'stagecraft_secrets',
+            'stagecraft_tokens',
           ],
         );
       } finally {

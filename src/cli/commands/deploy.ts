@@ -1,10 +1,15 @@
 import type { Command } from 'commander';
-import { actorOf, deploy, withImages } from '../../ops/deploy.ts';
-import { type GlobalOptions, specPath } from '../context.ts';
-import { openEnvironment, projectNamed } from '../environment.ts';
+import { actorOf, deployImages, UnknownService } from '../../ops/deploy-images.ts';
+import { serverDirFor } from '../../ops/locations.ts';
+import { rowsToRecorded } from '../../plan/index.ts';
+import { loadOrExit } from '../context.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
+import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
+import { planFromState, reportDiagnostics } from '../planning.ts';
 import { progressFor } from '../progress.ts';
+import { openSecrets, openState } from '../state.ts';
+import { WAIT_FLAG, WAIT_HELP, waitMs } from '../wait-option.ts';
 
 /** `--image SERVICE=REF`, repeatable. */
 function collectImage(value: string, previous: Record<string, string>): Record<string, string> {
@@ -20,17 +25,40 @@ export function registerDeploy(program: Command, io: Io): void {
     .description('a new release of one project (images overridden, the rest as the spec says)')
     .argument('<project>', 'the project')
     .option('--image <service=ref>', 'run this image for the service (repeatable)', collectImage, {})
-    .action(async (name: string, options: { image: Record<string, string> }) => {
+    .option(WAIT_FLAG, WAIT_HELP)
+    .action(async (name: string, options: { image: Record<string, string>; wait?: string }) => {
+      const wait = waitMs(options.wait);
       const globals = program.opts<GlobalOptions>();
-      const env = await openEnvironment(specPath(undefined, globals), globals, io);
+      const path = specPath(undefined, globals, io.cwd);
+      const loaded = loadOrExit(path, io);
+      const store = await openState(path, globals, io);
+      const secrets = await openSecrets(path, globals, io);
       try {
-        const project = projectNamed(env.spec, name);
-        const wanted = withImages(env.spec, name, options.image);
-        if ('problems' in wanted) throw new InvalidInput(wanted.problems.join('\n'));
+        const { plan, diagnostics } = await planFromState(loaded, {
+          recorded: rowsToRecorded(await store.loadAllocations()),
+          secretNames: await secrets.list(),
+        });
+        reportDiagnostics(diagnostics, io, displayPath(path, io.cwd));
         const actor = actorOf(io.env);
         const progress = progressFor(io.stderr, io.errStyle.dim);
-        const r = await deploy(env, project, wanted.spec, actor, (line) => progress.step(line));
+        const r = await deployImages({
+          spec: loaded.spec,
+          plan,
+          diagnostics,
+          store,
+          secrets,
+          serverDir: serverDirFor(path, globals, io),
+          project: name,
+          images: options.image,
+          actor,
+          env: io.env,
+          waitMs: wait,
+          log: (line) => progress.step(line),
+        }).catch((e) => {
+          throw e instanceof UnknownService ? new InvalidInput(e.message) : e;
+        });
         progress.done();
+        for (const w of r.up.warnings) io.err(io.errStyle.yellow(`warning: ${w}`));
         if (r.failed)
           throw new OperationFailed(
             `deploy of ${name} failed, the running release keeps serving: ${r.failed}`,
@@ -42,7 +70,8 @@ export function registerDeploy(program: Command, io: Io): void {
           `${io.style.green('✓')} ${name} deployed by ${actor} (${images}); release ${r.release.id}, ${r.up.touched.length} containers changed`,
         );
       } finally {
-        await env.close();
+        await secrets.close();
+        await store.close();
       }
     });
 }

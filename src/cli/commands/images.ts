@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { connectEngine } from '../../ops/engine-connection.ts';
 import { buildLocalImages } from '../../ops/images/build.ts';
 import { loadSpecFile } from '../../spec/index.ts';
-import { displayPath, type GlobalOptions } from '../context.ts';
-import { connect } from '../environment.ts';
 import { OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
+import { displayPath, type GlobalOptions } from '../locations.ts';
 
 export function registerImages(program: Command, io: Io): void {
   const images = program
@@ -20,11 +20,11 @@ export function registerImages(program: Command, io: Io): void {
     .option('--only <names>', 'comma-separated recipe names, such as postgresql,demo-app')
     .action(async (options: { only?: string }) => {
       const globals = program.opts<GlobalOptions>();
-      const specFile = resolve(globals.spec ?? 'staging.yaml');
+      const specFile = resolve(io.cwd, globals.spec ?? 'staging.yaml');
       const host = existsSync(specFile)
-        ? (loadSpecFile(displayPath(specFile), io.env).spec?.server.host ?? 'local')
+        ? (loadSpecFile(specFile, io.env, displayPath(specFile, io.cwd)).spec?.server.host ?? 'local')
         : 'local';
-      const docker = await connect(host, io, ' (start dockerd, or see scripts/setup.sh)');
+      const docker = await connectEngine(host, io.env, ' (start dockerd, or see scripts/setup.sh)');
       const report = await buildLocalImages(docker, {
         ...(options.only ? { only: options.only.split(',').map((s) => s.trim()) } : {}),
         log: (line) => io.err(io.errStyle.dim(line)),

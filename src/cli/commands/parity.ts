@@ -1,18 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
+import { stateLocation } from '../../ops/locations.ts';
 import { compareParity, type ParityReport, type SecretDigests } from '../../ops/parity.ts';
-import type { Spec } from '../../spec/index.ts';
-import {
-  displayPath,
-  type GlobalOptions,
-  loadOrExit,
-  place,
-  printDiagnostics,
-  specPath,
-} from '../context.ts';
+import { secretDigests } from '../../ops/secret-digests.ts';
+import { place, type Spec } from '../../spec/index.ts';
+import { loadOrExit, printDiagnostics } from '../context.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
-import { stateLocation } from '../locations.ts';
+import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
 import { openSecrets } from '../state.ts';
 import { indent, type Style, table } from '../style.ts';
 
@@ -25,13 +19,16 @@ export function registerParity(program: Command, io: Io): void {
     .option('--json', 'print { rows, violations } as JSON for scripts')
     .action(async (stagingArg: string, productionArg: string, options: { json?: boolean }) => {
       const globals = program.opts<GlobalOptions>();
-      const paths = [specPath(stagingArg, globals), specPath(productionArg, globals)] as const;
+      const paths = [
+        specPath(stagingArg, globals, io.cwd),
+        specPath(productionArg, globals, io.cwd),
+      ] as const;
       const [staging, production] = loadBoth(paths, io);
-      const stagingSecrets = await secretDigests(paths[0], staging, globals, io.env);
-      const productionSecrets = await secretDigests(paths[1], production, globals, io.env);
+      const stagingSecrets = await storedDigests(paths[0], staging, globals, io);
+      const productionSecrets = await storedDigests(paths[1], production, globals, io);
       const oneStore =
-        JSON.stringify(stateLocation(paths[0], globals, io.env)) ===
-        JSON.stringify(stateLocation(paths[1], globals, io.env));
+        JSON.stringify(stateLocation(paths[0], globals, io)) ===
+        JSON.stringify(stateLocation(paths[1], globals, io));
       if (oneStore && Object.keys(stagingSecrets).length && Object.keys(productionSecrets).length)
         io.err(
           io.errStyle.yellow(
@@ -55,7 +52,7 @@ function loadBoth(paths: readonly [string, string], io: Io): [Spec, Spec] {
   const failures: string[] = [];
   for (const path of paths) {
     try {
-      const loaded = loadOrExit(path, io.errStyle, io.err);
+      const loaded = loadOrExit(path, io);
       printDiagnostics(place(loaded.diagnostics, loaded.source), io.errStyle, io.err);
       specs.push(loaded.spec);
     } catch (e) {
@@ -67,33 +64,22 @@ function loadBoth(paths: readonly [string, string], io: Io): [Spec, Spec] {
   return [specs[0]!, specs[1]!];
 }
 
-/**
- * SHA-256 of every stored value of the spec's projects and the shared stack, read from the secret
- * store beside the spec. A value lives only inside this function; what leaves it is a digest.
- */
-async function secretDigests(
+/** The digests of the secrets in the store beside the spec at `path`. */
+async function storedDigests(
   path: string,
   spec: Spec,
   globals: GlobalOptions,
-  env: NodeJS.ProcessEnv,
+  io: Io,
 ): Promise<SecretDigests> {
-  const projects = new Set(['shared', ...spec.projects.map((p) => p.name)]);
-  const store = await openSecrets(path, globals, env);
-  const out: Record<string, string> = {};
+  const store = await openSecrets(path, globals, io);
   try {
-    for (const ref of await store.list()) {
-      if (!projects.has(ref.project)) continue;
-      const value = await store.get(ref.project, ref.name);
-      if (value === undefined) continue;
-      out[`${ref.project}/${ref.name}`] = createHash('sha256').update(value).digest('hex');
-    }
+    return await secretDigests(store, spec);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    throw new OperationFailed(`reading the secrets of ${displayPath(path)}: ${message}`);
+    throw new OperationFailed(`reading the secrets of ${displayPath(path, io.cwd)}: ${message}`);
   } finally {
     await store.close();
   }
-  return out;
 }
 
 /** The table as people read it (the scope named once per group), then the violations. */

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { formatBytes, isolationMatrix, type Plan, planToJson } from '../../plan/index.ts';
-import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../context.ts';
+import { loadOrExit } from '../context.ts';
 import type { Io } from '../io.ts';
+import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
 import { planFromState, reportDiagnostics } from '../planning.ts';
 import { openSecrets, readRecorded } from '../state.ts';
 import { bar, indent, type Style, table } from '../style.ts';
@@ -14,16 +15,17 @@ export function registerPlan(program: Command, io: Io): void {
     .option('--json', 'print the plan as JSON for scripts')
     .action(async (arg: string | undefined, options: { json?: boolean }) => {
       const globals = program.opts<GlobalOptions>();
-      const path = specPath(arg, globals);
-      const loaded = loadOrExit(path, io.errStyle, io.err);
-      const recorded = await readRecorded(path, globals, io.env);
-      const secrets = await openSecrets(path, globals, io.env);
+      const path = specPath(arg, globals, io.cwd);
+      const shown = displayPath(path, io.cwd);
+      const loaded = loadOrExit(path, io);
+      const recorded = await readRecorded(path, globals, io);
+      const secrets = await openSecrets(path, globals, io);
       const secretNames = await secrets.list();
       await secrets.close();
       const { plan, diagnostics } = await planFromState(loaded, { recorded, secretNames });
       if (options.json) io.out(JSON.stringify(planToJson(plan), null, 2));
-      else io.out(formatPlan(plan, displayPath(path), io.style));
-      reportDiagnostics(diagnostics, io, displayPath(path));
+      else io.out(formatPlan(plan, shown, io.style));
+      reportDiagnostics(diagnostics, io, shown);
     });
 }
 
@@ -77,19 +79,25 @@ export function formatPlan(plan: Plan, file: string, s: Style): string {
       `Budget (capacity - reserve: ${round(budget.cpus.available)} CPUs, ${formatBytes(budget.memory.available)})`,
     ),
   );
-  const colour = (r: number) => (r > 1 ? s.red : r > 0.85 ? s.yellow : s.green);
+  // Red above what the overcommit allows; yellow above 100% of it when overcommitted, else above 85%.
+  const colour = (r: number, overcommit = 1) =>
+    r > overcommit ? s.red : r > (overcommit > 1 ? 1 : 0.85) ? s.yellow : s.green;
+  const upTo = (overcommit: number, limit: string) =>
+    overcommit > 1 ? `, up to ${limit} (${overcommit}× overcommit)` : '';
   const budgetRows = [
     [
       'CPUs',
-      colour(cpuRatio)(bar(cpuRatio)),
+      colour(cpuRatio, budget.cpus.overcommit)(bar(cpuRatio)),
       pct(cpuRatio),
-      `${round(budget.cpus.used)} / ${round(budget.cpus.available)}`,
+      `${round(budget.cpus.used)} / ${round(budget.cpus.available)}` +
+        upTo(budget.cpus.overcommit, `${round(budget.cpus.available * budget.cpus.overcommit)}`),
     ],
     [
       'memory',
-      colour(memRatio)(bar(memRatio)),
+      colour(memRatio, budget.memory.overcommit)(bar(memRatio)),
       pct(memRatio),
-      `${formatBytes(budget.memory.used)} / ${formatBytes(budget.memory.available)}`,
+      `${formatBytes(budget.memory.used)} / ${formatBytes(budget.memory.available)}` +
+        upTo(budget.memory.overcommit, formatBytes(budget.memory.available * budget.memory.overcommit)),
     ],
   ];
   if (budget.disk) {
@@ -102,8 +110,9 @@ export function formatPlan(plan: Plan, file: string, s: Style): string {
     ]);
   }
   out.push(indent(table(budgetRows, new Set([2]))));
+  const quotas = Object.keys(budget.quotas).length > 0;
   const perProject = [
-    ['', 'CPUs', 'MEMORY', 'COST'],
+    ['', 'CPUs', 'MEMORY', 'COST', ...(quotas ? ['QUOTA'] : [])],
     [
       'shared stack',
       `${round(budget.shared.cpus / 1000)}`,
@@ -112,11 +121,17 @@ export function formatPlan(plan: Plan, file: string, s: Style): string {
     ],
   ];
   for (const [name, u] of Object.entries(budget.projects)) {
+    const q = budget.quotas[name];
+    const quota = [
+      q?.cpus === undefined ? '' : `${round(q.cpus / 1000)} CPU${q.cpus === 1000 ? '' : 's'}`,
+      q?.bytes === undefined ? '' : formatBytes(q.bytes),
+    ];
     perProject.push([
       name,
       `${round(u.cpus / 1000)}`,
       formatBytes(u.bytes),
       money(plan.cost?.projects[name], plan.cost?.currency),
+      ...(quotas ? [quota.filter((x) => x !== '').join(', ')] : []),
     ]);
   }
   out.push('', indent(table(perProject, new Set([1, 2, 3]))));

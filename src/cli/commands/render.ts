@@ -1,13 +1,14 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { recordAllocations } from '../../ops/record-allocations.ts';
-import { secretFileArtifacts } from '../../ops/secret-values.ts';
-import { writeArtifacts } from '../../ops/write-artifacts.ts';
+import { renderToFolder } from '../../ops/render-to-folder.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
+import type { Artifact, RenderContext } from '../../render/index.ts';
 import { renderServerLayout } from '../../render/index.ts';
-import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../context.ts';
+import { renderKubernetes } from '../../render/k8s/index.ts';
+import { loadOrExit } from '../context.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Io } from '../io.ts';
+import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
 import { planFromState, reportDiagnostics } from '../planning.ts';
 import { openSecrets, openState } from '../state.ts';
 
@@ -23,36 +24,33 @@ export function registerRender(program: Command, io: Io): void {
     .option('--with-secrets', 'also write the secret files (mode 0600) that compose needs to run')
     .action(
       async (arg: string | undefined, options: { out: string; target: string; withSecrets?: boolean }) => {
-        if (options.target !== 'compose') {
-          throw new InvalidInput(
-            options.target === 'k8s'
-              ? 'the k8s target is not built yet: use --target compose'
-              : `unknown target "${options.target}": use compose or k8s`,
-          );
-        }
+        const render = rendererFor(options.target, options.withSecrets === true);
         const globals = program.opts<GlobalOptions>();
-        const path = specPath(arg, globals);
-        const loaded = loadOrExit(path, io.errStyle, io.err);
-        const store = await openState(path, globals, io.env);
-        const secrets = await openSecrets(path, globals, io.env);
+        const path = specPath(arg, globals, io.cwd);
+        const loaded = loadOrExit(path, io);
+        const store = await openState(path, globals, io);
+        const secrets = await openSecrets(path, globals, io);
         try {
           const recorded = rowsToRecorded(await store.loadAllocations());
           const { plan, diagnostics } = await planFromState(loaded, {
             recorded,
             ...(options.withSecrets ? { secretNames: await secrets.list() } : {}),
           });
-          reportDiagnostics(diagnostics, io, displayPath(path));
-
-          const ctx = { spec: loaded.spec, plan };
-          const artifacts = renderServerLayout(ctx);
-          if (options.withSecrets) {
-            artifacts.push(...(await secretFileArtifacts(ctx, secrets)));
-          }
-          const out = resolve(options.out);
-          const result = writeArtifacts(out, artifacts);
-          await recordAllocations(store, plan);
+          reportDiagnostics(diagnostics, io, displayPath(path, io.cwd));
+          const out = resolve(io.cwd, options.out);
+          const result = await renderToFolder(
+            out,
+            { spec: loaded.spec, plan },
+            {
+              render,
+              store,
+              recordAllocations: options.target === 'compose',
+              ...(options.withSecrets ? { secrets } : {}),
+            },
+          );
+          for (const k of result.kept) io.out(`kept ${k}`);
           io.out(
-            `${io.style.green('✓')} wrote ${result.written} files to ${displayPath(out)}${result.removed.length ? ` (removed ${result.removed.length} stale)` : ''}`,
+            `${io.style.green('✓')} wrote ${result.written} files to ${displayPath(out, io.cwd)}${result.removed.length ? ` (removed ${result.removed.length} stale)` : ''}`,
           );
         } finally {
           await secrets.close?.();
@@ -60,4 +58,15 @@ export function registerRender(program: Command, io: Io): void {
         }
       },
     );
+}
+
+/** The renderer of `--target`: compose (the server's layout) or k8s (a kustomize tree, which never holds secret files). */
+function rendererFor(target: string, withSecrets: boolean): (ctx: RenderContext) => Artifact[] {
+  if (target === 'compose') return renderServerLayout;
+  if (target !== 'k8s') throw new InvalidInput(`unknown target "${target}": use compose or k8s`);
+  if (withSecrets)
+    throw new InvalidInput(
+      '--with-secrets is for the compose target: on Kubernetes the pods read Secrets, which no rendered file holds',
+    );
+  return renderKubernetes;
 }

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { NothingToRollBack, rollback } from '../../ops/rollback.ts';
-import { type GlobalOptions, specPath } from '../context.ts';
-import { openEnvironment, projectNamed } from '../environment.ts';
+import { projectNamed } from '../context.ts';
 import { OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
+import { type GlobalOptions, specPath } from '../locations.ts';
 import { progressFor } from '../progress.ts';
+import { openRunningEnvironment } from '../running-environment.ts';
+import { WAIT_FLAG, WAIT_HELP, waitMs } from '../wait-option.ts';
 
 export function registerRollback(program: Command, io: Io): void {
   program
@@ -13,13 +15,15 @@ export function registerRollback(program: Command, io: Io): void {
       'redeploy the project’s previous successful release (images and configuration); data is untouched',
     )
     .argument('<project>', 'the project')
-    .action(async (name: string) => {
+    .option(WAIT_FLAG, WAIT_HELP)
+    .action(async (name: string, options: { wait?: string }) => {
+      const wait = waitMs(options.wait);
       const globals = program.opts<GlobalOptions>();
-      const env = await openEnvironment(specPath(undefined, globals), globals, io);
+      const running = await openRunningEnvironment(specPath(undefined, globals, io.cwd), globals, io);
       try {
-        const project = projectNamed(env.spec, name);
+        const project = projectNamed(running.spec, name);
         const progress = progressFor(io.stderr, io.errStyle.dim);
-        const r = await rollback(env, project, (line) => progress.step(line)).catch((e) => {
+        const r = await rollback(running, project, (line) => progress.step(line), wait).catch((e) => {
           throw e instanceof NothingToRollBack ? new OperationFailed(e.message) : e;
         });
         progress.done();
@@ -34,7 +38,7 @@ export function registerRollback(program: Command, io: Io): void {
           `${io.style.green('✓')} ${name} rolled back to the release of ${r.to.createdAt} (${images}); ${r.up.touched.length} containers changed`,
         );
       } finally {
-        await env.close();
+        await running.close();
       }
     });
 }

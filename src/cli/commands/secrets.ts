@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { secretUses } from '../../plan/index.ts';
+import { secretRows } from '../../ops/secret-list.ts';
 import { loadSpecFile } from '../../spec/index.ts';
-import { displayPath, type GlobalOptions, specPath } from '../context.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Io } from '../io.ts';
+import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
 import { openSecrets } from '../state.ts';
 import { readSecretValue } from '../stdin.ts';
 import { table } from '../style.ts';
@@ -20,13 +20,13 @@ export function registerSecrets(program: Command, io: Io): void {
     .argument('<name>', 'the secret name, such as DJANGO_SECRET_KEY')
     .action(async (project: string, name: string) => {
       const globals = program.opts<GlobalOptions>();
-      const path = specPath(undefined, globals);
+      const path = specPath(undefined, globals, io.cwd);
       const value = await readSecretValue(io, `value for ${project}/${name}: `);
       if (value === '')
         throw new InvalidInput(
           `no value on standard input for ${project}/${name}: pipe it in, e.g. printf %s "$VALUE" | stagecraft secrets set ${project} ${name}`,
         );
-      const store = await openSecrets(path, globals, io.env);
+      const store = await openSecrets(path, globals, io);
       try {
         await store.set(project, name, value).catch((e: Error) => {
           throw new InvalidInput(e.message);
@@ -44,25 +44,11 @@ export function registerSecrets(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action(async (project: string | undefined, options: { json?: boolean }) => {
       const globals = program.opts<GlobalOptions>();
-      const path = specPath(undefined, globals);
-      const store = await openSecrets(path, globals, io.env);
-      const stored = await store.list(project).finally(() => store.close?.());
-      const loaded = loadSpecFile(displayPath(path), io.env);
-      const uses = loaded.spec
-        ? secretUses(loaded.spec).filter((u) => !project || u.project === project)
-        : [];
-      const rows = new Map<string, { project: string; name: string; set: boolean; usedBy: string[] }>();
-      for (const s of stored)
-        rows.set(`${s.project}/${s.name}`, { project: s.project, name: s.name, set: true, usedBy: [] });
-      for (const u of uses) {
-        const key = `${u.project}/${u.name}`;
-        const row = rows.get(key) ?? { project: u.project, name: u.name, set: false, usedBy: [] };
-        row.usedBy.push(u.user);
-        rows.set(key, row);
-      }
-      const list = [...rows.values()].sort(
-        (a, b) => a.project.localeCompare(b.project) || a.name.localeCompare(b.name),
-      );
+      const path = specPath(undefined, globals, io.cwd);
+      // A spec with errors still lists what is stored: its errors are `validate`'s to report.
+      const spec = loadSpecFile(path, io.env, displayPath(path, io.cwd)).spec;
+      const store = await openSecrets(path, globals, io);
+      const list = await secretRows(store, spec, project).finally(() => store.close?.());
       if (options.json) {
         io.out(JSON.stringify(list, null, 2));
         return;

@@ -1,14 +1,16 @@
 import type { Command } from 'commander';
+import { connectEngine } from '../../ops/engine-connection.ts';
 import type { MatrixRow } from '../../ops/isolation-probes.ts';
 import { verifyIsolation } from '../../ops/verify-isolation.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
-import { displayPath, type GlobalOptions, loadOrExit, specPath } from '../context.ts';
-import { connect } from '../environment.ts';
+import { loadOrExit } from '../context.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
+import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
 import { planFromState, reportDiagnostics } from '../planning.ts';
 import { openState } from '../state.ts';
 import { table } from '../style.ts';
+import { verifyKubernetesIsolation } from './verify-k8s.ts';
 
 /** `verify isolation`: probe the networks from inside each project and compare with the isolation matrix. */
 export function registerVerify(program: Command, io: Io): void {
@@ -25,8 +27,19 @@ export function registerVerify(program: Command, io: Io): void {
     .option('--allow-host-port <ports>', 'host ports projects may reach (comma-separated), such as 22')
     .option('--concurrency <n>', 'probe containers at a time', '4')
     .option('--image <ref>', 'the probe image (needs bash and timeout)')
+    .option(
+      '--target <target>',
+      'compose (probe the running containers) or k8s (evaluate the NetworkPolicies offline)',
+      'compose',
+    )
+    .option(
+      '--dir <dir>',
+      'with --target k8s: a rendered tree to check (default: the spec rendered in memory)',
+    )
     .action(
       async (options: {
+        target: string;
+        dir?: string;
         json?: boolean;
         hostPorts?: string;
         allowHostPort?: string;
@@ -34,8 +47,11 @@ export function registerVerify(program: Command, io: Io): void {
         image?: string;
       }) => {
         const globals = program.opts<GlobalOptions>();
-        const path = specPath(undefined, globals);
-        const loaded = loadOrExit(path, io.errStyle, io.err);
+        const path = specPath(undefined, globals, io.cwd);
+        const loaded = loadOrExit(path, io);
+        if (options.target === 'k8s') return verifyKubernetesIsolation(loaded.spec, options, io);
+        if (options.target !== 'compose')
+          throw new InvalidInput(`unknown target "${options.target}": use compose or k8s`);
         const spec = loaded.spec;
         const concurrency = Number(options.concurrency);
         if (!Number.isInteger(concurrency) || concurrency < 1)
@@ -44,12 +60,12 @@ export function registerVerify(program: Command, io: Io): void {
         const allowHostPorts = options.allowHostPort
           ? portList('--allow-host-port', options.allowHostPort)
           : undefined;
-        const store = await openState(path, globals, io.env);
+        const store = await openState(path, globals, io);
         const recorded = await store.loadAllocations().finally(() => store.close());
         const { plan, diagnostics } = await planFromState(loaded, { recorded: rowsToRecorded(recorded) });
-        reportDiagnostics(diagnostics, io, displayPath(path));
+        reportDiagnostics(diagnostics, io, displayPath(path, io.cwd));
 
-        const docker = await connect(spec.server.host, io);
+        const docker = await connectEngine(spec.server.host, io.env);
         // Ctrl-C stops starting probes; those running finish their connects (seconds) and remove themselves.
         const abort = new AbortController();
         const onSignal = () => {

@@ -112,6 +112,17 @@ export async function removeContainer(docker: Docker, nameOrId: string): Promise
   });
 }
 
+/** The engine's own check calls the container unhealthy (it is running). */
+export class UnhealthyError extends Error {
+  readonly container: string;
+  readonly output: string;
+  constructor(container: string, output: string) {
+    super(`${container} is unhealthy: ${output}`);
+    this.container = container;
+    this.output = output;
+  }
+}
+
 /**
  * Waits until the container is healthy (or, with no healthcheck, running); fails on unhealthy or
  * exit. It does not wait for the engine's own check, which runs only once per interval (10 s by
@@ -124,13 +135,18 @@ export async function waitHealthy(docker: Docker, name: string, timeoutMs = 120_
   const deadline = Date.now() + timeoutMs;
   const local = isLocalEngine(docker);
   let nextCheck = 0;
+  let restarts: number | undefined;
   for (;;) {
     const info = await docker.getContainer(name).inspect();
     const health = info.State.Health?.Status;
-    if (!info.State.Running) throw new Error(`${name} stopped (exit code ${info.State.ExitCode})`);
+    // With a restart policy the engine restarts a container that exits, and it counts as running:
+    // one that restarts while the gate waits (or is between two runs) has exited.
+    restarts ??= info.RestartCount;
+    if (!info.State.Running || info.State.Restarting || info.RestartCount > restarts)
+      throw new Error(exitReason(name, info));
     if (health === 'healthy' || (health === undefined && info.State.Running)) return;
     if (health === 'unhealthy')
-      throw new Error(`${name} is unhealthy: ${info.State.Health?.Log?.at(-1)?.Output?.trim() ?? ''}`);
+      throw new UnhealthyError(name, info.State.Health?.Log?.at(-1)?.Output?.trim() ?? '');
     const probe = parseProbe(info.Config.Labels?.[LABEL.probe]);
     const address = firstAddress(info.NetworkSettings.Networks);
     if (local && probe && address) {
@@ -142,6 +158,15 @@ export async function waitHealthy(docker: Docker, name: string, timeoutMs = 120_
     if (Date.now() > deadline) throw new Error(`${name} was not healthy within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** Why a container the gate waits for is not running: out of memory, or its exit code. */
+function exitReason(name: string, info: Docker.ContainerInspectInfo): string {
+  if (info.State.OOMKilled) return `${name} was killed at its memory limit (out of memory)`;
+  if (!info.State.Running) return `${name} stopped (exit code ${info.State.ExitCode})`;
+  if (info.State.Restarting)
+    return `${name} exited (exit code ${info.State.ExitCode}), and the engine restarts it`;
+  return `${name} exited, and the engine restarted it (${info.RestartCount} times so far)`;
 }
 
 /** Runs the container's healthcheck command once, now, within the check's timeout. */

@@ -1,4 +1,4 @@
-/** S3-compatible object storage: a small client (no AWS SDK) and its Signature V4 signer. */
+/** S3-compatible object storage for backups: the AWS SDK, loaded on first use, with our checks on top. */
 export {
   type ExpectedObject,
   type ObjectInfo,
@@ -13,4 +13,3 @@ export {
   s3ConfigFromRemote,
   type UploadResult,
 } from './client.ts';
-export { type Credentials, signRequest } from './sigv4.ts';

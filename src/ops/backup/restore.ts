@@ -2,6 +2,7 @@ import { ownedContainers, runOnce, waitHealthy } from '../../drivers/docker/engi
 import { LABEL } from '../../model/index.ts';
 import type { Project } from '../../spec/index.ts';
 import type { BackupRecord } from '../../state/index.ts';
+import { withEngineLock } from '../engine-lock.ts';
 import { oneOff, type RunningEnvironment } from '../running-environment.ts';
 import { backupService, parseScriptOutput, restoreJob, tail } from './dump.ts';
 import { compareWithManifest } from './verify.ts';
@@ -29,6 +30,17 @@ export async function restoreBackup(
   project: Project,
   backup: BackupRecord,
   log: (line: string) => void = () => {},
+): Promise<RestoreResult> {
+  return withEngineLock(env.docker, { command: `restore ${project.name}`, log }, () =>
+    restoreLocked(env, project, backup, log),
+  );
+}
+
+async function restoreLocked(
+  env: RunningEnvironment,
+  project: Project,
+  backup: BackupRecord,
+  log: (line: string) => void,
 ): Promise<RestoreResult> {
   const { docker } = env;
   const writers = (await ownedContainers(docker, env.spec.environment, project.name)).filter(

@@ -15,6 +15,7 @@ import type { Plan } from '../../plan/index.ts';
 import { buildTag, DOCKER_HUB, parseImageRef, repositoryOf } from '../../render/image-ref.ts';
 import type { Spec } from '../../spec/index.ts';
 import type { SecretStore } from '../../state/index.ts';
+import { OperationFailed } from '../failure.ts';
 import { digestOf } from '../release-digests.ts';
 import { wantedStacks } from '../up.ts';
 import { contextFiles, contextHash } from './build-context.ts';
@@ -46,7 +47,7 @@ export interface Preflight {
 }
 
 /** Nothing was changed: every problem found before `up` would have created anything. */
-export class PreflightFailed extends Error {
+export class PreflightFailed extends OperationFailed {
   readonly problems: string[];
   constructor(problems: string[]) {
     super(`nothing on the server was changed:\n${problems.map((p) => `  ${p}`).join('\n')}`);

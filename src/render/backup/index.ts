@@ -1,6 +1,7 @@
 import type { Project } from '../../spec/index.ts';
 import { type Artifact, file } from '../artifact.ts';
 import type { RenderContext } from '../context.ts';
+import { shellQuote } from '../shell.ts';
 
 /**
  * `projects/<p>/backup/`: the schedule (a crontab fragment for hosts that run backups without the
@@ -14,6 +15,8 @@ export function renderBackups(ctx: RenderContext): Artifact[] {
 function renderProjectBackup(ctx: RenderContext, project: Project): Artifact[] {
   const databases = project.services.filter((s) => s.type === 'postgres' && s.backup);
   if (databases.length === 0) return [];
+  // The spec refuses a backupDir outside a safe alphabet (SC0308); quoting here keeps the script
+  // right even so, since it is a value from the spec written into a shell script.
   const dir = `${ctx.spec.server.backupDir}/${project.name}`;
   const lines = [
     `# Backups of project ${project.name}, rendered by stagecraft. Install with:`,
@@ -35,12 +38,13 @@ set -eu
 service="\${1:?usage: backup.sh SERVICE}"
 here=$(cd "$(dirname "$0")" && pwd)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-name="${project.name}-$service-$stamp"
-mkdir -p "${dir}"
+dir=${shellQuote(dir)}
+name=${shellQuote(project.name)}"-$service-$stamp"
+mkdir -p "$dir"
 if docker compose version >/dev/null 2>&1; then compose="docker compose"; else compose="docker-compose"; fi
 # The one-off writes $name.dump (fsynced, then renamed), $name.dump.sha256 and $name.manifest.
 $compose -f "$here/../compose.yaml" --profile backup run --rm -e BACKUP_NAME="$name" "$service-backup"
-echo "${dir}/$name.dump"
+echo "$dir/$name.dump"
 `;
   return [
     file(`projects/${project.name}/backup/schedule`, lines.join('\n')),

@@ -223,7 +223,7 @@ function serviceSpecifics(
       dataVolume('/var/lib/rabbitmq');
       out.ports = published(SERVICE_PORTS.rabbitmq);
       out.hostname = `${project.name}-${s.name}`;
-      out.healthcheck = healthcheck(['CMD', 'rabbitmq-diagnostics', '-q', 'ping'], DATA_HEALTH);
+      out.healthcheck = healthcheck(['CMD', 'bash', '-c', RABBITMQ_LISTENING], DATA_HEALTH);
       break;
   }
   if (mounts.length) out.mounts = mounts;
@@ -246,6 +246,16 @@ const DATA_HEALTH = {
   retries: 3,
   startPeriod: Duration.seconds(60),
 };
+
+/**
+ * RabbitMQ's check: a TCP connect to its AMQP listener with bash's own /dev/tcp, a few
+ * milliseconds. The broker opens the listener at the end of its boot and closes it when it stops.
+ * `rabbitmq-diagnostics ping` boots an Erlang VM each time, more than 3 s of CPU inside the default
+ * 0.25-CPU limit, so the container went unhealthy at rest. Sending the AMQP header as well would
+ * make the broker log three lines (two warnings) per check; `up`'s gate does that exchange once.
+ * Both the local image and the official one have bash.
+ */
+const RABBITMQ_LISTENING = `exec 3<>/dev/tcp/127.0.0.1/${SERVICE_PORTS.rabbitmq}`;
 
 /** What `up`'s health gate asks the service itself; none for workers and cron jobs (no protocol to ask). */
 function readinessProbe(project: Project, s: Service): ReadinessProbe | undefined {

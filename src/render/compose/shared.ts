@@ -139,7 +139,8 @@ export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string
           mounts: [
             bind('./nginx', '/etc/nginx'),
             ...(tls === 'letsencrypt'
-              ? [bind('/etc/letsencrypt', '/etc/nginx/letsencrypt'), volume('acme', '/var/www/acme', true)]
+              ? // the certificates are under ./nginx/letsencrypt; stagecraft writes the http-01 answers to ./acme
+                [bind('./acme', '/var/www/acme')]
               : []),
           ],
           healthcheck: wget(`http://127.0.0.1:${SHARED_PORTS.proxyStatus}/nginx_status`),

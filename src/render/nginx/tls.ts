@@ -3,7 +3,8 @@ import { type Directive, d } from './block.ts';
 
 /**
  * Certificate files of one host, relative to the nginx prefix (`/etc/nginx/` in the container,
- * `-p DIR/shared/nginx/` for `nginx -t`): compose mounts `/etc/letsencrypt` at `letsencrypt/`.
+ * `-p DIR/shared/nginx/` for `nginx -t`). ACME certificates (and their self-signed stand-ins) live
+ * under `letsencrypt/live/<host>/`, where `up` and `serve` install them.
  */
 export function certificatePaths(spec: Spec, host: string): { cert: string; key: string } {
   return spec.shared.proxy.tls === 'letsencrypt'
@@ -11,7 +12,7 @@ export function certificatePaths(spec: Spec, host: string): { cert: string; key:
     : { cert: `certs/${host}.crt`, key: `certs/${host}.key` };
 }
 
-/** Webroot that certbot's HTTP-01 challenge files are served from, on port 80 for every host. */
+/** Webroot that the ACME http-01 challenge files are served from, on port 80 for every host. */
 export const ACME_WEBROOT = '/var/www/acme';
 
 /** `snippets/tls.conf`: Mozilla's intermediate profile (TLS 1.2 and 1.3). */

@@ -1,9 +1,8 @@
-import { type Diagnostic, error } from '../diagnostic.ts';
+import { type Diagnostic, diagnostic } from '../diagnostic.ts';
 import { isDnsLabel } from '../fields.ts';
 import type { Spec } from '../model.ts';
 
 const RESERVED = new Set(['shared']);
-const NAME_HINT = 'use lowercase letters, digits and -, starting with a letter (such as web or beryl3)';
 
 /** Names become container, network and DNS names: they must be DNS labels and must not collide. */
 export function checkNames(spec: Spec): Diagnostic[] {
@@ -12,33 +11,19 @@ export function checkNames(spec: Spec): Diagnostic[] {
   for (const p of spec.projects) {
     const at = ['projects', p.name];
     if (RESERVED.has(p.name)) {
-      out.push({
-        ...error('name.reserved', at, `"${p.name}" is reserved for the shared stack`, 'rename the project'),
-        atKey: true,
-      });
+      out.push({ ...diagnostic('SC0401', at, { name: p.name }), atKey: true });
     } else if (!isDnsLabel(p.name)) {
-      out.push({
-        ...error('name.invalid', at, `project name "${p.name}" is not DNS-safe`, NAME_HINT),
-        atKey: true,
-      });
+      out.push({ ...diagnostic('SC0402', at, { kind: 'project', name: p.name }), atKey: true });
     }
     for (const s of p.services) {
       if (!isDnsLabel(s.name)) {
-        out.push({
-          ...error('name.invalid', s.path, `service name "${s.name}" is not DNS-safe`, NAME_HINT),
-          atKey: true,
-        });
+        out.push({ ...diagnostic('SC0402', s.path, { kind: 'service', name: s.name }), atKey: true });
         continue;
       }
       const longest = `${p.name}-${s.name}-${Math.max(s.replicas, 1)}`;
       if (longest.length > 63) {
         out.push({
-          ...error(
-            'name.long',
-            s.path,
-            `"${longest}" is ${longest.length} characters; container names must be at most 63`,
-            'shorten the project or service name',
-          ),
+          ...diagnostic('SC0403', s.path, { name: longest, length: longest.length }),
           atKey: true,
         });
       }
@@ -46,12 +31,7 @@ export function checkNames(spec: Spec): Diagnostic[] {
       const owner = objectNames.get(objectName);
       if (owner) {
         out.push({
-          ...error(
-            'name.collision',
-            s.path,
-            `${p.name}/${s.name} and ${owner} would both be named "${objectName}"`,
-            'rename one of them',
-          ),
+          ...diagnostic('SC0404', s.path, { first: `${p.name}/${s.name}`, second: owner, name: objectName }),
           atKey: true,
         });
       } else objectNames.set(objectName, `${p.name}/${s.name}`);

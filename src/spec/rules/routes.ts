@@ -1,4 +1,4 @@
-import { type Diagnostic, error } from '../diagnostic.ts';
+import { type Diagnostic, diagnostic } from '../diagnostic.ts';
 import type { Spec } from '../model.ts';
 import { allRoutes, type RouteEntry } from '../routes.ts';
 
@@ -15,12 +15,12 @@ export function checkRoutes(spec: Spec): Diagnostic[] {
     }
     const across = first.owner.split('/')[0] !== r.owner.split('/')[0];
     out.push(
-      error(
-        'route.collision',
-        r.at,
-        `route ${r.host}${r.path} of ${r.owner} is already taken by ${first.owner}${across ? ' (another project)' : ''}`,
-        'give one of them another host or path',
-      ),
+      diagnostic('SC0420', r.at, {
+        route: `${r.host}${r.path}`,
+        owner: r.owner,
+        first: first.owner,
+        across: across ? ' (another project)' : '',
+      }),
     );
   }
   return out;

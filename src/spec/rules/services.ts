@@ -1,93 +1,53 @@
-import { type Diagnostic, error } from '../diagnostic.ts';
+import { type Diagnostic, diagnostic } from '../diagnostic.ts';
+import { LIMITS } from '../limits.ts';
 import type { Spec } from '../model.ts';
 
 /** Rules that join fields of one service or of the shared stack. */
 export function checkServices(spec: Spec): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const count = spec.projects.reduce((n, p) => n + p.services.length, 0);
+  if (count > LIMITS.services)
+    out.push(diagnostic('SC0901', ['projects'], { count, limit: LIMITS.services }));
   const proxy = spec.shared.proxy;
-  if (proxy.tls === 'letsencrypt' && !proxy.email) {
-    out.push(
-      error(
-        'tls.email',
-        ['shared', 'proxy', 'tls'],
-        'tls: letsencrypt needs an account email for the ACME registration',
-        'add shared.proxy.email, or use tls: selfsigned',
-      ),
-    );
+  if (proxy.tls === 'letsencrypt' && !proxy.email && !spec.server.acme.email) {
+    out.push(diagnostic('SC0701', ['shared', 'proxy', 'tls']));
   }
   const am = spec.shared.monitoring.alertmanager;
   const receivers = am === false ? [] : am.receivers;
   const names = new Set<string>();
   receivers.forEach((r, i) => {
     const at = ['shared', 'monitoring', 'alertmanager', 'receivers', i];
-    if (names.has(r.name))
-      out.push(error('receiver.duplicate', [...at, 'name'], `receiver ${r.name} is defined twice`));
+    if (names.has(r.name)) out.push(diagnostic('SC0702', [...at, 'name'], { name: r.name }));
     names.add(r.name);
     if (r.webhook && spec.server.images === 'local') {
-      out.push(
-        error(
-          'receiver.webhook-local',
-          [...at, 'webhook'],
-          `receiver ${r.name}: Debian's Alertmanager (0.25, the local image) cannot read a webhook URL from a secret file`,
-          'use images: registry (Alertmanager 0.26 or later), or an email or slack receiver',
-        ),
-      );
+      out.push(diagnostic('SC0703', [...at, 'webhook'], { name: r.name }));
     }
-    if (!r.email && !r.slack && !r.webhook) {
-      out.push(
-        error('receiver.empty', at, `receiver ${r.name} sends nowhere`, 'give it email, slack or webhook'),
-      );
-    }
+    if (!r.email && !r.slack && !r.webhook) out.push(diagnostic('SC0704', at, { name: r.name }));
   });
 
   for (const p of spec.projects) {
     const receiver = p.alerts.receiver;
     if (receiver && !names.has(receiver)) {
       out.push(
-        error(
-          'receiver.unknown',
-          ['projects', p.name, 'alerts', 'receiver'],
-          `project ${p.name} sends alerts to ${receiver}, which is not a receiver`,
-          names.size
+        diagnostic('SC0705', ['projects', p.name, 'alerts', 'receiver'], {
+          project: p.name,
+          receiver,
+          hint: names.size
             ? `receivers: ${[...names].join(', ')}`
             : 'define it under shared.monitoring.alertmanager.receivers',
-        ),
+        }),
       );
     }
     if (p.services.length === 0) {
-      out.push(error('project.empty', ['projects', p.name, 'services'], `project ${p.name} has no services`));
+      out.push(diagnostic('SC0706', ['projects', p.name, 'services'], { project: p.name }));
     }
     for (const s of p.services) {
+      const service = `${p.name}/${s.name}`;
       const runsCode = s.type === 'app' || s.type === 'worker' || s.type === 'cron';
-      if (runsCode && !s.image && !s.build) {
-        out.push(
-          error(
-            'image.missing',
-            s.path,
-            `${p.name}/${s.name} needs an image or a build`,
-            'add image: REF or build: { context: DIR }',
-          ),
-        );
-      }
-      if (s.image && s.build) {
-        out.push(
-          error(
-            'image.both',
-            [...s.path, 'build'],
-            `${p.name}/${s.name} gives both image and build`,
-            'keep one of them',
-          ),
-        );
-      }
+      if (runsCode && !s.image && !s.build) out.push(diagnostic('SC0707', s.path, { service }));
+      if (s.image && s.build) out.push(diagnostic('SC0708', [...s.path, 'build'], { service }));
       if (!runsCode && s.replicas > 1) {
-        out.push(
-          error(
-            'replicas.data',
-            [...s.path, 'replicas'],
-            `${p.name}/${s.name} is a ${s.type}: it runs as one instance`,
-            'set replicas: 1 (or 0 to keep it stopped)',
-          ),
-        );
+        out.push(diagnostic('SC0709', [...s.path, 'replicas'], { service, type: s.type }));
       }
     }
   }

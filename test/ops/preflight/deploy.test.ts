@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Container, LABEL, type Stack } from '../../../src/model/index.ts';
-import { actorOf, withImages } from '../../../src/ops/deploy.ts';
+import { actorOf, withImages } from '../../../src/ops/deploy-images.ts';
 import { digestOf, pinnedToDigests, serviceDigests } from '../../../src/ops/release-digests.ts';
 import { loadSpecText } from '../../../src/spec/index.ts';
 import { Size } from '../../../src/spec/units.ts';

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LABEL } from '../../../src/model/index.ts';
 import { renderAlloy } from '../../../src/render/alloy/index.ts';
 import { type Block, serialise } from '../../../src/render/alloy/syntax.ts';
 import { lokiTenants } from '../../../src/render/loki/index.ts';
-import { assertGolden, EXAMPLE_NAMES, exampleContext } from '../../support/render.ts';
+import { EXAMPLE_NAMES, exampleContext } from '../../support/render.ts';
 import { type AlloyBlock, type AlloyValue, parseAlloy, referencesIn } from './alloy-syntax.ts';
-
-const GOLDEN = join(import.meta.dirname, 'golden');
 
 /** The components this config may use, and what each exports. */
 const EXPORTS: Record<string, string[]> = {
@@ -147,10 +144,12 @@ describe('alloy log shipper config (no alloy binary here: structural parser, sim
       );
     });
 
+    // Without Loki there is no Alloy config (the test above): nothing to route.
+    if (exampleContext(name).spec.shared.monitoring.loki === false) continue;
     it(`${name}: each project's lines go to its own tenant, the shared stack's to "shared"`, () => {
       const ctx = exampleContext(name);
       const files = renderAlloy(ctx);
-      if (!files.length) return;
+      assert.equal(files.length, 1, 'with Loki on, one Alloy config');
       const config = parseAlloy(files[0]!.content);
       const env = ctx.spec.environment;
       const tenants = lokiTenants(ctx.spec);
@@ -200,13 +199,5 @@ describe('alloy log shipper config (no alloy binary here: structural parser, sim
     assert.throws(() => serialise([{ name: 'loki.write', label: 'my-project' }]), /label/);
     assert.throws(() => serialise([{ name: 'loki write' }]), /block name/);
     assert.throws(() => serialise([{ name: 'x', attributes: [['a-b', 1]] }]), /attribute/);
-  });
-
-  it('golden files (UPDATE_GOLDEN=1 rewrites them), and the same output twice', () => {
-    for (const name of ['demo', 'beryl3']) {
-      const a = renderAlloy(exampleContext(name));
-      assert.deepEqual(a, renderAlloy(exampleContext(name)));
-      assertGolden(join(GOLDEN, name), a);
-    }
   });
 });

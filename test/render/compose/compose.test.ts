@@ -1,38 +1,47 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { renderSecretFiles, renderServerLayout } from '../../../src/render/index.ts';
-import { assertGolden, EXAMPLE_NAMES, exampleContext, writeToTemp } from '../../support/render.ts';
+import { EXAMPLE_NAMES, exampleContext, writeToTemp } from '../../support/render.ts';
 
 type Compose = {
   services: Record<string, Record<string, unknown>>;
   networks: Record<string, Record<string, unknown>>;
 };
 
-function composeConfig(file: string): { code: number | null; err: string } {
-  const r = spawnSync('docker-compose', ['-f', file, 'config', '-q'], { encoding: 'utf8' });
-  return { code: r.status, err: r.stderr };
+/** `docker-compose config -q` on a file (it reads the file alone: no engine is asked). */
+function composeConfig(file: string): Promise<{ code: number | null; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('docker-compose', ['-f', file, 'config', '-q'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (b) => {
+      err += String(b);
+    });
+    child.on('error', (e) => resolve({ code: null, err: e.message }));
+    child.on('close', (code) => resolve({ code, err }));
+  });
 }
 
 describe('compose files', () => {
   for (const name of EXAMPLE_NAMES) {
-    it(`${name}: docker-compose accepts every compose file`, () => {
+    it(`${name}: docker-compose accepts every compose file`, async () => {
       const ctx = exampleContext(name);
       const artifacts = renderServerLayout(ctx);
       // env_file and compose secrets must exist for `config`; the real ones come from `up` or --with-secrets.
       const dir = writeToTemp([...artifacts, ...renderSecretFiles(ctx, () => 'x')]);
       const composes = artifacts.filter((a) => a.path.endsWith('compose.yaml'));
       assert.equal(composes.length, ctx.spec.projects.length + 1);
-      for (const a of composes) {
-        const r = composeConfig(join(dir, a.path));
-        assert.equal(r.code, 0, `${a.path}: ${r.err}`);
-      }
+      // The files side by side: docker-compose (Python) takes a second or so to start.
+      const results = await Promise.all(composes.map((a) => composeConfig(join(dir, a.path))));
+      for (const [i, r] of results.entries()) assert.equal(r.code, 0, `${composes[i]!.path}: ${r.err}`);
     });
   }
 
-  it('the check has teeth: a broken compose file is refused', () => {
+  it('the check has teeth: a broken compose file is refused', async () => {
     const ctx = exampleContext('demo');
     const artifacts = renderServerLayout(ctx).map((a) =>
       a.path === 'projects/shop/compose.yaml'
@@ -40,7 +49,9 @@ describe('compose files', () => {
         : a,
     );
     const dir = writeToTemp([...artifacts, ...renderSecretFiles(ctx, () => 'x')]);
-    assert.notEqual(composeConfig(join(dir, 'projects/shop/compose.yaml')).code, 0);
+    const broken = await composeConfig(join(dir, 'projects/shop/compose.yaml'));
+    assert.notEqual(broken.code, 0);
+    assert.match(broken.err, /restart/, 'refused for the broken field');
   });
 
   it('project compose: replicas, two networks, data ports on 127.0.0.1 only, uses as start order, env files not values', () => {
@@ -115,18 +126,6 @@ describe('compose files', () => {
     assert.ok(
       beryl3.services.grafana && beryl3.services.loki && beryl3.services.alloy && beryl3.services.cadvisor,
     );
-  });
-
-  it('output is deterministic and matches the golden files', () => {
-    for (const name of ['demo', 'beryl3']) {
-      const a = renderServerLayout(exampleContext(name));
-      const b = renderServerLayout(exampleContext(name));
-      assert.deepEqual(a, b);
-      assertGolden(
-        join(import.meta.dirname, 'golden', name),
-        a.filter((x) => x.path !== 'plan.json'),
-      );
-    }
   });
 
   it('secret values appear only in the mode-0600 secret files', () => {

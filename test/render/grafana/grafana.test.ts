@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parser } from '@prometheus-io/lezer-promql';
 import { parse } from 'yaml';
 import { grafanaEnvironment, renderGrafana, stableUid } from '../../../src/render/grafana/index.ts';
 import { renderSecretFiles } from '../../../src/render/index.ts';
-import { assertGolden, EXAMPLE_NAMES, exampleContext } from '../../support/render.ts';
-
-const GOLDEN = join(import.meta.dirname, 'golden');
+import { EXAMPLE_NAMES, exampleContext } from '../../support/render.ts';
 
 /** Grafana's variables are not PromQL: put a value of the right shape where each stands. */
 const GRAFANA_VARIABLES: [RegExp, string][] = [
@@ -302,13 +299,5 @@ describe('grafana provisioning and dashboards (no grafana binary here: the field
     assert.equal(env.GF_SECURITY_ADMIN_PASSWORD, undefined, 'never the password itself');
     const secrets = renderSecretFiles(exampleContext('beryl3'), (p, n) => `SeCrEt-${p}-${n}`);
     assert.ok(secrets.some((f) => f.path === 'shared/secrets/GRAFANA_ADMIN_PASSWORD'));
-  });
-
-  it('golden files (UPDATE_GOLDEN=1 rewrites them), and the same output twice', () => {
-    for (const name of ['demo', 'beryl3']) {
-      const a = renderGrafana(exampleContext(name));
-      assert.deepEqual(a, renderGrafana(exampleContext(name)));
-      assertGolden(join(GOLDEN, name), a);
-    }
   });
 });

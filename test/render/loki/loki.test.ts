@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { lokiConfig, renderLoki, retentionHours } from '../../../src/render/loki/index.ts';
 import { Duration } from '../../../src/spec/index.ts';
-import { assertGolden, EXAMPLE_NAMES, exampleContext } from '../../support/render.ts';
+import { EXAMPLE_NAMES, exampleContext } from '../../support/render.ts';
 
-const GOLDEN = join(import.meta.dirname, 'golden');
-
-describe('loki config (no loki binary here: golden file and structure)', () => {
+describe('loki config (no loki binary here: structure; golden files in render/golden.test.ts)', () => {
   for (const name of EXAMPLE_NAMES) {
     it(`${name}: multi-tenant, TSDB schema v13, the spec's retention enforced by the compactor`, () => {
       const ctx = exampleContext(name);
@@ -50,13 +47,5 @@ describe('loki config (no loki binary here: golden file and structure)', () => {
     assert.equal(retentionHours(Duration.hours(36)), 36);
     assert.equal(retentionHours(Duration.minutes(36 * 60 + 1)), 37);
     assert.equal(lokiConfig(Duration.days(30)).limits_config.retention_period, '720h');
-  });
-
-  it('golden files (UPDATE_GOLDEN=1 rewrites them), and the same output twice', () => {
-    for (const name of ['demo', 'beryl3']) {
-      const a = renderLoki(exampleContext(name));
-      assert.deepEqual(a, renderLoki(exampleContext(name)));
-      assertGolden(join(GOLDEN, name), a);
-    }
   });
 });

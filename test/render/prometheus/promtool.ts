@@ -5,9 +5,12 @@ import { renderPrometheus } from '../../../src/render/prometheus/index.ts';
 import { exampleContext, writeToTemp } from '../../support/render.ts';
 
 /** The real promtool (Debian's `prometheus` package). */
-export function promtool(args: string[], cwd?: string): { code: number | null; out: string } {
+export function promtool(
+  args: string[],
+  cwd?: string,
+): { code: number | null; out: string; stdout: string; stderr: string } {
   const r = spawnSync('promtool', args, { encoding: 'utf8', cwd });
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+  return { code: r.status, out: `${r.stdout}${r.stderr}`, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Syntax errors in a PromQL expression, as the Prometheus UI's own parser sees them. */

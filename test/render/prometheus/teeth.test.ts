@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { promtool, renderedExample } from './promtool.ts';
@@ -70,16 +71,21 @@ describe('the checks have teeth', () => {
       for (const f of readdirSync(join(base, 'rules'))) {
         const path = join(base, 'rules', f);
         const good = readFileSync(path, 'utf8');
-        const test = join(base, 'tests', f.replace(/\.yml$/, '.test.yml'));
+        const testName = f.replace(/\.yml$/, '.test.yml');
+        const test = join(base, 'tests', testName);
         const doc = parse(good) as { groups: { rules: Rule[] }[] };
         const rules = doc.groups[0]!.rules;
-        const broken = (alert: string, change: (r: Rule) => void) => {
+        // Each broken copy in a folder of its own, beside a copy of the tests; one promtool runs them all.
+        const broken: { why: string; test: string }[] = [];
+        const breaking = (why: string, alert: string, change: (r: Rule) => void) => {
           const copy = structuredClone(doc);
           change(copy.groups[0]!.rules.find((r) => r.alert === alert)!);
-          writeFileSync(path, stringify(copy));
-          const r = promtool(['test', 'rules', test]);
-          writeFileSync(path, good);
-          return r;
+          const dir = mkdtempSync(join(tmpdir(), 'stagecraft-teeth-'));
+          mkdirSync(join(dir, 'rules'));
+          mkdirSync(join(dir, 'tests'));
+          writeFileSync(join(dir, 'rules', f), stringify(copy));
+          cpSync(test, join(dir, 'tests', testName));
+          broken.push({ why, test: join(dir, 'tests', testName) });
         };
         for (const rule of rules) {
           seen.add(rule.alert);
@@ -88,28 +94,34 @@ describe('the checks have teeth', () => {
           for (const b of breakages) {
             const expr = b(rule.expr);
             assert.notEqual(expr, rule.expr, `${rule.alert}: the breakage changes nothing`);
-            const r = broken(rule.alert, (x) => {
+            breaking(`${rule.alert} with ${expr}`, rule.alert, (x) => {
               x.expr = expr;
             });
-            assert.notEqual(r.code, 0, `${rule.alert} with ${expr} still passes its tests`);
           }
           if (rule.for) {
             for (const wrong of [
               '0s',
               `${Number.parseInt(rule.for, 10) + 10}${rule.for.replace(/^\d+/, '')}`,
             ]) {
-              const r = broken(rule.alert, (x) => {
+              breaking(`${rule.alert} with for: ${wrong} (not ${rule.for})`, rule.alert, (x) => {
                 x.for = wrong;
               });
-              assert.notEqual(
-                r.code,
-                0,
-                `${rule.alert} with for: ${wrong} (not ${rule.for}) still passes its tests`,
-              );
             }
           }
         }
-        assert.equal(promtool(['test', 'rules', test]).code, 0, 'the untouched rules pass');
+        const r = promtool(['test', 'rules', test, ...broken.map((b) => b.test)]);
+        // promtool prints each file's name and SUCCESS on stdout, a failure's FAILED on stderr.
+        const passed = new Set(
+          r.stdout
+            .split('Unit Testing:  ')
+            .slice(1)
+            .filter((section) => section.split('\n')[1]!.trim() === 'SUCCESS')
+            .map((section) => section.split('\n')[0]!.trim()),
+        );
+        assert.ok(passed.has(test), `the untouched rules pass: ${r.out}`);
+        for (const b of broken) assert.ok(!passed.has(b.test), `${b.why} still passes its tests`);
+        assert.equal(r.stderr.match(/^ {2}FAILED:$/gm)?.length, broken.length, 'each broken copy failed');
+        for (const b of broken) rmSync(dirname(dirname(b.test)), { recursive: true });
       }
       assert.ok(seen.size >= 10, `most alerts were exercised: ${[...seen]}`);
     });

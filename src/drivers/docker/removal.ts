@@ -1,0 +1,22 @@
+import type Docker from 'dockerode';
+import { LABEL } from '../../model/index.ts';
+
+/** Removing what an environment owns besides its containers: data volumes and networks, found by label. */
+
+/** A data volume labelled as the project's, with the environment its label names (none on volumes made before that label). */
+export interface LabelledVolume {
+  name: string;
+  environment: string | undefined;
+}
+
+export async function projectVolumes(docker: Docker, project: string): Promise<LabelledVolume[]> {
+  const filters = { label: [`${LABEL.project}=${project}`] };
+  return ((await docker.listVolumes({ filters })).Volumes ?? []).map((v) => ({
+    name: v.Name,
+    environment: v.Labels?.[LABEL.environment],
+  }));
+}
+
+export async function removeVolume(docker: Docker, name: string): Promise<void> {
+  await docker.getVolume(name).remove();
+}

@@ -1,0 +1,34 @@
+import type Docker from 'dockerode';
+import { containerLogs, followContainerLogs } from '../drivers/docker/container-logs.ts';
+import { ownedContainers } from '../drivers/docker/engine.ts';
+import { LABEL } from '../model/index.ts';
+import { OperationFailed } from './failure.ts';
+
+/** The project (or service) has no container to read logs from. */
+export class NoContainers extends OperationFailed {}
+
+/**
+ * The logs of a project's containers (or one service's) since `since` (Unix seconds), each line
+ * handed over with its container's name; with `follow`, until every log stream ends. Without it,
+ * empty lines are left out.
+ */
+export async function projectLogs(
+  docker: Docker,
+  environment: string,
+  which: { project: string; service?: string | undefined },
+  options: { since: number; follow?: boolean | undefined },
+  onLine: (container: string, line: string) => void,
+): Promise<void> {
+  const containers = (await ownedContainers(docker, environment, which.project)).filter(
+    (c) => !which.service || c.labels[LABEL.service] === which.service,
+  );
+  if (!containers.length)
+    throw new NoContainers(`no containers of ${which.project}${which.service ? `/${which.service}` : ''}`);
+  await Promise.all(
+    containers.map(async (c) => {
+      if (options.follow) return followContainerLogs(docker, c.id, options.since, (l) => onLine(c.name, l));
+      const text = await containerLogs(docker, c.id, options.since);
+      for (const line of text.split('\n').filter(Boolean)) onLine(c.name, line);
+    }),
+  );
+}

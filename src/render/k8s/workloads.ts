@@ -1,0 +1,325 @@
+import type { IDeployment, IStatefulSet } from 'kubernetes-models/apps/v1';
+import type { ICronJob, IJob } from 'kubernetes-models/batch/v1';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import type {
+  IContainer,
+  IPersistentVolumeClaim,
+  IPersistentVolumeClaimSpec,
+  IPodSpec,
+  IService,
+  IVolume,
+} from 'kubernetes-models/v1';
+import { SERVICE_PORTS } from '../../model/index.ts';
+import {
+  type AppService,
+  type PostgresService,
+  type Project,
+  type Service,
+  Size,
+  type Spec,
+} from '../../spec/index.ts';
+import { DUMP_SCRIPT } from '../backup/scripts.ts';
+import { postgresDatabase, postgresUser } from '../credentials.ts';
+import { objectLabels, type PodRole, projectNamespace, selectorLabels } from './names.ts';
+import { type KubeObject, typed } from './object.ts';
+import {
+  clusterImage,
+  containerSecurity,
+  envVars,
+  exporterContainer,
+  exporterPort,
+  literal,
+  mainContainer,
+  PORT_NAME,
+  podSecurity,
+  resources,
+  serviceEnvironment,
+} from './pod.ts';
+
+/** A data service's volume when the spec gives no `storage`. */
+const DEFAULT_STORAGE = Size.gibibytes(1);
+
+/**
+ * A service's workload objects: Deployments for apps and workers (rolling, never below the wanted
+ * replicas), StatefulSets with their own claims for data services behind a headless Service,
+ * CronJobs for cron services and backups, the release step as an Argo CD Sync hook Job.
+ */
+export function serviceObjects(spec: Spec, project: Project, s: Service): KubeObject[] {
+  const namespace = projectNamespace(spec, project.name);
+  const meta = (name: string, role: PodRole = 'service') => ({
+    name,
+    namespace,
+    labels: objectLabels(spec, project, s, role),
+  });
+  const pod = (containers: IContainer[], extra: Partial<IPodSpec> = {}, role: PodRole = 'service') => ({
+    metadata: { labels: objectLabels(spec, project, s, role) },
+    spec: {
+      // Service links would put POSTGRES_PORT=tcp://… into every container, clobbering the images' own settings.
+      enableServiceLinks: false,
+      automountServiceAccountToken: false,
+      securityContext: podSecurity(s),
+      containers,
+      ...extra,
+    } satisfies IPodSpec,
+  });
+  const out: KubeObject[] = [];
+  switch (s.type) {
+    case 'app':
+    case 'worker': {
+      out.push(
+        typed<IDeployment>({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: meta(s.name),
+          spec: {
+            replicas: s.replicas,
+            selector: { matchLabels: selectorLabels(project.name, s.name) },
+            strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+            template: pod([mainContainer(spec, project, s)], {
+              terminationGracePeriodSeconds: 30,
+              ...volumesOf(s),
+            }),
+          },
+        }),
+      );
+      if (s.type === 'app') out.push(appService(meta(s.name), project, s));
+      if (s.replicas > 1) {
+        out.push(
+          typed<IPodDisruptionBudget>({
+            apiVersion: 'policy/v1',
+            kind: 'PodDisruptionBudget',
+            metadata: meta(s.name),
+            spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(project.name, s.name) } },
+          }),
+        );
+      }
+      if (s.type === 'app' && s.release)
+        out.push(releaseJob(spec, project, s, meta(`${s.name}-release`, 'release'), pod));
+      break;
+    }
+    case 'cron':
+      out.push(
+        typed<ICronJob>({
+          apiVersion: 'batch/v1',
+          kind: 'CronJob',
+          metadata: meta(s.name),
+          spec: {
+            schedule: s.schedule.toString(),
+            concurrencyPolicy: 'Forbid',
+            successfulJobsHistoryLimit: 3,
+            failedJobsHistoryLimit: 3,
+            suspend: s.replicas === 0,
+            jobTemplate: {
+              spec: {
+                backoffLimit: 0,
+                activeDeadlineSeconds: Math.round(s.timeout.toSeconds()),
+                template: pod([mainContainer(spec, project, s)], { restartPolicy: 'Never', ...volumesOf(s) }),
+              },
+            },
+          },
+        }),
+      );
+      break;
+    case 'postgres':
+    case 'redis':
+    case 'rabbitmq': {
+      const containers = [mainContainer(spec, project, s)];
+      if ((s.type === 'postgres' || s.type === 'redis') && s.exporter)
+        containers.push(exporterContainer(spec, project, s));
+      const persistent = s.type !== 'redis' || s.persistence;
+      out.push(
+        typed<IStatefulSet>({
+          apiVersion: 'apps/v1',
+          kind: 'StatefulSet',
+          metadata: meta(s.name),
+          spec: {
+            serviceName: s.name,
+            replicas: Math.min(s.replicas, 1),
+            selector: { matchLabels: selectorLabels(project.name, s.name) },
+            template: pod(containers, persistent ? {} : { volumes: [{ name: 'data', emptyDir: {} }] }),
+            ...(persistent
+              ? {
+                  volumeClaimTemplates: [
+                    { metadata: { name: 'data' }, spec: claimSpec(spec, s.storage ?? DEFAULT_STORAGE) },
+                  ],
+                }
+              : {}),
+          },
+        }),
+      );
+      out.push(headlessService(meta(s.name), project, s));
+      if (s.type === 'postgres' && s.backup)
+        out.push(...backupObjects(spec, project, s, meta(`${s.name}-backup`, 'backup'), pod));
+      break;
+    }
+  }
+  for (const [name] of Object.entries(s.volumes)) {
+    out.push(claim(spec, meta(`${s.name}-${name}`), DEFAULT_STORAGE));
+  }
+  return out;
+}
+
+function claimSpec(spec: Spec, size: Size): IPersistentVolumeClaimSpec {
+  const storageClass = spec.server.kubernetes.storageClass;
+  return {
+    accessModes: ['ReadWriteOnce'],
+    ...(storageClass ? { storageClassName: storageClass } : {}),
+    resources: { requests: { storage: size.toKubernetes() } },
+  };
+}
+
+function claim(spec: Spec, metadata: IPersistentVolumeClaim['metadata'], size: Size): IPersistentVolumeClaim {
+  return { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata, spec: claimSpec(spec, size) };
+}
+
+/** A service's named volumes (`volumes:` in the spec), each on a claim of its own. */
+function volumesOf(s: Service): Partial<IPodSpec> {
+  const entries = Object.entries(s.volumes);
+  if (entries.length === 0) return {};
+  return {
+    volumes: entries.map(
+      ([name]): IVolume => ({ name, persistentVolumeClaim: { claimName: `${s.name}-${name}` } }),
+    ),
+  };
+}
+
+function appService(metadata: IService['metadata'], project: Project, s: AppService): IService {
+  const ports: { name: string; port: number; targetPort: string }[] = [
+    { name: PORT_NAME.http, port: s.port, targetPort: PORT_NAME.http },
+  ];
+  const metricsPort = s.metrics ? s.metrics.port : undefined;
+  if (metricsPort && metricsPort !== s.port)
+    ports.push({ name: PORT_NAME.metrics, port: metricsPort, targetPort: PORT_NAME.metrics });
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata,
+    spec: { type: 'ClusterIP', selector: selectorLabels(project.name, s.name), ports },
+  };
+}
+
+/** Clients reach the single pod by the service's name, as on the compose target. */
+function headlessService(metadata: IService['metadata'], project: Project, s: Service): IService {
+  const ports: { name: string; port: number; targetPort: string }[] = [];
+  if (s.type === 'postgres')
+    ports.push({ name: PORT_NAME.postgres, port: SERVICE_PORTS.postgres, targetPort: PORT_NAME.postgres });
+  if (s.type === 'redis')
+    ports.push({ name: PORT_NAME.redis, port: SERVICE_PORTS.redis, targetPort: PORT_NAME.redis });
+  if (s.type === 'rabbitmq') {
+    ports.push({ name: PORT_NAME.amqp, port: SERVICE_PORTS.rabbitmq, targetPort: PORT_NAME.amqp });
+    if (s.ui)
+      ports.push({
+        name: PORT_NAME.management,
+        port: SERVICE_PORTS.rabbitmqManagement,
+        targetPort: PORT_NAME.management,
+      });
+  }
+  const exporter = exporterPort(s);
+  if (exporter) ports.push({ name: PORT_NAME.metrics, port: exporter, targetPort: PORT_NAME.metrics });
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata,
+    spec: { clusterIP: 'None', selector: selectorLabels(project.name, s.name), ports },
+  };
+}
+
+type PodBuilder = (
+  containers: IContainer[],
+  extra?: Partial<IPodSpec>,
+  role?: PodRole,
+) => NonNullable<IDeployment['spec']>['template'];
+
+/** `release:` runs in every sync that changes the project (an Argo CD Sync hook, between the data services and the apps; see syncWave), in the app's image and environment. */
+function releaseJob(
+  spec: Spec,
+  project: Project,
+  s: AppService,
+  metadata: IJob['metadata'],
+  pod: PodBuilder,
+): IJob {
+  const container: IContainer = {
+    name: 'release',
+    image: clusterImage(spec, s),
+    command: ['sh', '-c', literal(s.release!)],
+    env: envVars(project, serviceEnvironment(spec, project, s)),
+    resources: resources(s.resources),
+    securityContext: containerSecurity(false),
+  };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      ...metadata,
+      annotations: {
+        'argocd.argoproj.io/hook': 'Sync',
+        'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+      },
+    },
+    spec: { backoffLimit: 0, template: pod([container], { restartPolicy: 'Never' }, 'release') },
+  };
+}
+
+/**
+ * The nightly dump: the compose target's dump script on the schedule of `backup:`, one at a time,
+ * into a claim of its own (`<db>-backups`).
+ */
+function backupObjects(
+  spec: Spec,
+  project: Project,
+  s: PostgresService,
+  metadata: NonNullable<ICronJob['metadata']>,
+  pod: PodBuilder,
+): KubeObject[] {
+  const backup = s.backup || undefined;
+  if (!backup) return [];
+  const env = serviceEnvironment(spec, project, s);
+  const container: IContainer = {
+    name: 'backup',
+    image: clusterImage(spec, s),
+    command: ['sh', '-c', literal(`export BACKUP_NAME="$(date -u +%Y%m%dT%H%M%SZ)"\n${DUMP_SCRIPT}`)],
+    env: [
+      ...envVars(project, { plain: {}, secret: { POSTGRES_PASSWORD: env.secret.POSTGRES_PASSWORD! } }),
+      { name: 'PGHOST', value: s.name },
+      { name: 'PGUSER', value: postgresUser(project, s) },
+      { name: 'PGDATABASE', value: postgresDatabase(project, s) },
+    ],
+    volumeMounts: [
+      { name: 'backups', mountPath: '/backups' },
+      { name: 'tmp', mountPath: '/tmp' },
+    ],
+    resources: resources(s.resources),
+    securityContext: containerSecurity(true),
+  };
+  const claimName = metadata.name!.replace(/-backup$/, '-backups');
+  return [
+    claim(spec, { ...metadata, name: claimName }, s.storage ?? DEFAULT_STORAGE),
+    typed<ICronJob>({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata,
+      spec: {
+        schedule: backup.schedule.toString(),
+        concurrencyPolicy: 'Forbid',
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          spec: {
+            backoffLimit: 1,
+            template: pod(
+              [container],
+              {
+                restartPolicy: 'Never',
+                volumes: [
+                  { name: 'backups', persistentVolumeClaim: { claimName } },
+                  { name: 'tmp', emptyDir: {} },
+                ],
+              },
+              'backup',
+            ),
+          },
+        },
+      },
+    }),
+  ];
+}

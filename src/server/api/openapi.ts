@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { PROJECT_READS, READ_ROLE, WRITE_ROUTES } from './routes.ts';
+
+const bearer = [{ bearer: [] }];
+const answers = (ok: string) => ({
+  200: { description: ok },
+  401: { description: 'no token, or not a valid one' },
+  403: { description: 'the user has no role, or too low a role, on the project' },
+});
+
+/** The OpenAPI 3.1 document of the API, its request bodies from the zod schemas that validate them. */
+export function openApiDocument() {
+  const paths: Record<string, unknown> = {
+    '/api/v1/projects': {
+      get: { summary: 'the projects the user has a role on', security: bearer, responses: answers('a list') },
+    },
+    '/api/v1/events': {
+      get: {
+        summary:
+          'Server-Sent Events recorded in the store (deploys, backups, jobs) on the projects the user may view',
+        security: bearer,
+        responses: answers('text/event-stream; opens with a comment before any event'),
+      },
+    },
+    '/api/v1/isolation': {
+      get: {
+        summary: 'the planned isolation matrix (who may reach what) from the projects the user may view',
+        security: bearer,
+        responses: answers('a list of { from, to, allowed, port?, why }'),
+      },
+    },
+    '/api/v1/openapi.json': {
+      get: { summary: 'this document', security: bearer, responses: answers('OpenAPI') },
+    },
+  };
+  const project = { name: 'project', in: 'path', required: true, schema: { type: 'string' } };
+  for (const route of PROJECT_READS)
+    paths[`/api/v1/projects/{project}${route}`] = {
+      get: {
+        summary: `${route ? route.slice(1) : 'the project: services, health, routes, ports, releases, backups, budget and cost'} (role ${READ_ROLE[route]})`,
+        parameters: [project],
+        security: bearer,
+        responses: answers('JSON; from the store even when the engine is down'),
+      },
+    };
+  for (const w of WRITE_ROUTES)
+    paths[`/api/v1/projects/{project}/${w.action}`] = {
+      post: {
+        summary: `${w.action} (role ${w.role})`,
+        parameters: [project],
+        security: bearer,
+        requestBody: {
+          required: false,
+          content: { 'application/json': { schema: z.toJSONSchema(w.body, { io: 'input' }) } },
+        },
+        responses: { ...answers('the operation’s result'), 400: { description: 'the body does not match' } },
+      },
+    };
+  return {
+    openapi: '3.1.0',
+    info: { title: 'stagecraft control plane', version: '1' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    paths,
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * `server`: the control plane's HTTP side: `/metrics`, the API under `/api/v1` (api/: routes and
+ * roles, request schemas, the OpenAPI document, the writes wired to ops), the addresses they listen
+ * on, and starting them with the scheduler.
+ */
+
+export { opsActions } from './api/actions.ts';
+export { type ApiActions, type ApiDeps, apiApp } from './api/app.ts';
+export { openApiDocument } from './api/openapi.ts';
+export {
+  API_ADDRESS,
+  CannotListen,
+  type ControlPlane,
+  controlPlaneAddresses,
+  isLoopback,
+  type ListenAddress,
+  startControlPlane,
+} from './control-plane.ts';
+export { metricsHandler } from './metrics.ts';
