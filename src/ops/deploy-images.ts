@@ -52,7 +52,8 @@ export function actorOf(env: Readonly<Record<string, string | undefined>>): stri
   return env.USER ?? env.LOGNAME ?? 'unknown';
 }
 
-export interface DeployImagesOptions extends Omit<DeployOptions, 'spec' | 'project' | 'actor' | 'record'> {
+export interface DeployImagesOptions
+  extends Omit<DeployOptions, 'spec' | 'project' | 'actor' | 'record' | 'diagnostics'> {
   spec: Spec;
   project: string;
   /** Service → image to run instead of the spec's. */
@@ -69,7 +70,14 @@ export async function deployImages(opts: DeployImagesOptions): Promise<DeployIma
   const wanted = withImages(opts.spec, opts.project, opts.images);
   if ('problems' in wanted) throw new UnknownService(wanted.problems.join('\n'));
   const { images: _, ...rest } = opts;
-  const result = await deploy({ ...rest, spec: wanted.spec, project: opts.project, actor: opts.actor });
+  // No up record, so no diagnostics for a no-op `up` to repeat.
+  const result = await deploy({
+    ...rest,
+    spec: wanted.spec,
+    diagnostics: [],
+    project: opts.project,
+    actor: opts.actor,
+  });
   const release = result.releases.find((r) => r.project === opts.project);
   if (!release) throw new Error(`project ${opts.project} has no allocation in the plan`);
   const failed = result.failed.map((f) => f.reason).join('; ') || undefined;

@@ -1,14 +1,10 @@
 import type { Command } from 'commander';
 import { actorOf, deployImages, UnknownService } from '../../ops/deploy-images.ts';
-import { serverDirFor } from '../../ops/locations.ts';
-import { rowsToRecorded } from '../../plan/index.ts';
-import { loadOrExit } from '../context.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
-import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
-import { planFromState, reportDiagnostics } from '../planning.ts';
+import { type GlobalOptions, specPath } from '../locations.ts';
 import { progressFor } from '../progress.ts';
-import { openSecrets, openState } from '../state.ts';
+import { openRunningEnvironment } from '../running-environment.ts';
 import { WAIT_FLAG, WAIT_HELP, waitMs } from '../wait-option.ts';
 
 /** `--image SERVICE=REF`, repeatable. */
@@ -29,25 +25,16 @@ export function registerDeploy(program: Command, io: Io): void {
     .action(async (name: string, options: { image: Record<string, string>; wait?: string }) => {
       const wait = waitMs(options.wait);
       const globals = program.opts<GlobalOptions>();
-      const path = specPath(undefined, globals, io.cwd);
-      const loaded = loadOrExit(path, io);
-      const store = await openState(path, globals, io);
-      const secrets = await openSecrets(path, globals, io);
+      const running = await openRunningEnvironment(specPath(undefined, globals, io.cwd), globals, io);
       try {
-        const { plan, diagnostics } = await planFromState(loaded, {
-          recorded: rowsToRecorded(await store.loadAllocations()),
-          secretNames: await secrets.list(),
-        });
-        reportDiagnostics(diagnostics, io, displayPath(path, io.cwd));
         const actor = actorOf(io.env);
         const progress = progressFor(io.stderr, io.errStyle.dim);
         const r = await deployImages({
-          spec: loaded.spec,
-          plan,
-          diagnostics,
-          store,
-          secrets,
-          serverDir: serverDirFor(path, globals, io),
+          spec: running.spec,
+          plan: running.plan,
+          store: running.store,
+          secrets: running.secrets,
+          serverDir: running.serverDir,
           project: name,
           images: options.image,
           actor,
@@ -70,8 +57,7 @@ export function registerDeploy(program: Command, io: Io): void {
           `${io.style.green('✓')} ${name} deployed by ${actor} (${images}); release ${r.release.id}, ${r.up.touched.length} containers changed`,
         );
       } finally {
-        await secrets.close();
-        await store.close();
+        await running.close();
       }
     });
 }
