@@ -14,7 +14,7 @@ import {
   UnhealthyError,
   waitHealthy,
 } from '../drivers/docker/engine.ts';
-import { LABEL, type Network, SHARED, type Stack, sharedContainer } from '../model/index.ts';
+import { type Dependency, LABEL, type Network, SHARED, type Stack, sharedContainer } from '../model/index.ts';
 import type { Plan } from '../plan/index.ts';
 import {
   projectStack,
@@ -321,13 +321,33 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
   async function phase(name: string, specs: EngineContainer[], _project: string): Promise<void> {
     const todo = await changed(specs);
     if (todo.length) log(`${name}: ${todo.map((s) => s.name).join(', ')}`);
-    await Promise.all(
-      todo.map(async (s) => {
-        await removeContainer(docker, s.name);
-        await createAndStart(docker, s);
-        result.touched.push(s.name);
-      }),
-    );
+    // A container starts once what it depends on within the phase has started (or is healthy, if
+    // it says so): nginx's exporter exits at once if the proxy does not answer yet.
+    const started = new Map<string, Promise<void>>();
+    const healthy = new Map<string, Promise<void>>();
+    const byKey = new Map(specs.map((s) => [s.container.key, s]));
+    const ready = (dep: Dependency): Promise<void> | undefined => {
+      const d = byKey.get(dep.key);
+      if (!d) return undefined;
+      if (dep.condition === 'started') return started.get(d.name);
+      let h = healthy.get(d.name);
+      if (!h) {
+        h = (started.get(d.name) ?? Promise.resolve()).then(() => waitHealthy(docker, d.name));
+        healthy.set(d.name, h);
+      }
+      return h;
+    };
+    for (const s of todo)
+      started.set(
+        s.name,
+        Promise.resolve().then(async () => {
+          await Promise.all((s.container.dependsOn ?? []).map(ready));
+          await removeContainer(docker, s.name);
+          await createAndStart(docker, s);
+          result.touched.push(s.name);
+        }),
+      );
+    await Promise.all([...started.values(), ...healthy.values()]);
     const owned = await current();
     if (todo.length) snapshot = undefined;
     // Unchanged containers that were already healthy need no second look.

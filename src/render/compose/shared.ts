@@ -153,7 +153,7 @@ export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string
           command: [
             `--nginx.scrape-uri=http://${sharedContainer('proxy')}:${SHARED_PORTS.proxyStatus}/nginx_status`,
           ],
-          dependsOn: [{ key: 'proxy', condition: 'started' }],
+          dependsOn: [{ key: 'proxy', condition: 'healthy' }],
         });
         break;
       case 'prometheus':
