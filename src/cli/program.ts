@@ -25,6 +25,7 @@ const MODULES: [command: string, load: () => Promise<Register>][] = [
   ['backups', async () => (await import('./commands/backups.ts')).registerBackups],
   ['verify-restore', async () => (await import('./commands/verify-restore.ts')).registerVerifyRestore],
   ['restore', async () => (await import('./commands/restore.ts')).registerRestore],
+  ['deploy', async () => (await import('./commands/deploy.ts')).registerDeploy],
   ['rollback', async () => (await import('./commands/rollback.ts')).registerRollback],
   ['parity', async () => (await import('./commands/parity.ts')).registerParity],
   ['serve', async () => (await import('./commands/serve.ts')).registerServe],

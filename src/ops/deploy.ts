@@ -4,11 +4,12 @@ import { listOwnedOnSocket } from '../drivers/docker/socket.ts';
 import { readyWhileStarting } from '../drivers/readiness.ts';
 import type { Plan } from '../plan/index.ts';
 import { type Diagnostic, formatDiagnostic, type Spec } from '../spec/index.ts';
-import type { SecretStore, StateStore } from '../state/index.ts';
+import type { ReleaseRecord, SecretStore, StateStore } from '../state/index.ts';
 import { connectEngine } from './engine-connection.ts';
 import { withEngineLock } from './engine-lock.ts';
 import { OperationFailed } from './failure.ts';
 import { lostCredentials } from './lost-credentials.ts';
+import { buildContexts, preflight, preflightOptions } from './preflight/index.ts';
 import { recordRelease } from './releases.ts';
 import { checkTargets, routeFailures, routeTargets } from './route-checks.ts';
 import {
@@ -20,7 +21,7 @@ import {
   wantedContainers,
   wantedStacks,
 } from './up.ts';
-import { inputFiles, inputsKey, stampFiles, writeUpRecord } from './up-record.ts';
+import { inputFiles, inputsKey, stampFiles, stampTree, writeUpRecord } from './up-record.ts';
 
 /** `up` refused to start: a data volume's credential is gone from the secret store. Nothing was changed. */
 export class CredentialsLost extends OperationFailed {}
@@ -53,6 +54,13 @@ export interface DeployOptions {
   record?: UpRecordInputs | undefined;
   /** How long to wait for another operation's engine lock; none: refuse at once. */
   waitMs?: number | undefined;
+  /** Who asked for it (`stagecraft deploy`): each release records them, and the event is a `deploy`. */
+  actor?: string | undefined;
+}
+
+export interface Deployed extends UpResult {
+  /** The release recorded for each project this run converged. */
+  releases: ReleaseRecord[];
 }
 
 export interface UpRecordInputs {
@@ -66,24 +74,34 @@ export interface UpRecordInputs {
 }
 
 /**
- * `up` as the CLI (and the API) run it: refuse when a data volume's credential is lost, write the
- * layout, converge (or see that nothing is to do), record each project's release and an `up`
- * event, and, when every project converged, the up record the no-op fast path reads.
+ * `up` as the CLI (and the API, and `deploy`) run it: refuse when a data volume's credential is
+ * lost, preflight (images, subnets, ports), write the layout, converge (or see that nothing is to
+ * do), record each project's release (with its digests) and an `up` or `deploy` event, and, when
+ * every project converged, the up record the no-op fast path reads.
  */
-export async function deploy(opts: DeployOptions): Promise<UpResult> {
+export async function deploy(opts: DeployOptions): Promise<Deployed> {
   // The engine's lock, around the whole of it (safety: one rollout at a time per engine).
   const docker = await connectEngine(opts.spec.server.host, opts.env);
-  const command = opts.project ? `up ${opts.project}` : 'up';
+  const verb = opts.actor ? 'deploy' : 'up';
+  const command = opts.project ? `${verb} ${opts.project}` : verb;
   return withEngineLock(docker, { command, waitMs: opts.waitMs, log: opts.log }, () =>
     converge(opts, docker),
   );
 }
 
-async function converge(opts: DeployOptions, docker: Docker): Promise<UpResult> {
-  const { spec, plan, store, secrets, serverDir, project, log } = opts;
+async function converge(opts: DeployOptions, docker: Docker): Promise<Deployed> {
+  const { plan, store, secrets, serverDir, project, actor, log } = opts;
   const engine = async () => docker;
-  const lost = await lostCredentials(spec, secrets, engine);
+  const lost = await lostCredentials(opts.spec, secrets, engine);
   if (lost.length) throw new CredentialsLost(`nothing was changed:\n${lost.join('\n')}`);
+  // Images pulled or built, subnets and ports free, before anything is written; the spec from here
+  // on runs each `build:` service as the tag of its context.
+  const checked = await preflight(
+    opts.spec,
+    plan,
+    preflightOptions({ docker, secrets, log, ...(project ? { project } : {}) }),
+  );
+  const spec = checked.spec;
   const prepared = await prepareServer(spec, plan, { store, secrets, serverDir, log });
   const result =
     (await alreadyConverged(spec, plan, serverDir, prepared, project, opts.env)) ??
@@ -96,17 +114,26 @@ async function converge(opts: DeployOptions, docker: Docker): Promise<UpResult> 
       ...(project ? { project } : {}),
       log,
     }));
+  const releases: ReleaseRecord[] = [];
   for (const p of spec.projects.filter((x) => !project || x.name === project)) {
     const failed = result.failed.find((f) => f.project === p.name);
     const stack = result.stacks.get(p.name);
-    if (stack) await recordRelease(store, p.name, stack, failed ? { failed: failed.reason } : {});
+    const release =
+      stack &&
+      (await recordRelease(store, p.name, stack, {
+        ...(failed ? { failed: failed.reason } : {}),
+        ...(actor ? { reason: `deploy by ${actor}`, actor } : {}),
+        digests: checked.digests,
+      }));
+    if (release) releases.push(release);
     await store.addEvent({
       project: p.name,
-      kind: 'up',
-      message: failed ? `failed: ${failed.reason}` : 'converged',
+      kind: actor ? 'deploy' : 'up',
+      message: eventMessage(actor, failed?.reason),
       data: {
         touched: result.touched.filter((n) => n.startsWith(`${p.name}-`)),
         warnings: result.warnings.filter((w) => w.startsWith(`${p.name}-`)),
+        ...(actor && release ? { release: release.id, actor, images: release.images } : {}),
       },
     });
   }
@@ -123,7 +150,7 @@ async function converge(opts: DeployOptions, docker: Docker): Promise<UpResult> 
         allocations: await store.loadAllocations(),
       }),
       envNames: [...record.envNames].sort(),
-      inputFiles: inputFiles(record.secretsDir),
+      inputFiles: [...inputFiles(record.secretsDir), ...buildContexts(spec).flatMap(stampTree)],
       environment: spec.environment,
       host: spec.server.host,
       projects: spec.projects.map((p) => p.name),
@@ -132,7 +159,13 @@ async function converge(opts: DeployOptions, docker: Docker): Promise<UpResult> 
       wanted: wantedContainers(serverDir, wantedStacks({ spec, plan })),
       routes: routeTargets(spec, plan, spec.projects),
     });
-  return result;
+  return { ...result, releases };
+}
+
+/** `up`'s event says whether it converged; `deploy`'s says who made it, too. */
+function eventMessage(actor: string | undefined, failed: string | undefined): string {
+  if (!actor) return failed ? `failed: ${failed}` : 'converged';
+  return failed ? `deploy by ${actor} failed: ${failed}` : `deployed by ${actor}`;
 }
 
 /**

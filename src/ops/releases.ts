@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LABEL, type Stack } from '../model/index.ts';
 import type { ReleaseRecord, StateStore } from '../state/index.ts';
 import { recordedStack } from './recorded-stack.ts';
+import { serviceDigests } from './release-digests.ts';
 import { hashOf } from './up.ts';
 
 /** Service name → image, read from what was deployed (one entry per service, replicas folded). */
@@ -20,17 +21,20 @@ export async function recordRelease(
   store: StateStore,
   project: string,
   stack: Stack,
-  outcome: { failed?: string; reason?: string },
+  outcome: { failed?: string; reason?: string; digests?: ReadonlyMap<string, string>; actor?: string },
 ): Promise<ReleaseRecord> {
+  const images = deployedImages(stack);
   const release: ReleaseRecord = {
     id: randomUUID(),
     project,
     createdAt: new Date().toISOString(),
     status: outcome.failed ? 'failed' : 'succeeded',
     specHash: hashOf(JSON.stringify(stack)),
-    images: deployedImages(stack),
+    images,
     reason: outcome.failed ?? outcome.reason ?? null,
     config: stack,
+    ...(outcome.digests ? { digests: serviceDigests(images, outcome.digests) } : {}),
+    ...(outcome.actor ? { actor: outcome.actor } : {}),
   };
   await store.addRelease(release);
   return release;

@@ -1,6 +1,7 @@
 import type { Project } from '../spec/index.ts';
 import type { ReleaseRecord, SecretStore } from '../state/index.ts';
 import { withEngineLock } from './engine-lock.ts';
+import { pinnedToDigests } from './release-digests.ts';
 import { recordRelease, rollbackTarget } from './releases.ts';
 import type { RunningEnvironment } from './running-environment.ts';
 import { type UpResult, up } from './up.ts';
@@ -37,6 +38,9 @@ async function rollbackLocked(
 ): Promise<RollbackResult> {
   const pick = rollbackTarget(await env.store.listReleases(project.name));
   if ('reason' in pick) throw new NothingToRollBack(`${project.name} cannot roll back: ${pick.reason}`);
+  // The images it ran, by digest: a tag may have moved since.
+  const { images, digests } = pick.target;
+  const stack = digests ? pinnedToDigests(pick.stack, images, digests) : pick.stack;
   log(`${project.name}: rolling back to the release of ${pick.target.createdAt} (${pick.target.id})`);
   const result = await up(env.spec, env.plan, {
     docker: env.docker,
@@ -44,12 +48,14 @@ async function rollbackLocked(
     secrets: env.secrets,
     serverDir: env.serverDir,
     project: project.name,
-    stacks: new Map([[project.name, pick.stack]]),
+    stacks: new Map([[project.name, stack]]),
     log,
   });
   const failed = result.failed.map((f) => f.reason).join('; ') || undefined;
+  // Recorded as the release it went back to (same stack, same digests), so a second rollback walks further back.
   const release = await recordRelease(env.store, project.name, pick.stack, {
     ...(failed ? { failed } : {}),
+    ...(digests ? { digests: new Map(Object.entries(digests).map(([s, d]) => [images[s] ?? s, d])) } : {}),
     reason: `rollback to ${pick.target.id}`,
   });
   if (!failed) await env.store.updateRelease(pick.current.id, { status: 'rolled-back' });

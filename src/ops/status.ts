@@ -17,6 +17,8 @@ export interface ContainerStatus {
   /** Only while `starting`: whether the service already answers its readiness probe. */
   answers?: boolean;
   image: string;
+  /** The digest its image ran as, as its project's last release recorded it; else the engine's image ID. */
+  digest: string;
   ports: string[];
   routes: string[];
   /** With the reason `up` recorded when it failed (which gate, and why: exited, OOM-killed, unhealthy, too slow). */
@@ -52,6 +54,7 @@ export async function environmentStatus(
       health: c.health ?? null,
       ...(c.health === 'starting' ? { answers: answering.has(c.name) } : {}),
       image: c.image,
+      digest: last?.digests?.[service] ?? c.imageId,
       ports: c.published,
       routes: s?.type === 'app' ? s.resolvedRoutes.map((r) => `${r.host}${r.path}`) : [],
       lastRelease: last

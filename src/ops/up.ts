@@ -29,6 +29,7 @@ import { certificatesDue, renewCertificates, webrootDir } from './certificates/r
 import { certificatePathsIn, ensureSelfSignedCertificates } from './certificates.ts';
 import { differs, isConverged, isTransient, type WantedContainer } from './converged.ts';
 import { foreignNames } from './foreign-names.ts';
+import { preflight, preflightOptions } from './preflight/index.ts';
 import { recordAllocations } from './record-allocations.ts';
 import { checkTargets, type RouteCheck, routeFailures, routeTargets } from './route-checks.ts';
 import { secretFileArtifacts } from './secret-values.ts';
@@ -167,6 +168,8 @@ export interface UpResult {
   /** Said, not failed: an unchanged container the engine calls unhealthy. */
   warnings: string[];
   checks: RouteCheck[];
+  /** Image reference → the digest it ran as, when this run did the preflight. */
+  digests?: Map<string, string>;
 }
 
 const DATA = new Set(['postgres', 'redis', 'rabbitmq']);
@@ -175,8 +178,12 @@ const DATA = new Set(['postgres', 'redis', 'rabbitmq']);
 const DRAIN_MS = 3000;
 
 /** Converges the server to the plan, phase by phase, with health gates; idempotent by spec hash. */
-export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpResult> {
+export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpResult> {
   const { docker, log } = opts;
+  // 0. Images pulled or built, subnets and ports free, before anything changes (the caller that
+  // prepared the server ran the preflight before that).
+  const checked = opts.prepared ? undefined : await preflight(given, plan, preflightOptions(opts));
+  const spec = checked?.spec ?? given;
   const ctx: RenderContext = { spec, plan };
   const result: UpResult = {
     stacks: new Map(),
@@ -186,6 +193,7 @@ export async function up(spec: Spec, plan: Plan, opts: UpOptions): Promise<UpRes
     warnings: [],
     checks: [],
   };
+  if (checked) result.digests = checked.digests;
   /** One listing of the environment's containers, read again only after something changed. */
   let snapshot: Promise<Map<string, Owned>> | undefined;
 

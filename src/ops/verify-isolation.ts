@@ -5,7 +5,9 @@ import type Docker from 'dockerode';
 import { demux } from '../drivers/docker/engine.ts';
 import { LABEL, PROBE_ROLE } from '../model/index.ts';
 import type { Plan } from '../plan/index.ts';
+import { underMirror } from '../render/image-ref.ts';
 import { LOCAL_TAG } from '../render/index.ts';
+import type { Spec } from '../spec/index.ts';
 import {
   failures,
   type HostListener,
@@ -104,7 +106,8 @@ export async function verifyIsolation(plan: Plan, options: VerifyIsolationOption
 }
 
 /** Whatever has bash and coreutils' `timeout`: the base of the local set, or Debian's slim image. */
-export function probeImage(images: 'local' | 'registry'): string {
+export function probeImage(images: Spec['server']['images']): string {
+  if (typeof images === 'object') return underMirror(images.mirror, 'debian:bookworm-slim');
   return images === 'local' ? `stagecraft/base:${LOCAL_TAG}` : 'debian:bookworm-slim';
 }
 

@@ -10,6 +10,13 @@ export interface SecretUse {
 /** Every secret the spec names, with who names it; `shared` owns the shared stack's. */
 export function secretUses(spec: Spec): SecretUse[] {
   const out: SecretUse[] = [];
+  for (const [host, r] of Object.entries(spec.server.registries))
+    out.push({
+      project: 'shared',
+      name: r.password.secret,
+      path: ['server', 'registries', host, 'password'],
+      user: `registry ${host}`,
+    });
   const am = spec.shared.monitoring.alertmanager;
   if (am !== false) {
     am.receivers.forEach((r, i) => {

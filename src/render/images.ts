@@ -1,5 +1,6 @@
 import type { SharedComponent } from '../model/index.ts';
 import type { Service, Spec } from '../spec/index.ts';
+import { underMirror } from './image-ref.ts';
 
 /**
  * Images for the infrastructure stagecraft runs. `registry`: the official images; `local`: the
@@ -39,11 +40,17 @@ export function infraImage(
   spec: Spec,
   component: SharedComponent | 'postgres-exporter' | 'redis-exporter',
 ): string {
-  if (spec.server.images !== 'local') return REGISTRY[component];
+  if (spec.server.images !== 'local') return official(spec, REGISTRY[component]);
   const image = LOCAL[component];
   // `sharedComponents` leaves these out in local mode, with its reason.
   if (!image) throw new Error(`the local image set has no ${component}`);
   return image;
+}
+
+/** An official image as this server pulls it: from its registry, or under the mirror prefix. */
+function official(spec: Spec, ref: string): string {
+  const images = spec.server.images;
+  return typeof images === 'object' ? underMirror(images.mirror, ref) : ref;
 }
 
 /** The image a service runs: its own, or the default for its type and version. */
@@ -53,11 +60,11 @@ export function serviceImage(spec: Spec, s: Service): string {
   const local = spec.server.images === 'local';
   switch (s.type) {
     case 'postgres':
-      return local ? `stagecraft/postgresql:${s.version}` : `postgres:${s.version}`;
+      return local ? `stagecraft/postgresql:${s.version}` : official(spec, `postgres:${s.version}`);
     case 'redis':
-      return local ? `stagecraft/redis:${LOCAL_TAG}` : `redis:${s.version}`;
+      return local ? `stagecraft/redis:${LOCAL_TAG}` : official(spec, `redis:${s.version}`);
     case 'rabbitmq':
-      return local ? `stagecraft/rabbitmq:${LOCAL_TAG}` : `rabbitmq:${s.version}-management`;
+      return local ? `stagecraft/rabbitmq:${LOCAL_TAG}` : official(spec, `rabbitmq:${s.version}-management`);
     default:
       return `${s.project}-${s.name}:missing`;
   }

@@ -339,7 +339,19 @@ export const specSchema = strict({
       http: 80,
       https: 443,
     }),
-    images: z.enum(['registry', 'local']).prefault('registry'),
+    images: z
+      .union([z.enum(['registry', 'local']), strict({ mirror: z.string().min(1) })], {
+        error: 'images is registry, local or { mirror: PREFIX }',
+      })
+      .prefault('registry'),
+    registries: z
+      .record(
+        z
+          .string()
+          .regex(/^[a-z0-9.-]+(:\d+)?$/i, { error: 'a registry is host[:port], as in image references' }),
+        strict({ username: z.string().min(1), password: secretRef() }),
+      )
+      .prefault({}),
     backupDir: absolutePath().prefault('/opt/backups'),
     kubernetes: kubernetes.prefault({}),
     /** For `tls: letsencrypt`: the ACME server (another one, such as Pebble, for tests) and its account's email. */

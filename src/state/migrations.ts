@@ -94,6 +94,12 @@ export const MIGRATIONS: readonly Migration[] = [
       postgres: tokensAndAudit('BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY'),
     },
   },
+  {
+    version: 5,
+    name: 'releases keep the image digests they ran (rollback runs them) and who deployed them',
+    sql: `ALTER TABLE stagecraft_releases ADD COLUMN digests TEXT;
+      ALTER TABLE stagecraft_releases ADD COLUMN actor TEXT;`,
+  },
 ];
 
 /** Version 4: a token row keeps the SHA-256 of the secret part only; the token itself is printed once. */

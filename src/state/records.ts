@@ -25,6 +25,10 @@ export interface ReleaseRecord {
   reason: string | null;
   /** What was deployed, as data (the project's stack; a compose document before the typed model): what `rollback` puts back. Any JSON value. */
   config?: unknown;
+  /** Service name → the digest its image ran as (`repo@sha256:…`, or the image ID of a local build). */
+  digests?: Record<string, string>;
+  /** Who made the release (`deploy`'s actor: a user or a CI job). */
+  actor?: string;
 }
 
 export type ReleasePatch = Partial<Pick<ReleaseRecord, 'status' | 'reason'>>;

@@ -36,6 +36,8 @@ export function releaseFromRow(r: Row): ReleaseRecord {
     images: (fromJson(r.images) ?? {}) as Record<string, string>,
     reason: textOrNull(r.reason),
     ...(r.config == null ? {} : { config: fromJson(r.config) }),
+    ...(r.digests == null ? {} : { digests: fromJson(r.digests) as Record<string, string> }),
+    ...(r.actor == null ? {} : { actor: String(r.actor) }),
   };
 }
 

@@ -94,7 +94,7 @@ function storeOver(db: Database): StateStore {
 
     async addRelease(r: ReleaseRecord) {
       await db.query(
-        'INSERT INTO stagecraft_releases (id, project, created_at, status, spec_hash, images, reason, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO stagecraft_releases (id, project, created_at, status, spec_hash, images, reason, config, digests, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [
           r.id,
           r.project,
@@ -104,6 +104,8 @@ function storeOver(db: Database): StateStore {
           toJson(r.images),
           r.reason,
           r.config == null ? null : toJson(r.config),
+          r.digests == null ? null : toJson(r.digests),
+          r.actor ?? null,
         ],
       );
     },

@@ -22,13 +22,15 @@ export function registerStatus(program: Command, io: Io): void {
       if (options.json) return io.out(JSON.stringify(rows, null, 2));
       io.out(
         table([
-          ['PROJECT', 'CONTAINER', 'STATE', 'HEALTH', 'IMAGE', 'PORTS', 'ROUTES', 'LAST BACKUP'],
+          ['PROJECT', 'CONTAINER', 'STATE', 'HEALTH', 'IMAGE', 'DIGEST', 'PORTS', 'ROUTES', 'LAST BACKUP'],
           ...rows.map((r) => [
             r.project,
             r.replica,
             r.state,
             r.answers ? 'starting, answers' : (r.health ?? '-'),
             r.image,
+            // Enough of it to tell two apart: `sha256:` and 12 hex digits, as `docker images` shows IDs.
+            r.digest.slice(r.digest.indexOf('sha256:'), r.digest.indexOf('sha256:') + 19),
             r.ports.join(' '),
             r.routes.join(' '),
             r.lastBackup

@@ -77,11 +77,23 @@ function readKey(path: string): Buffer {
   return readFileSync(path);
 }
 
-/** Waits for a streamed Engine API operation (build, import) and fails with its error line. */
+/** One event of a streamed Engine API operation (a build's output line, a pull's layer progress). */
+export interface StreamEvent {
+  id?: string;
+  stream?: string;
+  status?: string;
+  progressDetail?: { current?: number; total?: number };
+}
+
+/**
+ * Waits for a streamed Engine API operation (build, import, pull, push) and fails with its error
+ * line; `onLine` gets each event's text, `onEvent` the event itself.
+ */
 export function followStream(
   docker: Docker,
   stream: NodeJS.ReadableStream,
   onLine?: (line: string) => void,
+  onEvent?: (event: StreamEvent) => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     docker.modem.followProgress(
@@ -92,7 +104,8 @@ export function followStream(
         if (failed) return reject(new Error(failed.errorDetail?.message ?? failed.error));
         resolve();
       },
-      (event: { stream?: string; status?: string }) => {
+      (event: StreamEvent) => {
+        onEvent?.(event);
         const text = (event.stream ?? event.status ?? '').trimEnd();
         if (text && onLine) onLine(text);
       },

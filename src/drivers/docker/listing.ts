@@ -5,6 +5,8 @@ import { type Owned, toOwned } from './owned.ts';
 /** A container of the environment with the host addresses its ports are published on (`IP:port`). */
 export interface Listed extends Owned {
   published: string[];
+  /** The ID (`sha256:…`) of the image it runs. */
+  imageId: string;
 }
 
 /** Every container of the environment, running or not, as the engine lists them. */
@@ -15,6 +17,7 @@ export async function listEnvironment(docker: Docker, environment: string): Prom
   });
   return listed.map((c) => ({
     ...toOwned(c),
+    imageId: c.ImageID,
     published: c.Ports.filter((x) => x.PublicPort).map((x) => `${x.IP}:${x.PublicPort}`),
   }));
 }

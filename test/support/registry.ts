@@ -1,0 +1,76 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Debian's `docker-registry` (the CNCF distribution registry) on 127.0.0.1 with htpasswd auth and
+ * its storage in a temporary folder: a real private registry for pull tests. The engine pulls from
+ * 127.0.0.1 over plain HTTP (loopback registries are insecure-allowed by default).
+ */
+export interface TestRegistry {
+  /** `127.0.0.1:PORT`, as image references name it. */
+  host: string;
+  username: string;
+  password: string;
+  stop(): void;
+}
+
+export async function startRegistry(username: string, password: string): Promise<TestRegistry> {
+  const dir = mkdtempSync(join(tmpdir(), 'stagecraft-registry-'));
+  const port = await freePort();
+  const entry = spawnSync('htpasswd', ['-Bbn', username, password], { encoding: 'utf8' });
+  if (entry.status !== 0) throw new Error(`htpasswd: ${entry.stderr}`);
+  writeFileSync(join(dir, 'htpasswd'), entry.stdout);
+  mkdirSync(join(dir, 'data'));
+  writeFileSync(
+    join(dir, 'config.yml'),
+    `version: 0.1
+log: { level: warn }
+storage: { filesystem: { rootdirectory: ${join(dir, 'data')} } }
+http: { addr: 127.0.0.1:${port} }
+auth: { htpasswd: { realm: stagecraft-test, path: ${join(dir, 'htpasswd')} } }
+`,
+  );
+  const child: ChildProcess = spawn('docker-registry', ['serve', join(dir, 'config.yml')], {
+    stdio: 'ignore',
+  });
+  const stop = () => {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await answers(`http://127.0.0.1:${port}/v2/`, child);
+  } catch (e) {
+    stop();
+    throw e;
+  }
+  return { host: `127.0.0.1:${port}`, username, password, stop };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+/** Until the registry answers (401 without credentials), or it exits, or 20 s pass. */
+async function answers(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}`);
+    const status = await fetch(url).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 401) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`docker-registry did not answer on ${url}`);
+}
