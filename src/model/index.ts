@@ -38,3 +38,4 @@ export {
 } from './names.ts';
 export { CONTROL_PLANE_PORT, HOST_GATEWAY_NAME, SERVICE_PORTS, SHARED_PORTS } from './ports.ts';
 export { parseProbe, probeLabel, type ReadinessProbe } from './probe.ts';
+export { verifySchedule } from './verify-schedule.ts';

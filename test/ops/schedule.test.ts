@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { verifySchedule } from '../../src/model/index.ts';
 import {
   dueJobs,
   type Job,
@@ -8,7 +9,6 @@ import {
   jobKey,
   nextSlot,
   scheduledJobs,
-  verifySchedule,
 } from '../../src/ops/schedule.ts';
 import { type CronSchedule, loadSpecText, parseCron, type Spec } from '../../src/spec/index.ts';
 

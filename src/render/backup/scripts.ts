@@ -135,3 +135,37 @@ s3 ls "$REMOTE_URL/" | sed -n "s/^.* \\($BACKUP_SERIES-[0-9]\\{8\\}T[0-9]\\{6\\}
     echo "pruned $old from $REMOTE_URL"
   done
 `;
+
+/**
+ * The restore check where the control plane does not run (a Kubernetes CronJob): the newest dump
+ * of `$BACKUP_SERIES` in `/backups`, checked against its checksum and restored into the scratch
+ * PostgreSQL beside it (`$PGHOST`, its socket folder), the restored row counts compared with the
+ * dump's manifest. Exit 1 names the tables that differ.
+ */
+export const RESTORE_CHECK_SCRIPT = `set -eu
+cd /backups
+BACKUP_NAME=$(ls -1 | sed -n "s/^\\($BACKUP_SERIES-[0-9]\\{8\\}T[0-9]\\{6\\}Z\\)\\.manifest$/\\1/p" | sort | tail -n 1)
+if [ -z "$BACKUP_NAME" ]; then echo "no backup of $BACKUP_SERIES to check" >&2; exit 1; fi
+BACKUP_SHA256=$(cut -d' ' -f1 "$BACKUP_NAME.dump.sha256")
+export BACKUP_NAME BACKUP_SHA256 POSTGRES_PASSWORD='' RESTORE_FLAGS=''
+until pg_isready -q; do sleep 1; done
+(
+${RESTORE_SCRIPT}) > "$WORK_DIR/restored"
+sort "$BACKUP_NAME.manifest" > "$WORK_DIR/expected"
+grep '^table ' "$WORK_DIR/restored" | sort > "$WORK_DIR/actual"
+if ! cmp -s "$WORK_DIR/expected" "$WORK_DIR/actual"; then
+  echo "$BACKUP_NAME does not restore to what was backed up (< backed up, > restored):" >&2
+  diff "$WORK_DIR/expected" "$WORK_DIR/actual" >&2 || true
+  exit 1
+fi
+echo "verified $BACKUP_NAME: $(wc -l < "$WORK_DIR/expected") tables, every row count as backed up"
+`;
+
+/**
+ * The scratch PostgreSQL of the restore check: no TCP listener, only its socket in
+ * `/var/run/postgresql` (shared with the check); a password made up at start, since nothing uses it.
+ */
+export const SCRATCH_POSTGRES_SCRIPT = `POSTGRES_PASSWORD=$(od -An -N18 -tx1 /dev/urandom | tr -d ' \\n')
+export POSTGRES_PASSWORD
+exec docker-entrypoint.sh postgres -c listen_addresses=''
+`;

@@ -36,6 +36,9 @@ export const PORT_NAME = {
   management: 'management',
 } as const;
 
+/** The S3 upload and the restore check: steps of a backup Job beside the PostgreSQL image's own. */
+export const JOB_STEP_RESOURCES = resourcesOf({ cpus: '0.25', memory: '256MiB' });
+
 export function resources(r: Resources) {
   const amounts = { cpu: r.cpus.toKubernetes(), memory: r.memory.toKubernetes() };
   return { limits: amounts, requests: { ...amounts } };

@@ -9,6 +9,7 @@ import {
 } from '../../spec/index.ts';
 import { projectLabels, projectNamespace } from './names.ts';
 import { type KubeObject, typed } from './object.ts';
+import { JOB_STEP_RESOURCES } from './pod.ts';
 
 export interface ProjectQuota {
   millicores: number;
@@ -62,6 +63,12 @@ function busiestUsage(project: Project): ProjectQuota {
         }
         if (s.type === 'postgres' && s.backup) {
           add(s.resources);
+          if (s.backup.remote) add(JOB_STEP_RESOURCES);
+          // the restore check: a scratch PostgreSQL and the check
+          if (s.backup.verify) {
+            add(s.resources);
+            add(JOB_STEP_RESOURCES);
+          }
           q.storageBytes += storage;
           q.claims += 1;
         }

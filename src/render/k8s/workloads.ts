@@ -9,7 +9,7 @@ import type {
   IService,
   IVolume,
 } from 'kubernetes-models/v1';
-import { SERVICE_PORTS } from '../../model/index.ts';
+import { SERVICE_PORTS, verifySchedule } from '../../model/index.ts';
 import {
   type AppService,
   type PostgresService,
@@ -19,7 +19,13 @@ import {
   Size,
   type Spec,
 } from '../../spec/index.ts';
-import { DUMP_SCRIPT, LOCAL_PRUNE_SCRIPT, UPLOAD_SCRIPT } from '../backup/scripts.ts';
+import {
+  DUMP_SCRIPT,
+  LOCAL_PRUNE_SCRIPT,
+  RESTORE_CHECK_SCRIPT,
+  SCRATCH_POSTGRES_SCRIPT,
+  UPLOAD_SCRIPT,
+} from '../backup/scripts.ts';
 import { postgresDatabase, postgresUser } from '../credentials.ts';
 import { objectLabels, type PodRole, projectNamespace, selectorLabels } from './names.ts';
 import { type KubeObject, typed } from './object.ts';
@@ -29,6 +35,7 @@ import {
   envVars,
   exporterContainer,
   exporterPort,
+  JOB_STEP_RESOURCES,
   literal,
   mainContainer,
   PORT_NAME,
@@ -149,8 +156,10 @@ export function serviceObjects(spec: Spec, project: Project, s: Service): KubeOb
         }),
       );
       out.push(headlessService(meta(s.name), project, s));
-      if (s.type === 'postgres' && s.backup)
+      if (s.type === 'postgres' && s.backup) {
         out.push(...backupObjects(spec, project, s, meta(`${s.name}-backup`, 'backup'), pod));
+        out.push(...restoreCheckObjects(spec, project, s, meta(`${s.name}-restore-check`, 'backup'), pod));
+      }
       break;
     }
   }
@@ -263,7 +272,6 @@ function releaseJob(
 
 /** The S3 client of the upload step (the AWS CLI version its script is tested with). */
 export const S3_CLIENT_IMAGE = 'amazon/aws-cli:2.9.19';
-const UPLOAD_RESOURCES = resourcesOf({ cpus: '0.25', memory: '256MiB' });
 
 /**
  * The nightly dump: the compose target's dump script on the schedule of `backup:`, one at a time,
@@ -334,7 +342,7 @@ function backupObjects(
       ...keep('REMOTE_KEEP', remote.keep),
     ],
     volumeMounts: [{ name: 'backups', mountPath: '/backups', readOnly: true }, work],
-    resources: resources(UPLOAD_RESOURCES),
+    resources: resources(JOB_STEP_RESOURCES),
     securityContext: containerSecurity(true),
   };
   const claimName = metadata.name!.replace(/-backup$/, '-backups');
@@ -361,6 +369,91 @@ function backupObjects(
                 volumes: [
                   { name: 'backups', persistentVolumeClaim: { claimName } },
                   { name: 'tmp', emptyDir: {} },
+                  { name: 'work', emptyDir: {} },
+                ],
+              },
+              'backup',
+            ),
+          },
+        },
+      },
+    }),
+  ];
+}
+
+/**
+ * `backup.verify`: the restore check of the compose target on its schedule, in a pod of its own: a
+ * scratch PostgreSQL as a native sidecar (an init container that keeps running; Kubernetes 1.29+)
+ * reachable only through its socket, and the check restoring the newest dump of the claim into it.
+ * A failed check is a failed Job, which the cluster's job alerts report.
+ */
+function restoreCheckObjects(
+  spec: Spec,
+  project: Project,
+  s: PostgresService,
+  metadata: NonNullable<ICronJob['metadata']>,
+  pod: PodBuilder,
+): KubeObject[] {
+  const backup = s.backup || undefined;
+  if (!backup?.verify) return [];
+  const socket = { name: 'socket', mountPath: '/var/run/postgresql' };
+  const scratch: IContainer = {
+    name: 'scratch',
+    image: clusterImage(spec, s),
+    restartPolicy: 'Always',
+    command: ['sh', '-c', literal(SCRATCH_POSTGRES_SCRIPT)],
+    env: [{ name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' }],
+    startupProbe: {
+      exec: { command: ['pg_isready', '-q', '-h', socket.mountPath] },
+      periodSeconds: 2,
+      failureThreshold: 150,
+    },
+    volumeMounts: [{ name: 'scratch', mountPath: '/var/lib/postgresql/data' }, socket],
+    resources: resources(s.resources),
+    securityContext: containerSecurity(false),
+  };
+  const check: IContainer = {
+    name: 'restore-check',
+    image: clusterImage(spec, s),
+    command: ['sh', '-c', literal(RESTORE_CHECK_SCRIPT)],
+    env: [
+      { name: 'PGHOST', value: socket.mountPath },
+      { name: 'PGUSER', value: 'postgres' },
+      { name: 'PGDATABASE', value: 'postgres' },
+      { name: 'BACKUP_SERIES', value: `${project.name}-${s.name}` },
+      { name: 'WORK_DIR', value: '/work' },
+    ],
+    volumeMounts: [
+      { name: 'backups', mountPath: '/backups', readOnly: true },
+      { name: 'work', mountPath: '/work' },
+      socket,
+    ],
+    resources: resources(JOB_STEP_RESOURCES),
+    securityContext: containerSecurity(true),
+  };
+  const claimName = `${s.name}-backups`;
+  return [
+    typed<ICronJob>({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata,
+      spec: {
+        schedule: verifySchedule(backup.schedule, backup.verify).toString(),
+        concurrencyPolicy: 'Forbid',
+        successfulJobsHistoryLimit: 1,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          spec: {
+            backoffLimit: 0,
+            template: pod(
+              [check],
+              {
+                restartPolicy: 'Never',
+                initContainers: [scratch],
+                volumes: [
+                  { name: 'backups', persistentVolumeClaim: { claimName, readOnly: true } },
+                  { name: 'scratch', emptyDir: {} },
+                  { name: 'socket', emptyDir: {} },
                   { name: 'work', emptyDir: {} },
                 ],
               },
