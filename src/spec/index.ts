@@ -10,6 +10,7 @@ export { LIMITS } from './limits.ts';
 export { type Env, type LoadResult, loadSpecFile, loadSpecText, place } from './load.ts';
 export * from './model.ts';
 export { PORT_KINDS, type PortKind, portRange } from './ports.ts';
+export * from './previews.ts';
 export { RateLimit } from './rate-limit.ts';
 export { type Role, roleAllows, roleOf } from './roles.ts';
 export { allRoutes, type RouteEntry } from './routes.ts';
