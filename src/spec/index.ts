@@ -13,7 +13,7 @@ export { PORT_KINDS, type PortKind, portRange } from './ports.ts';
 export * from './previews.ts';
 export { RateLimit } from './rate-limit.ts';
 export { type Role, roleAllows, roleOf } from './roles.ts';
-export { allRoutes, type RouteEntry } from './routes.ts';
+export { allRoutes, publicUrl, type RouteEntry } from './routes.ts';
 export { ROLES, SERVICE_TYPES, specSchema, userName } from './schema.ts';
 export type { SpecSource } from './source.ts';
 export * from './units.ts';

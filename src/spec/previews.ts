@@ -132,6 +132,13 @@ export function withPreviews(spec: Spec, previews: readonly PreviewInput[]): Spe
   return { ...spec, projects: [...spec.projects, ...extra] };
 }
 
+/** The spec as its file has it: the recorded previews left out. */
+export function withoutPreviews(spec: Spec): Spec {
+  return spec.projects.some((p) => p.previewOf)
+    ? { ...spec, projects: spec.projects.filter((p) => !p.previewOf) }
+    : spec;
+}
+
 /** The project a preview's objects belong to, when it is one (`shop--feat-login` → `shop`). */
 export function previewOf(spec: Spec, project: string): string | undefined {
   return spec.projects.find((p) => p.name === project)?.previewOf;
