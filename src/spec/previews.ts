@@ -63,7 +63,6 @@ export function roomFor(project: Project): number {
   const longestSuffix = Math.max(
     0,
     ...project.services.map((s) => `-${s.name}-${Math.max(s.replicas, 1)}`.length),
-    '-internal'.length,
   );
   return Math.min(
     OBJECT_NAME_MAX,
