@@ -76,7 +76,7 @@ export async function preparePreview(
     throw new TooManyPreviews(
       source.previews.max === 0
         ? `project ${source.name} has previews.max: 0 (no previews)`
-        : `project ${source.name} has ${siblings.length} previews, as many as its previews.max (${source.previews.max}): ${siblings.map((p) => p.name).join(', ')}; remove one with stagecraft preview down ${source.name} NAME`,
+        : `project ${source.name} has ${siblings.length} preview${siblings.length === 1 ? '' : 's'}, as many as its previews.max (${source.previews.max}): ${siblings.map((p) => p.name).join(', ')}; remove one with stagecraft preview down ${source.name} NAME`,
     );
 
   const now = request.now ?? new Date();
