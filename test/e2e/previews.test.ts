@@ -99,7 +99,15 @@ async function json(host: string, path: string, method = 'GET'): Promise<Record<
 }
 
 const labelsOf = (kind: 'container' | 'network' | 'volume', name: string) =>
-  JSON.parse(docker(kind, 'inspect', '--format', '{{json .Labels}}', name)) as Record<string, string>;
+  JSON.parse(
+    docker(
+      kind,
+      'inspect',
+      '--format',
+      kind === 'container' ? '{{json .Config.Labels}}' : '{{json .Labels}}',
+      name,
+    ),
+  ) as Record<string, string>;
 
 const envOf = (container: string) =>
   Object.fromEntries(
