@@ -72,12 +72,17 @@ export function roomFor(project: Project): number {
 
 /**
  * The preview as a project: named `P--NAME`, its routes on `NAME.<host>` (`NAME.<P's domain>` for
- * the project's own), the images it was given, and no off-server backup copy (the project's
- * remote store and its keys stay the project's). Its data services are its own, empty at first.
+ * the project's own; a host named in an env value, such as an allowed-hosts list, moves with
+ * them), the images it was given, and no off-server backup copy (the project's remote store and
+ * its keys stay the project's). Its data services are its own, empty at first.
  */
 export function previewProject(project: Project, preview: Pick<PreviewInput, 'name' | 'images'>): Project {
   const name = previewProjectName(project.name, preview.name);
-  const host = (h: string) => `${preview.name}.${h}`;
+  const hosts = new Set([
+    project.domain,
+    ...project.services.flatMap((s) => (s.type === 'app' ? s.resolvedRoutes.map((r) => r.host) : [])),
+  ]);
+  const host = (h: string) => (hosts.has(h) ? `${preview.name}.${h}` : h);
   return {
     ...project,
     name,
@@ -95,7 +100,11 @@ function previewService(
   image: string | undefined,
   host: (h: string) => string,
 ): Service {
-  const base = { ...s, project };
+  const base = {
+    ...s,
+    project,
+    env: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, movedHosts(v, host)])),
+  };
   if (image !== undefined) {
     base.image = image;
     delete base.build;
@@ -107,6 +116,11 @@ function previewService(
     return { ...base, backup: local };
   }
   return base;
+}
+
+/** The value with each whole host name in it moved (`https://shop.example/cb` → `https://feat.shop.example/cb`). */
+function movedHosts(value: string, host: (h: string) => string): string {
+  return value.replace(/[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?/g, host);
 }
 
 /**

@@ -79,6 +79,21 @@ describe('a preview as a project', () => {
     assert.equal(shop.services.find((s) => s.name === 'web')!.image, 'shop:1');
   });
 
+  it('moves the hosts its env values name with its routes, and only those', () => {
+    const text = ONE_PROJECT.replace(
+      '        uses: [db]\n',
+      '        uses: [db]\n        env: { ALLOWED: "shop.example.test,other.example.test", CALLBACK: "https://shop.example.test/cb", PLAIN: shop.example.testing }\n',
+    );
+    const web = previewProject(load(text).projects[0]!, { name: 'feat', images: {} }).services.find(
+      (s) => s.name === 'web',
+    )!;
+    assert.deepEqual(web.env, {
+      ALLOWED: 'feat.shop.example.test,other.example.test',
+      CALLBACK: 'https://feat.shop.example.test/cb',
+      PLAIN: 'shop.example.testing',
+    });
+  });
+
   it("keeps a local backup job (a restore target) but never the project's remote store and its keys", () => {
     const shop = load(WITH_BACKUP).projects[0]!;
     const db = previewProject(shop, { name: 'b', images: {} }).services.find((s) => s.name === 'db')!;
