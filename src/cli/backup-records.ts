@@ -24,9 +24,19 @@ export function formatBytes(n: number): string {
 
 /** How long ago, in the largest unit that reads well (`45s ago`, `12m ago`, `3h ago`, `2d ago`). */
 export function age(iso: string, now = Date.now()): string {
-  const s = Math.max(0, (now - Date.parse(iso)) / 1000);
-  if (s < 90) return `${Math.round(s)}s ago`;
-  if (s < 5400) return `${Math.round(s / 60)}m ago`;
-  if (s < 129600) return `${Math.round(s / 3600)}h ago`;
-  return `${Math.round(s / 86400)}d ago`;
+  return `${span(now - Date.parse(iso))} ago`;
+}
+
+/** How long until then (`in 3h`), or `expired` once it has passed. */
+export function until(iso: string, now = Date.now()): string {
+  const ms = Date.parse(iso) - now;
+  return ms <= 0 ? 'expired' : `in ${span(ms)}`;
+}
+
+function span(ms: number): string {
+  const s = Math.max(0, ms / 1000);
+  if (s < 90) return `${Math.round(s)}s`;
+  if (s < 5400) return `${Math.round(s / 60)}m`;
+  if (s < 129600) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86400)}d`;
 }

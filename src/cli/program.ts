@@ -27,6 +27,7 @@ const MODULES: [command: string, load: () => Promise<Register>][] = [
   ['restore', async () => (await import('./commands/restore.ts')).registerRestore],
   ['deploy', async () => (await import('./commands/deploy.ts')).registerDeploy],
   ['rollback', async () => (await import('./commands/rollback.ts')).registerRollback],
+  ['preview', async () => (await import('./commands/preview.ts')).registerPreview],
   ['parity', async () => (await import('./commands/parity.ts')).registerParity],
   ['serve', async () => (await import('./commands/serve.ts')).registerServe],
   ['verify', async () => (await import('./commands/verify.ts')).registerVerify],

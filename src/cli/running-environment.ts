@@ -4,10 +4,10 @@ import type { RunningEnvironment } from '../ops/running-environment.ts';
 import { rowsToRecorded } from '../plan/index.ts';
 import type { LoadResult, Spec } from '../spec/index.ts';
 import type { SecretStore, StateStore } from '../state/index.ts';
-import { loadOrExit } from './context.ts';
 import type { Io } from './io.ts';
 import { displayPath, type GlobalOptions } from './locations.ts';
 import { planFromState, reportDiagnostics } from './planning.ts';
+import { loadWithPreviews } from './previews.ts';
 import { openSecrets, openState } from './state.ts';
 
 /** A running environment (ops' view of the converged server) as a command opened it, with its stores to close. */
@@ -26,7 +26,7 @@ export async function openRunningEnvironment(
   globals: GlobalOptions,
   io: Io,
 ): Promise<OpenedEnvironment> {
-  const loaded = loadOrExit(path, io);
+  const loaded = await loadWithPreviews(path, io, globals);
   const docker = await connectEngine(loaded.spec.server.host, io.env);
   const store: StateStore = await openState(path, globals, io);
   const secrets = await openSecrets(path, globals, io);

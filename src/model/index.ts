@@ -21,7 +21,7 @@ export type {
   Stack,
   Volume,
 } from './container.ts';
-export { LABEL, labelsFor, PROBE_ROLE, VERIFY_ROLE } from './labels.ts';
+export { LABEL, labelsFor, PROBE_ROLE, projectLabels, VERIFY_ROLE } from './labels.ts';
 export {
   containerName,
   edgeHost,

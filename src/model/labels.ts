@@ -12,6 +12,8 @@ export const LABEL = {
   role: 'io.stagecraft.role',
   type: 'io.stagecraft.type',
   specHash: 'io.stagecraft.spec-hash',
+  /** On a preview's objects: the project it copies (README, "Previews"). */
+  previewOf: 'io.stagecraft.preview-of',
   /** How `up` checks readiness from outside (probe.ts). */
   probe: 'io.stagecraft.probe',
 } as const;
@@ -30,11 +32,17 @@ export function labelsFor(
   service: string,
   role?: string,
 ): Record<string, string> {
-  const labels: Record<string, string> = {
-    [LABEL.environment]: spec.environment,
-    [LABEL.project]: project,
-    [LABEL.service]: service,
-  };
+  const labels: Record<string, string> = { ...projectLabels(spec, project), [LABEL.service]: service };
   if (role) labels[LABEL.role] = role;
   return labels;
+}
+
+/** The environment and project labels of a project's networks and volumes; a preview's add what it copies. */
+export function projectLabels(spec: Spec, project: string): Record<string, string> {
+  const of = spec.projects.find((p) => p.name === project)?.previewOf;
+  return {
+    [LABEL.environment]: spec.environment,
+    [LABEL.project]: project,
+    ...(of ? { [LABEL.previewOf]: of } : {}),
+  };
 }

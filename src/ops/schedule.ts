@@ -45,7 +45,8 @@ export function scheduledJobs(spec: Spec): Job[] {
   const jobs: Job[] = [];
   for (const p of spec.projects) {
     for (const s of p.services) {
-      if (s.type === 'postgres' && s.backup) {
+      // A preview's data is a copy, gone with it: it is not backed up.
+      if (s.type === 'postgres' && s.backup && !p.previewOf) {
         jobs.push({ project: p.name, service: s.name, kind: 'backup', schedule: s.backup.schedule });
         if (s.backup.verify !== false)
           jobs.push({

@@ -407,6 +407,12 @@ export const CODES = {
     message: 'project {project} has no domain',
     hint: 'set projects.{project}.domain, or server.domain so it defaults to {project}.<server.domain>',
   },
+  SC0711: {
+    severity: 'error',
+    meaning: 'previews start from a backup, but the project backs up no PostgreSQL service',
+    message: 'project {project} has previews.data: from-backup but backs up no PostgreSQL service',
+    hint: 'give a postgres service of {project} a backup:, or set previews.data: empty',
+  },
 
   // SC08: planning
   SC0801: {

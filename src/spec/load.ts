@@ -8,6 +8,7 @@ import { resolveSpec } from './resolve.ts';
 import { checkAccess } from './rules/access.ts';
 import { checkNames } from './rules/names.ts';
 import { checkNetworks } from './rules/networks.ts';
+import { checkPreviews } from './rules/previews.ts';
 import { checkRoutes } from './rules/routes.ts';
 import { checkSecrets } from './rules/secrets.ts';
 import { checkServices } from './rules/services.ts';
@@ -25,7 +26,16 @@ export interface LoadResult {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-const RULES = [checkNames, checkAccess, checkUses, checkRoutes, checkNetworks, checkSecrets, checkServices];
+const RULES = [
+  checkNames,
+  checkAccess,
+  checkUses,
+  checkRoutes,
+  checkNetworks,
+  checkSecrets,
+  checkServices,
+  checkPreviews,
+];
 
 /** Parses, fills variables, checks the schema and every cross-field rule; reports all problems at once. */
 export function loadSpecText(file: string, text: string, env: Env): LoadResult {

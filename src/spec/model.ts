@@ -45,6 +45,8 @@ export interface Project extends Omit<ParsedProject, 'services' | 'domain'> {
   name: string;
   domain: string;
   services: Service[];
+  /** A preview's project (`shop--feat-login`) names the project it copies (`shop`). */
+  previewOf?: string;
 }
 
 export interface Spec extends Omit<ParsedSpec, 'projects'> {

@@ -39,6 +39,14 @@ export function allRoutes(spec: Spec): RouteEntry[] {
   return out;
 }
 
+/** Where users reach a host through the shared proxy: `https://<host>/`, with the port when it is not the standard one. */
+export function publicUrl(spec: Spec, host: string): string {
+  const tls = spec.shared.proxy.tls !== 'none';
+  const port = tls ? spec.server.listen.https : spec.server.listen.http;
+  const standard = tls ? 443 : 80;
+  return `${tls ? 'https' : 'http'}://${host}${port === standard ? '' : `:${port}`}/`;
+}
+
 function sharedRoute(host: string, component: string): RouteEntry {
   return { host, path: '/', owner: `shared/${component}`, at: ['server', 'domain'] };
 }

@@ -200,6 +200,12 @@ const project = strict({
   /** A cap on the project's own limits; the Kubernetes target's ResourceQuota. */
   quota: resources().optional(),
   alerts: strict({ receiver: z.string().optional() }).prefault({}),
+  /** Per-branch copies of the project (`stagecraft preview up`; README, "Previews"). */
+  previews: strict({
+    ttl: duration({ min: '1m', max: '365d' }).prefault('72h'),
+    max: z.int().min(0).max(100).prefault(3),
+    data: z.enum(['empty', 'from-backup']).prefault('empty'),
+  }).prefault({}),
   services: z.record(z.string(), service),
 });
 

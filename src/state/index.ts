@@ -18,6 +18,7 @@ export type {
   EventRecord,
   NewAudit,
   NewEvent,
+  PreviewRecord,
   ReleasePatch,
   ReleaseRecord,
   ReleaseStatus,

@@ -100,6 +100,18 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `ALTER TABLE stagecraft_releases ADD COLUMN digests TEXT;
       ALTER TABLE stagecraft_releases ADD COLUMN actor TEXT;`,
   },
+  {
+    version: 7,
+    name: 'previews: per-branch copies of a project, with their images and expiry',
+    sql: `CREATE TABLE stagecraft_previews (
+        project TEXT NOT NULL,
+        name TEXT NOT NULL,
+        images TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (project, name)
+      );`,
+  },
 ];
 
 /** Version 4: a token row keeps the SHA-256 of the secret part only; the token itself is printed once. */

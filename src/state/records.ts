@@ -113,6 +113,19 @@ export interface AuditRecord {
 
 export type NewAudit = Omit<AuditRecord, 'id' | 'at'> & { at?: string };
 
+/** A preview (`stagecraft preview up P NAME`): project `P--NAME`, a copy of P until it expires. */
+export interface PreviewRecord {
+  /** The project it copies. */
+  project: string;
+  name: string;
+  /** Service → the image the preview runs instead of the project's. */
+  images: Record<string, string>;
+  /** ISO 8601: the first `preview up`. */
+  createdAt: string;
+  /** ISO 8601: each `preview up` moves it to its time plus the TTL. */
+  expiresAt: string;
+}
+
 export interface AppliedMigration {
   version: number;
   name: string;
@@ -160,6 +173,13 @@ export interface StateStore {
   addAudit(entry: NewAudit): Promise<AuditRecord>;
   /** Newest first. */
   listAudit(limit?: number): Promise<AuditRecord[]>;
+
+  /** Adds the preview, or replaces the images and expiry of the one with its project and name. */
+  savePreview(preview: PreviewRecord): Promise<void>;
+  /** By project, then name. */
+  listPreviews(project?: string): Promise<PreviewRecord[]>;
+  /** Whether there was such a preview. */
+  deletePreview(project: string, name: string): Promise<boolean>;
 
   /** The schema migrations recorded in the database, oldest first. */
   appliedMigrations(): Promise<AppliedMigration[]>;

@@ -4,6 +4,7 @@ import type {
   AuditRecord,
   BackupRecord,
   EventRecord,
+  PreviewRecord,
   ReleaseRecord,
   TokenRecord,
 } from './records.ts';
@@ -65,6 +66,16 @@ export function eventFromRow(r: Row): EventRecord {
     kind: String(r.kind),
     message: String(r.message),
     data: fromJson(r.data),
+  };
+}
+
+export function previewFromRow(r: Row): PreviewRecord {
+  return {
+    project: String(r.project),
+    name: String(r.name),
+    images: (fromJson(r.images) ?? {}) as Record<string, string>,
+    createdAt: String(r.created_at),
+    expiresAt: String(r.expires_at),
   };
 }
 

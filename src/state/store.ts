@@ -7,6 +7,7 @@ import {
   backupFromRow,
   byText,
   eventFromRow,
+  previewFromRow,
   releaseFromRow,
   toJson,
   tokenFromRow,
@@ -238,6 +239,29 @@ function storeOver(db: Database): StateStore {
           ? await db.query('SELECT * FROM stagecraft_audit ORDER BY id DESC')
           : await db.query('SELECT * FROM stagecraft_audit ORDER BY id DESC LIMIT ?', [limit]);
       return rows.map(auditFromRow);
+    },
+
+    async savePreview(p) {
+      await db.query(
+        `INSERT INTO stagecraft_previews (project, name, images, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (project, name) DO UPDATE SET images = excluded.images, expires_at = excluded.expires_at`,
+        [p.project, p.name, toJson(p.images), p.createdAt, p.expiresAt],
+      );
+    },
+
+    async listPreviews(project) {
+      const rows = project
+        ? await db.query('SELECT * FROM stagecraft_previews WHERE project = ?', [project])
+        : await db.query('SELECT * FROM stagecraft_previews');
+      return rows.map(previewFromRow).sort((a, b) => byText(a.project, b.project) || byText(a.name, b.name));
+    },
+
+    async deletePreview(project, name) {
+      const rows = await db.query(
+        'DELETE FROM stagecraft_previews WHERE project = ? AND name = ? RETURNING project',
+        [project, name],
+      );
+      return rows.length > 0;
     },
 
     appliedMigrations: () => appliedMigrations(db),

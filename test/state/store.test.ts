@@ -255,6 +255,35 @@ function storeSuite(backend: Backend): void {
       await assert.rejects(store.listEvents({ limit: 1.5 }), /limit must be a whole number/);
     }));
 
+  it('previews round-trip; saving again replaces images and expiry, keeps the creation time', () =>
+    withStore(async (store) => {
+      const first = {
+        project: 'shop',
+        name: 'feat-login',
+        images: { web: 'shop-web:1' },
+        createdAt: '2026-01-01T00:00:00.000Z',
+        expiresAt: '2026-01-04T00:00:00.000Z',
+      };
+      await store.savePreview(first);
+      await store.savePreview({ ...first, project: 'blog', name: 'b', images: {} });
+      await store.savePreview({
+        ...first,
+        images: { web: 'shop-web:2' },
+        createdAt: '2026-01-02T00:00:00.000Z',
+        expiresAt: '2026-01-05T00:00:00.000Z',
+      });
+      assert.deepEqual(await store.listPreviews('shop'), [
+        { ...first, images: { web: 'shop-web:2' }, expiresAt: '2026-01-05T00:00:00.000Z' },
+      ]);
+      assert.deepEqual(
+        (await store.listPreviews()).map((p) => `${p.project}/${p.name}`),
+        ['blog/b', 'shop/feat-login'],
+      );
+      assert.equal(await store.deletePreview('shop', 'feat-login'), true);
+      assert.equal(await store.deletePreview('shop', 'feat-login'), false);
+      assert.deepEqual(await store.listPreviews('shop'), []);
+    }));
+
   it('what is recorded is there after reopening', async () => {
     const location = await backend.freshState();
     const store = await openStore(location);
@@ -349,6 +378,7 @@ describe('state store', () => {
             'stagecraft_audit',
             'stagecraft_backups',
             'stagecraft_events',
+            'stagecraft_previews',
             'stagecraft_releases',
             'stagecraft_schema_migrations',
             'stagecraft_secrets',

@@ -8,7 +8,7 @@ import { openRunningEnvironment } from '../running-environment.ts';
 import { WAIT_FLAG, WAIT_HELP, waitMs } from '../wait-option.ts';
 
 /** `--image SERVICE=REF`, repeatable. */
-function collectImage(value: string, previous: Record<string, string>): Record<string, string> {
+export function collectImage(value: string, previous: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
   if (eq <= 0 || eq === value.length - 1)
     throw new InvalidInput(`--image ${value}: write SERVICE=IMAGE, such as web=ghcr.io/acme/shop-web:2.1`);

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { connectEngine } from '../../ops/engine-connection.ts';
 import { projectLogs } from '../../ops/logs.ts';
-import { loadOrExit } from '../context.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { type GlobalOptions, specPath } from '../locations.ts';
+import { loadWithPreviews } from '../previews.ts';
 
 const SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 
@@ -18,7 +18,8 @@ export function registerLogs(program: Command, io: Io): void {
     .option('--follow', 'keep printing new lines')
     .action(
       async (project: string, service: string | undefined, options: { since: string; follow?: boolean }) => {
-        const spec = loadOrExit(specPath(undefined, program.opts<GlobalOptions>(), io.cwd), io).spec;
+        const globals = program.opts<GlobalOptions>();
+        const spec = (await loadWithPreviews(specPath(undefined, globals, io.cwd), io, globals)).spec;
         const docker = await connectEngine(spec.server.host, io.env);
         const m = /^(\d+)([smhd])$/.exec(options.since);
         if (!m) throw new InvalidInput(`--since ${options.since}: write a duration such as 10m, 2h or 1d`);

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { formatBytes, isolationMatrix, type Plan, planToJson } from '../../plan/index.ts';
-import { loadOrExit } from '../context.ts';
 import type { Io } from '../io.ts';
 import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
 import { planFromState, reportDiagnostics } from '../planning.ts';
+import { loadWithPreviews } from '../previews.ts';
 import { openSecrets, readRecorded } from '../state.ts';
 import { bar, indent, type Style, table } from '../style.ts';
 
@@ -17,7 +17,7 @@ export function registerPlan(program: Command, io: Io): void {
       const globals = program.opts<GlobalOptions>();
       const path = specPath(arg, globals, io.cwd);
       const shown = displayPath(path, io.cwd);
-      const loaded = loadOrExit(path, io);
+      const loaded = await loadWithPreviews(path, io, globals);
       const recorded = await readRecorded(path, globals, io);
       const secrets = await openSecrets(path, globals, io);
       const secretNames = await secrets.list();

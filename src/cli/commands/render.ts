@@ -5,11 +5,11 @@ import { rowsToRecorded } from '../../plan/index.ts';
 import type { Artifact, RenderContext } from '../../render/index.ts';
 import { renderServerLayout } from '../../render/index.ts';
 import { renderKubernetes } from '../../render/k8s/index.ts';
-import { loadOrExit } from '../context.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
 import { planFromState, reportDiagnostics } from '../planning.ts';
+import { loadWithPreviews } from '../previews.ts';
 import { openSecrets, openState } from '../state.ts';
 
 export function registerRender(program: Command, io: Io): void {
@@ -27,7 +27,7 @@ export function registerRender(program: Command, io: Io): void {
         const render = rendererFor(options.target, options.withSecrets === true);
         const globals = program.opts<GlobalOptions>();
         const path = specPath(arg, globals, io.cwd);
-        const loaded = loadOrExit(path, io);
+        const loaded = await loadWithPreviews(path, io, globals);
         const store = await openState(path, globals, io);
         const secrets = await openSecrets(path, globals, io);
         try {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CONTROL_PLANE_PORT } from '../../model/index.ts';
 import { startCertificateRenewal } from '../../ops/certificates/renewal-loop.ts';
+import { startPreviewExpiry } from '../../ops/previews/expiry.ts';
 import { API_ADDRESS, controlPlaneAddresses, isLoopback, startControlPlane } from '../../server/index.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Io } from '../io.ts';
@@ -51,6 +52,14 @@ export function registerServe(program: Command, io: Io): void {
           docker: running.docker,
           log: (line) => io.out(`${stamp()} ${line}`),
         });
+        const expiry = startPreviewExpiry({
+          spec: running.spec,
+          store: running.store,
+          secrets: running.secrets,
+          serverDir: running.serverDir,
+          env: io.env,
+          log: (line) => io.out(`${stamp()} ${line}`),
+        });
         io.out(`${io.style.green('✓')} serving ${plane.urls.join(', ')}`);
         if (plane.apiUrl)
           io.out(`${io.style.green('✓')} API on ${plane.apiUrl} (tokens: stagecraft tokens create USER)`);
@@ -64,6 +73,7 @@ export function registerServe(program: Command, io: Io): void {
         await untilSignal(io);
         await plane.stop();
         await renewal.stop();
+        await expiry.stop();
         io.out(`${io.style.green('✓')} stopped`);
       } finally {
         await running.close();

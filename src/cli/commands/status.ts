@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { connectEngine } from '../../ops/engine-connection.ts';
 import { environmentStatus } from '../../ops/status.ts';
-import { loadOrExit } from '../context.ts';
 import type { Io } from '../io.ts';
 import { type GlobalOptions, specPath } from '../locations.ts';
+import { loadWithPreviews } from '../previews.ts';
 import { openState } from '../state.ts';
 import { table } from '../style.ts';
 
@@ -15,7 +15,7 @@ export function registerStatus(program: Command, io: Io): void {
     .action(async (options: { json?: boolean }) => {
       const globals = program.opts<GlobalOptions>();
       const path = specPath(undefined, globals, io.cwd);
-      const spec = loadOrExit(path, io).spec;
+      const spec = (await loadWithPreviews(path, io, globals)).spec;
       const docker = await connectEngine(spec.server.host, io.env);
       const store = await openState(path, globals, io);
       const rows = await environmentStatus(docker, spec, store).finally(() => store.close());

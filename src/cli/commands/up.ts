@@ -3,11 +3,11 @@ import type { Command } from 'commander';
 import { deploy, recordingEnv } from '../../ops/deploy.ts';
 import { secretsDirFor, serverDirFor, stateLocation, upRecordPath } from '../../ops/locations.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
-import { loadOrExit } from '../context.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
 import { planFromState, reportDiagnostics } from '../planning.ts';
+import { loadWithPreviews } from '../previews.ts';
 import { progressFor } from '../progress.ts';
 import { openSecrets, openState } from '../state.ts';
 import { checkLines, convergedLine } from '../up-output.ts';
@@ -25,7 +25,7 @@ export function registerUp(program: Command, io: Io): void {
       const globals = program.opts<GlobalOptions>();
       const path = specPath(arg, globals, io.cwd);
       const specEnv = recordingEnv(io.env);
-      const loaded = loadOrExit(path, io, specEnv.env);
+      const loaded = await loadWithPreviews(path, io, globals, specEnv.env);
       // Read only once the loader has found a regular, readable file (a pipe would block here).
       const specText = readFileSync(path, 'utf8');
       const spec = loaded.spec;

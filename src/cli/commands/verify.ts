@@ -3,11 +3,11 @@ import { connectEngine } from '../../ops/engine-connection.ts';
 import type { MatrixRow } from '../../ops/isolation-probes.ts';
 import { verifyIsolation } from '../../ops/verify-isolation.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
-import { loadOrExit } from '../context.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
 import { planFromState, reportDiagnostics } from '../planning.ts';
+import { loadWithPreviews } from '../previews.ts';
 import { openState } from '../state.ts';
 import { table } from '../style.ts';
 import { verifyKubernetesIsolation } from './verify-k8s.ts';
@@ -48,7 +48,7 @@ export function registerVerify(program: Command, io: Io): void {
       }) => {
         const globals = program.opts<GlobalOptions>();
         const path = specPath(undefined, globals, io.cwd);
-        const loaded = loadOrExit(path, io);
+        const loaded = await loadWithPreviews(path, io, globals);
         if (options.target === 'k8s') return verifyKubernetesIsolation(loaded.spec, options, io);
         if (options.target !== 'compose')
           throw new InvalidInput(`unknown target "${options.target}": use compose or k8s`);

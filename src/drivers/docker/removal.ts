@@ -20,3 +20,24 @@ export async function projectVolumes(docker: Docker, project: string): Promise<L
 export async function removeVolume(docker: Docker, name: string): Promise<void> {
   await docker.getVolume(name).remove();
 }
+
+/**
+ * Removes the networks labelled as the environment's and the project's, each after disconnecting
+ * whatever still joins it (the shared proxy, Prometheus); how many it removed.
+ */
+export async function removeProjectNetworks(
+  docker: Docker,
+  environment: string,
+  project: string,
+): Promise<number> {
+  const filters = { label: [`${LABEL.environment}=${environment}`, `${LABEL.project}=${project}`] };
+  let removed = 0;
+  for (const n of await docker.listNetworks({ filters })) {
+    const network = docker.getNetwork(n.Id);
+    for (const id of Object.keys((await network.inspect()).Containers ?? {}))
+      await network.disconnect({ Container: id, Force: true });
+    await network.remove();
+    removed++;
+  }
+  return removed;
+}

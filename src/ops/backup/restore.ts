@@ -31,9 +31,23 @@ export async function restoreBackup(
   backup: BackupRecord,
   log: (line: string) => void = () => {},
 ): Promise<RestoreResult> {
-  return withEngineLock(env.docker, { command: `restore ${project.name}`, log }, () =>
-    restoreLocked(env, project, backup, log),
-  );
+  return withEngineLock(env.docker, { command: `restore ${project.name}`, log }, async () => {
+    const r = await restoreLocked(env, project, backup, log, true);
+    return { ...r, safety: r.safety! };
+  });
+}
+
+/**
+ * Fills a database that holds nothing worth keeping (a new preview's) from a backup, possibly
+ * another project's: as `restoreBackup`, without the safety backup. The caller holds the engine lock.
+ */
+export function restoreIntoFresh(
+  env: RunningEnvironment,
+  project: Project,
+  backup: BackupRecord,
+  log: (line: string) => void = () => {},
+): Promise<Omit<RestoreResult, 'safety'>> {
+  return restoreLocked(env, project, backup, log, false);
 }
 
 async function restoreLocked(
@@ -41,7 +55,8 @@ async function restoreLocked(
   project: Project,
   backup: BackupRecord,
   log: (line: string) => void,
-): Promise<RestoreResult> {
+  takeSafety: boolean,
+): Promise<Omit<RestoreResult, 'safety'> & { safety: BackupRecord | undefined }> {
   const { docker } = env;
   const writers = (await ownedContainers(docker, env.spec.environment, project.name)).filter(
     (c) => c.state === 'running' && WRITERS.has(c.labels[LABEL.type] ?? ''),
@@ -49,8 +64,9 @@ async function restoreLocked(
   log(`stopping ${writers.map((w) => w.name).join(', ') || 'no writers'}`);
   await Promise.all(writers.map((w) => docker.getContainer(w.id).stop({ t: 30 })));
   try {
-    log(`safety backup of ${backup.service}`);
-    const safety = await backupService(env, project, backup.service);
+    if (takeSafety) log(`safety backup of ${backup.service}`);
+    const safety = takeSafety ? await backupService(env, project, backup.service) : undefined;
+    const kept = safety ? ` (safety backup ${safety.id})` : '';
     log(`restoring ${backup.id}`);
     const job = restoreJob(env, oneOff(env, project, `${backup.service}-backup`), backup, {
       RESTORE_FLAGS: '--clean --if-exists --single-transaction',
@@ -58,7 +74,7 @@ async function restoreLocked(
     const run = await runOnce(docker, job, 6 * 3600_000, 1_000_000);
     if (run.code !== 0)
       throw new Error(
-        `the restore of ${backup.id} failed (exit ${run.code}); the database is as it was (safety backup ${safety.id}):\n${tail(run.logs)}`,
+        `the restore of ${backup.id} failed (exit ${run.code}); the database is as it was${kept}:\n${tail(run.logs)}`,
       );
     const mismatch = compareWithManifest(
       (backup.manifest as { tables?: Record<string, number> } | null)?.tables ?? {},
@@ -67,8 +83,8 @@ async function restoreLocked(
     await env.store.addEvent({
       project: project.name,
       kind: 'restore',
-      message: `restored ${backup.id} into ${backup.service} (safety backup ${safety.id})${mismatch ? `; differs from its manifest: ${mismatch}` : ''}`,
-      data: { id: backup.id, safety: safety.id, service: backup.service, ok: true },
+      message: `restored ${backup.id} into ${backup.service}${kept}${mismatch ? `; differs from its manifest: ${mismatch}` : ''}`,
+      data: { id: backup.id, safety: safety?.id ?? null, service: backup.service, ok: true },
     });
     return { restored: backup, safety, writers: writers.map((w) => w.name), mismatch };
   } finally {

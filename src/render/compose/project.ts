@@ -12,6 +12,7 @@ import {
   type Mount,
   type NetworkAttachment,
   probeLabel,
+  projectLabels,
   type ReadinessProbe,
   SERVICE_PORTS,
   type Stack,
@@ -135,7 +136,7 @@ export function projectStack(ctx: RenderContext, project: Project): Stack | unde
         // A plain bridge, not `internal: true`: Docker does not publish ports of containers that are only on
         // internal networks, and data ports must reach 127.0.0.1. No other project or shared container joins it.
         driver: 'bridge',
-        labels: { [LABEL.environment]: ctx.spec.environment, [LABEL.project]: project.name },
+        labels: projectLabels(ctx.spec, project.name),
         subnet: allocation.internal,
         ipRange: dynamicRange(allocation.internal),
       },
@@ -332,7 +333,7 @@ function backupJob(
 
 /** Volumes carry the environment too, so `down --volumes` of one environment never matches another's. */
 function volumeLabels(ctx: RenderContext, project: string, service: string): Record<string, string> {
-  return { [LABEL.environment]: ctx.spec.environment, [LABEL.project]: project, [LABEL.service]: service };
+  return { ...projectLabels(ctx.spec, project), [LABEL.service]: service };
 }
 
 function sorted(o: Record<string, string>): Record<string, string> {

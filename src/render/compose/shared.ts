@@ -5,6 +5,7 @@ import {
   LABEL,
   type Mount,
   type Network,
+  projectLabels,
   type SecretFile,
   SHARED_NETWORK,
   SHARED_PORTS,
@@ -274,7 +275,7 @@ export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string
       key: edgeNetwork(p.name),
       name: edgeNetwork(p.name),
       internal: true,
-      labels: { [LABEL.environment]: spec.environment, [LABEL.project]: p.name },
+      labels: projectLabels(spec, p.name),
       subnet: a.edge,
       ipRange: dynamicRange(a.edge),
     });

@@ -1,4 +1,4 @@
-import { allRoutes, type Spec } from '../../spec/index.ts';
+import { allRoutes, publicUrl, type Spec } from '../../spec/index.ts';
 
 /**
  * Where users reach a shared page through the proxy (`https://prometheus.<domain>`), so links the
@@ -6,9 +6,5 @@ import { allRoutes, type Spec } from '../../spec/index.ts';
  */
 export function sharedPageUrl(spec: Spec, component: 'prometheus' | 'alertmanager'): string | undefined {
   const route = allRoutes(spec).find((r) => r.owner === `shared/${component}`);
-  if (!route) return undefined;
-  const tls = spec.shared.proxy.tls !== 'none';
-  const port = tls ? spec.server.listen.https : spec.server.listen.http;
-  const standard = tls ? 443 : 80;
-  return `${tls ? 'https' : 'http'}://${route.host}${port === standard ? '' : `:${port}`}/`;
+  return route ? publicUrl(spec, route.host) : undefined;
 }
