@@ -21,12 +21,13 @@ export type {
   Stack,
   Volume,
 } from './container.ts';
-export { LABEL, labelsFor, PROBE_ROLE, VERIFY_ROLE } from './labels.ts';
+export { LABEL, labelsFor, MANAGEMENT_GATE_ROLE, PROBE_ROLE, VERIFY_ROLE } from './labels.ts';
 export {
   containerName,
   edgeHost,
   edgeNetwork,
   internalNetwork,
+  metricsNetwork,
   SHARED,
   SHARED_NETWORK,
   type SharedComponent,

@@ -3,11 +3,13 @@ import {
   edgeNetwork,
   internalNetwork,
   LABEL,
+  MANAGEMENT_GATE_ROLE,
+  metricsNetwork,
   PROBE_ROLE,
   SHARED,
   SHARED_NETWORK,
 } from '../model/index.ts';
-import { type IsolationEntry, isolationMatrix, type Plan } from '../plan/index.ts';
+import { type IsolationEntry, isolationMatrix, type Plan, projectTargets } from '../plan/index.ts';
 
 /**
  * The pure half of `verify isolation`: from the plan and what is running (containers, their
@@ -96,17 +98,26 @@ export function probePositions(plan: Plan, containers: readonly RunningContainer
   for (const p of spec.projects) {
     if (!plan.allocations[p.name]) continue;
     const seen = networksOf((c) => c.labels[LABEL.project] === p.name && !isOneOff(c));
-    const planned = [internalNetwork(p.name), edgeNetwork(p.name)];
+    const planned = [internalNetwork(p.name), edgeNetwork(p.name), metricsNetwork(p.name)];
     out.push({ source: `${p.name}/*`, project: p.name, networks: seen.length ? seen : planned });
   }
-  const edges = spec.projects.filter((p) => plan.allocations[p.name]).map((p) => edgeNetwork(p.name));
-  const shared = [SHARED_NETWORK, ...edges].sort();
+  const planned = spec.projects.filter((p) => plan.allocations[p.name]);
+  const joins = {
+    proxy: [SHARED_NETWORK, ...planned.map((p) => edgeNetwork(p.name))].sort(),
+    prometheus: [SHARED_NETWORK, ...planned.map((p) => metricsNetwork(p.name))].sort(),
+  };
   const monitoring = spec.shared.monitoring;
-  for (const component of ['proxy', ...(monitoring.prometheus === false ? [] : ['prometheus'])]) {
+  const components: (keyof typeof joins)[] =
+    monitoring.prometheus === false ? ['proxy'] : ['proxy', 'prometheus'];
+  for (const component of components) {
     const seen = networksOf(
       (c) => c.labels[LABEL.project] === SHARED && c.labels[LABEL.service] === component,
     );
-    out.push({ source: `${SHARED}/${component}`, project: SHARED, networks: seen.length ? seen : shared });
+    out.push({
+      source: `${SHARED}/${component}`,
+      project: SHARED,
+      networks: seen.length ? seen : joins[component],
+    });
   }
   return out;
 }
@@ -276,12 +287,24 @@ function targetContainers(world: ProbeWorld): Target[] {
     const project = c.labels[LABEL.project];
     const service = c.labels[LABEL.service];
     if (!project || !service) continue;
-    const name =
-      c.labels[LABEL.role] === 'exporter' ? `${project}/${service}-exporter` : `${project}/${service}`;
-    for (const port of [...(ports.get(name) ?? [])].sort((a, b) => a - b))
-      out.push({ name, port, container: c });
+    const role = c.labels[LABEL.role];
+    const name = role === 'exporter' ? `${project}/${service}-exporter` : `${project}/${service}`;
+    // The gate in front of a management UI answers for the broker's UI port, and only for it.
+    const answers = role === MANAGEMENT_GATE_ROLE ? managementPorts(world, name) : (ports.get(name) ?? []);
+    for (const port of [...answers].sort((a, b) => a - b)) out.push({ name, port, container: c });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name) || a.container.name.localeCompare(b.container.name));
+}
+
+/** The management UI's port of a broker (`shop/queue`), as the isolation model places it. */
+function managementPorts(world: ProbeWorld, name: string): number[] {
+  const [project] = name.split('/');
+  const p = world.plan.spec.projects.find((x) => x.name === project);
+  return p
+    ? projectTargets(p)
+        .filter((t) => t.name === name && t.kind === 'ui')
+        .map((t) => t.port)
+    : [];
 }
 
 /** The matrix entry that forbids `from` reaching `to` (another project, or a shared admin port). */

@@ -10,7 +10,7 @@ import {
   sharedAddress,
   sharedContainer,
 } from '../../model/index.ts';
-import { containerSlots, hasExporter } from '../../plan/index.ts';
+import { containerSlots, hasExporter, metricsPort } from '../../plan/index.ts';
 import type { Project, Service } from '../../spec/index.ts';
 import { CADVISOR_PROJECT, CADVISOR_SERVICE } from '../cadvisor-labels.ts';
 import type { RenderContext } from '../context.ts';
@@ -34,12 +34,6 @@ export function discoveredServices(projects: readonly Project[]): DiscoveredServ
       .filter((s) => metricsPort(s) !== undefined && s.replicas > 0)
       .map((s) => ({ job: edgeHost(p.name, s.name), project: p.name, service: s.name })),
   );
-}
-
-function metricsPort(s: Service): number | undefined {
-  if (s.type === 'app') return s.metrics === false ? undefined : (s.metrics?.port ?? s.port);
-  if (s.type === 'worker') return s.metrics?.port;
-  return undefined;
 }
 
 function metricsPath(s: Service): string {
@@ -122,7 +116,7 @@ export function scrapeConfigs(ctx: RenderContext, running: ReadonlySet<SharedCom
 }
 
 /**
- * Every replica answers to `<project>-<service>` on the project's edge network, so an A lookup
+ * Every replica answers to `<project>-<service>` on the project's metrics network, so an A lookup
  * lists them all. Each target gets a `replica` label: the container's name when the plan gave it
  * a fixed address, its address otherwise.
  */
@@ -133,12 +127,12 @@ function discoveredJob(
   port: number,
   labels: Record<string, string>,
 ): ScrapeJob {
-  const edge = ctx.plan.allocations[p.name]?.edgeAddresses ?? {};
+  const fixed = ctx.plan.allocations[p.name]?.metricsAddresses ?? {};
   const replicas = containerSlots(p)
-    .filter((slot) => slot.service === s.name && slot.role === 'service' && edge[slot.key])
+    .filter((slot) => slot.service === s.name && slot.role === 'service' && fixed[slot.key])
     .map((slot) => ({
       source_labels: ['__address__'],
-      regex: `${escapeRegex(edge[slot.key]!)}:\\d+`,
+      regex: `${escapeRegex(fixed[slot.key]!)}:\\d+`,
       target_label: 'replica',
       replacement: containerName(p.name, slot.key),
     }));

@@ -79,12 +79,14 @@ describe('Prometheus config: scrape jobs and rules follow the spec', () => {
               .map((r) => [r.target_label, r.replacement]),
           );
           assert.deepEqual(fixed, { environment: ctx.spec.environment, project: p.name, service: s.name });
-          // Each replica's fixed edge address is named after its container.
-          const edge = ctx.plan.allocations[p.name]!.edgeAddresses;
+          // Each replica's fixed address on the metrics network is named after its container.
+          const fixedAt = ctx.plan.allocations[p.name]!.metricsAddresses;
           for (const slot of containerSlots(p).filter((x) => x.service === s.name && x.role === 'service')) {
             const rule = j.relabel_configs!.find((r) => r.replacement === `${p.name}-${slot.key}`);
             assert.ok(rule, `a replica label for ${p.name}-${slot.key}`);
-            assert.ok(new RegExp(`^${rule.regex}$`).test(`${edge[slot.key]}:${s.metrics?.port ?? s.port}`));
+            assert.ok(
+              new RegExp(`^${rule.regex}$`).test(`${fixedAt[slot.key]}:${s.metrics?.port ?? s.port}`),
+            );
           }
         }
       }
