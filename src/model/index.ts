@@ -37,5 +37,5 @@ export {
   sharedVolume,
   volumeName,
 } from './names.ts';
-export { CONTROL_PLANE_PORT, HOST_GATEWAY_NAME, SERVICE_PORTS, SHARED_PORTS } from './ports.ts';
+export { CONTROL_PLANE_PORT, CONTROL_PLANE_SOCKET, SERVICE_PORTS, SHARED_PORTS } from './ports.ts';
 export { parseProbe, probeLabel, type ReadinessProbe } from './probe.ts';

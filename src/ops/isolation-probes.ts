@@ -155,6 +155,7 @@ export function probesFrom(position: StartedPosition, world: ProbeWorld): Probe[
         );
     }
     out.push(...directPortProbes(position, world, addressesOf));
+    out.push(...controlPlaneProbes(position, world));
     out.push(...hostProbes(position, world, from));
     return out;
   }
@@ -162,8 +163,9 @@ export function probesFrom(position: StartedPosition, world: ProbeWorld): Probe[
   for (const e of matrix.filter((x) => x.from === from && x.port !== undefined)) {
     for (const t of targets.filter((x) => x.name === e.to && x.port === e.port)) {
       for (const [network, a] of addressesOf(t.container, e.allowed ? (n) => attached.has(n) : undefined)) {
-        // Forbidden but on a network this component has to join for what it may reach (the proxy and Prometheus
-        // share every edge network): only its own configuration keeps it away, and the probe can only report it.
+        // Forbidden but on a network this component has to join for what it may reach (an app whose metrics
+        // have a port of their own sits on both the proxy's and Prometheus' networks): only the component's
+        // own configuration keeps it away, and the probe can only report it.
         const shared = attached.has(network);
         out.push(
           probeTo(t, network, a.address, {
@@ -175,20 +177,7 @@ export function probesFrom(position: StartedPosition, world: ProbeWorld): Probe[
       }
     }
   }
-  if (from === `${SHARED}/prometheus`) {
-    for (const l of world.hostListeners.filter((x) => x.port === CONTROL_PLANE_PORT)) {
-      for (const address of hostTargets(position, world, l))
-        out.push({
-          from,
-          to: 'host',
-          port: l.port,
-          container: 'host',
-          address,
-          expect: 'open',
-          why: 'the control plane’s metrics, scraped by Prometheus',
-        });
-    }
-  }
+  if (from === `${SHARED}/prometheus`) out.push(...controlPlaneProbes(position, world));
   return dedupe(out);
 }
 
@@ -227,6 +216,36 @@ function directPortProbes(
   }
   return out;
 }
+
+/**
+ * The control plane's `/metrics` through the proxy's listener on its shared-network address: open
+ * to Prometheus; from a project, closed on every address of the proxy (its edge address included).
+ */
+function controlPlaneProbes(position: StartedPosition, world: ProbeWorld): Probe[] {
+  if (world.plan.spec.shared.monitoring.prometheus === false) return [];
+  const proxy = world.containers.find(
+    (c) => c.labels[LABEL.project] === SHARED && c.labels[LABEL.service] === 'proxy',
+  );
+  if (!proxy) return [];
+  const forPrometheus = position.project === SHARED;
+  return Object.entries(proxy.networks)
+    .filter(([network, a]) => a.address && (!forPrometheus || network === SHARED_NETWORK))
+    .map(([network, a]) => ({
+      from: position.source,
+      to: CONTROL_PLANE,
+      port: CONTROL_PLANE_PORT,
+      container: proxy.name,
+      network,
+      address: a.address,
+      expect: forPrometheus ? ('open' as const) : ('closed' as const),
+      why: forPrometheus
+        ? 'the control plane’s metrics, scraped by Prometheus through the proxy'
+        : 'the control plane’s metrics are for Prometheus only',
+    }));
+}
+
+/** How the matrix rows name `stagecraft serve`'s metrics. */
+const CONTROL_PLANE = 'shared/control-plane';
 
 /** Host processes from a project's position: each listening port on the host addresses the probe can reach. */
 function hostProbes(position: StartedPosition, world: ProbeWorld, from: string): Probe[] {

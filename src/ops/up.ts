@@ -14,7 +14,15 @@ import {
   UnhealthyError,
   waitHealthy,
 } from '../drivers/docker/engine.ts';
-import { type Dependency, LABEL, type Network, SHARED, type Stack, sharedContainer } from '../model/index.ts';
+import {
+  CONTROL_PLANE_SOCKET,
+  type Dependency,
+  LABEL,
+  type Network,
+  SHARED,
+  type Stack,
+  sharedContainer,
+} from '../model/index.ts';
 import type { Plan } from '../plan/index.ts';
 import {
   projectStack,
@@ -90,6 +98,9 @@ export async function prepareServer(
     for (const d of certificatesDue(spec, plan, opts.serverDir))
       if (d.reason) written.changed.push(`shared/nginx/${d.certificate.cert}`);
   }
+  // The folder of serve's /metrics socket, which the proxy mounts: it exists before the proxy, and serve may start later.
+  if (spec.shared.monitoring.prometheus !== false)
+    mkdirSync(join(opts.serverDir, SHARED, CONTROL_PLANE_SOCKET.folder), { recursive: true });
   await recordAllocations(opts.store, plan);
   return { changed: written.changed, removed: written.removed, files };
 }

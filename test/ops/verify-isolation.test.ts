@@ -183,8 +183,10 @@ describe('verify isolation, the pure part: from the plan and what runs to probes
       [
         'shop/* reached shared/prometheus:9090',
         'shop/* reached blog/web:18001',
+        'shop/* reached shared/control-plane:9300',
         'blog/* reached shared/prometheus:9090',
         'blog/* reached shop/web:18000',
+        'blog/* reached shared/control-plane:9300',
       ],
     );
   });
@@ -192,7 +194,12 @@ describe('verify isolation, the pure part: from the plan and what runs to probes
   it('passes when networks do what the design says and Prometheus and the direct ports listen on the shared network only', () => {
     const world = worldOf(demo());
     const onBridges = bridges(world);
-    const sharedOnly = new Set(['shared-prometheus:9090', 'shared-proxy:18000', 'shared-proxy:18001']);
+    const sharedOnly = new Set([
+      'shared-prometheus:9090',
+      'shared-proxy:18000',
+      'shared-proxy:18001',
+      'shared-proxy:9300',
+    ]);
     const results = simulate(
       world,
       (p, from) =>
@@ -281,8 +288,24 @@ describe('verify isolation, the pure part: from the plan and what runs to probes
       'on each of its gateways and docker0',
     );
     assert.ok(host.filter((p) => p.port === 9300).every((p) => p.expect === 'closed'));
-    const scrape = probesFrom(prometheus!, world).filter((p) => p.to === 'host');
-    assert.ok(scrape.length > 0 && scrape.every((p) => p.port === 9300 && p.expect === 'open'));
+    // Prometheus reads the control plane through the proxy's shared-network address; no host port is its way.
+    assert.deepEqual(
+      probesFrom(prometheus!, world)
+        .filter((p) => p.to === 'host' || p.port === 9300)
+        .map((p) => [p.to, p.address, p.expect]),
+      [['shared/control-plane', '10.9.0.2', 'open']],
+    );
+    // From a project, the proxy's listener is closed on every address it has.
+    assert.deepEqual(
+      probesFrom(shop!, world)
+        .filter((p) => p.to === 'shared/control-plane')
+        .map((p) => [p.address, p.expect]),
+      [
+        ['10.9.0.2', 'closed'],
+        ['10.0.1.202', 'closed'],
+        ['10.1.1.202', 'closed'],
+      ],
+    );
     // Reached from shop: sshd on every address is a finding, the proxy's port is not.
     const results = host.map((p) => judge(p, 'open'));
     assert.ok(failures(results).some((f) => f.startsWith('shop/* reached host:22')));
@@ -357,7 +380,7 @@ function loadSpecText(text: string) {
   }
 }
 
-/** Docker bridges, and what listens where: Prometheus and the proxy's direct ports on their shared-network address only. */
+/** Docker bridges, and what listens where: Prometheus, the proxy's direct ports and its control-plane listener on their shared-network address only. */
 function asDesigned(world: ProbeWorld) {
   const onBridges = bridgesOf(world);
   const direct = new Set(Object.values(world.plan.allocations).flatMap((a) => Object.values(a.ports)));
@@ -366,7 +389,7 @@ function asDesigned(world: ProbeWorld) {
     !(
       p.network !== 'shared-monitoring' &&
       ((p.container === 'shared-prometheus' && p.port === 9090) ||
-        (p.container === 'shared-proxy' && direct.has(p.port)))
+        (p.container === 'shared-proxy' && (direct.has(p.port) || p.port === 9300)))
     );
 }
 

@@ -1,7 +1,7 @@
 import {
+  CONTROL_PLANE_SOCKET,
   type Container,
   edgeNetwork,
-  HOST_GATEWAY_NAME,
   LABEL,
   type Mount,
   metricsNetwork,
@@ -149,6 +149,10 @@ export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string
           ],
           mounts: [
             bind('./nginx', '/etc/nginx'),
+            // The control plane's /metrics socket: the proxy hands it to Prometheus alone (nginx/shared.ts).
+            ...(m.prometheus === false
+              ? []
+              : [bind(`./${CONTROL_PLANE_SOCKET.folder}`, CONTROL_PLANE_SOCKET.mountedAt)]),
             ...(tls === 'letsencrypt'
               ? // the certificates are under ./nginx/letsencrypt; stagecraft writes the http-01 answers to ./acme
                 [bind('./acme', '/var/www/acme')]
@@ -173,7 +177,6 @@ export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string
           ...base('prometheus', res(m.prometheus.resources, SHARED_RESOURCES.prometheus), 'metrics'),
           command: extras.prometheusArgs,
           mounts: [bind('./prometheus', '/etc/prometheus'), volume('prometheus', '/prometheus')],
-          extraHosts: [{ name: HOST_GATEWAY_NAME, address: 'host-gateway' }],
           healthcheck: wget(`http://${sharedAddress(spec, 'prometheus')}:${SHARED_PORTS.prometheus}/-/ready`),
         });
         break;

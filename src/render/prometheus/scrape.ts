@@ -2,7 +2,6 @@ import {
   CONTROL_PLANE_PORT,
   containerName,
   edgeHost,
-  HOST_GATEWAY_NAME,
   SERVICE_PORTS,
   SHARED,
   SHARED_PORTS,
@@ -17,8 +16,13 @@ import type { RenderContext } from '../context.ts';
 
 export type ScrapeJob = Record<string, unknown>;
 
-/** The stagecraft control plane (`stagecraft serve`), a process on the host. */
-export const CONTROL_PLANE = `${HOST_GATEWAY_NAME}:${CONTROL_PLANE_PORT}`;
+/**
+ * The stagecraft control plane (`stagecraft serve`), a process on the host, through the proxy's
+ * listener on its shared-network address, which passes Prometheus alone on to serve's socket.
+ */
+export function controlPlaneTarget(spec: RenderContext['spec']): string {
+  return `${sharedAddress(spec, 'proxy')}:${CONTROL_PLANE_PORT}`;
+}
 
 /** A service Prometheus finds through Docker's DNS (every replica answers to `<project>-<service>`). */
 export interface DiscoveredService {
@@ -89,7 +93,7 @@ export function scrapeConfigs(ctx: RenderContext, running: ReadonlySet<SharedCom
   if (running.has('loki')) jobs.push(staticJob('loki', at('loki', SHARED_PORTS.loki), shared('loki')));
   if (running.has('alloy')) jobs.push(staticJob('alloy', at('alloy', SHARED_PORTS.alloy), shared('alloy')));
   // Its series name the project and service they are about (a backup, a cron run): keep those labels.
-  jobs.push(staticJob('stagecraft', CONTROL_PLANE, shared('stagecraft'), { honor_labels: true }));
+  jobs.push(staticJob('stagecraft', controlPlaneTarget(spec), shared('stagecraft'), { honor_labels: true }));
 
   for (const p of spec.projects) {
     for (const s of p.services) {

@@ -132,7 +132,8 @@ describe('Prometheus config: scrape jobs and rules follow the spec', () => {
     assert.equal(targets.proxy, 'shared-nginx-exporter:9113');
     assert.equal(targets.node, 'shared-node-exporter:9100');
     assert.equal(targets.cadvisor, 'shared-cadvisor:8080');
-    assert.equal(targets.stagecraft, 'host.docker.internal:9300');
+    // The proxy's shared-network address, which lets Prometheus alone through to serve's socket.
+    assert.equal(targets.stagecraft, '172.19.0.2:9300');
     assert.equal(job(ctx, 'stagecraft')!.honor_labels, true);
     assert.deepEqual(
       job(ctx, 'cadvisor')!.metric_relabel_configs!.map((r) => [r.source_labels[0], r.target_label]),
