@@ -18,6 +18,7 @@ import {
   CONTROL_PLANE_SOCKET,
   type Dependency,
   LABEL,
+  MANAGEMENT_GATE_ROLE,
   type Network,
   SHARED,
   type Stack,
@@ -243,6 +244,11 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
         await phase(
           `${p.name}: exporters`,
           running.filter((s) => type(s) === 'exporter'),
+          p.name,
+        );
+        await phase(
+          `${p.name}: UI gates`,
+          running.filter((s) => type(s) === MANAGEMENT_GATE_ROLE),
           p.name,
         );
         const apps = running.filter((s) => type(s) === 'app');
