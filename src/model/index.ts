@@ -21,12 +21,13 @@ export type {
   Stack,
   Volume,
 } from './container.ts';
-export { LABEL, labelsFor, PROBE_ROLE, projectLabels, VERIFY_ROLE } from './labels.ts';
+export { LABEL, labelsFor, MANAGEMENT_GATE_ROLE, PROBE_ROLE, projectLabels, VERIFY_ROLE } from './labels.ts';
 export {
   containerName,
   edgeHost,
   edgeNetwork,
   internalNetwork,
+  metricsNetwork,
   SHARED,
   SHARED_NETWORK,
   type SharedComponent,
@@ -36,6 +37,6 @@ export {
   sharedVolume,
   volumeName,
 } from './names.ts';
-export { CONTROL_PLANE_PORT, HOST_GATEWAY_NAME, SERVICE_PORTS, SHARED_PORTS } from './ports.ts';
+export { CONTROL_PLANE_PORT, CONTROL_PLANE_SOCKET, SERVICE_PORTS, SHARED_PORTS } from './ports.ts';
 export { parseProbe, probeLabel, type ReadinessProbe } from './probe.ts';
 export { verifySchedule } from './verify-schedule.ts';

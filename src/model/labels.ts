@@ -23,6 +23,9 @@ export const LABEL = {
  * a restore check's scratch database. `up` leaves them be.
  */
 export const PROBE_ROLE = 'probe';
+
+/** The role (and type) of the nginx in front of a RabbitMQ management UI: its service is the broker's. */
+export const MANAGEMENT_GATE_ROLE = 'ui';
 export const VERIFY_ROLE = 'verify';
 
 /** The environment, project and service labels; with a role (`service`, `exporter`, `release`…) that too. */

@@ -51,12 +51,17 @@ export function edgeNetwork(project: string): string {
   return `${project}-edge`;
 }
 
+/** Where Prometheus meets what it scrapes of one project: its apps' and workers' metrics and its exporters. */
+export function metricsNetwork(project: string): string {
+  return `${project}-metrics`;
+}
+
 /** `<project>-<key>`: `shop-web-1`, `shop-db`, `shop-db-exporter`. */
 export function containerName(project: string, key: string): string {
   return `${project}-${key}`;
 }
 
-/** The name the shared proxy and Prometheus use on the edge network, where projects meet: `<project>-<service>`. */
+/** The name the shared proxy (on the edge network) and Prometheus (on the metrics network) use for a service: `<project>-<service>`. */
 export function edgeHost(project: string, service: string): string {
   return `${project}-${service}`;
 }

@@ -26,8 +26,19 @@ export const SERVICE_PORTS = {
   redisExporter: 9121,
 } as const;
 
-/** `stagecraft serve` on the host: its API and `/metrics`, which Prometheus scrapes. */
+/**
+ * `stagecraft serve`'s `/metrics`: on 127.0.0.1 of the host, and on the proxy's shared-network
+ * address, where the proxy lets only Prometheus through to the control plane's socket.
+ */
 export const CONTROL_PLANE_PORT = 9300;
 
-/** The host as the shared Prometheus reaches it from its container (an `extra_hosts` entry). */
-export const HOST_GATEWAY_NAME = 'host.docker.internal';
+/**
+ * Where `serve` answers `/metrics` for Prometheus: a unix socket in a folder of the shared stack's
+ * own (relative to it), which only the proxy mounts (at `mountedAt`). A TCP listener on the host would be
+ * reachable from every container: they all reach every address of the host's bridges.
+ */
+export const CONTROL_PLANE_SOCKET = {
+  folder: 'control-plane',
+  name: 'metrics.sock',
+  mountedAt: '/run/stagecraft-control-plane',
+} as const;

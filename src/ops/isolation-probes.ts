@@ -3,11 +3,13 @@ import {
   edgeNetwork,
   internalNetwork,
   LABEL,
+  MANAGEMENT_GATE_ROLE,
+  metricsNetwork,
   PROBE_ROLE,
   SHARED,
   SHARED_NETWORK,
 } from '../model/index.ts';
-import { type IsolationEntry, isolationMatrix, type Plan } from '../plan/index.ts';
+import { type IsolationEntry, isolationMatrix, type Plan, projectTargets } from '../plan/index.ts';
 
 /**
  * The pure half of `verify isolation`: from the plan and what is running (containers, their
@@ -96,17 +98,26 @@ export function probePositions(plan: Plan, containers: readonly RunningContainer
   for (const p of spec.projects) {
     if (!plan.allocations[p.name]) continue;
     const seen = networksOf((c) => c.labels[LABEL.project] === p.name && !isOneOff(c));
-    const planned = [internalNetwork(p.name), edgeNetwork(p.name)];
+    const planned = [internalNetwork(p.name), edgeNetwork(p.name), metricsNetwork(p.name)];
     out.push({ source: `${p.name}/*`, project: p.name, networks: seen.length ? seen : planned });
   }
-  const edges = spec.projects.filter((p) => plan.allocations[p.name]).map((p) => edgeNetwork(p.name));
-  const shared = [SHARED_NETWORK, ...edges].sort();
+  const planned = spec.projects.filter((p) => plan.allocations[p.name]);
+  const joins = {
+    proxy: [SHARED_NETWORK, ...planned.map((p) => edgeNetwork(p.name))].sort(),
+    prometheus: [SHARED_NETWORK, ...planned.map((p) => metricsNetwork(p.name))].sort(),
+  };
   const monitoring = spec.shared.monitoring;
-  for (const component of ['proxy', ...(monitoring.prometheus === false ? [] : ['prometheus'])]) {
+  const components: (keyof typeof joins)[] =
+    monitoring.prometheus === false ? ['proxy'] : ['proxy', 'prometheus'];
+  for (const component of components) {
     const seen = networksOf(
       (c) => c.labels[LABEL.project] === SHARED && c.labels[LABEL.service] === component,
     );
-    out.push({ source: `${SHARED}/${component}`, project: SHARED, networks: seen.length ? seen : shared });
+    out.push({
+      source: `${SHARED}/${component}`,
+      project: SHARED,
+      networks: seen.length ? seen : joins[component],
+    });
   }
   return out;
 }
@@ -144,6 +155,7 @@ export function probesFrom(position: StartedPosition, world: ProbeWorld): Probe[
         );
     }
     out.push(...directPortProbes(position, world, addressesOf));
+    out.push(...controlPlaneProbes(position, world));
     out.push(...hostProbes(position, world, from));
     return out;
   }
@@ -151,8 +163,9 @@ export function probesFrom(position: StartedPosition, world: ProbeWorld): Probe[
   for (const e of matrix.filter((x) => x.from === from && x.port !== undefined)) {
     for (const t of targets.filter((x) => x.name === e.to && x.port === e.port)) {
       for (const [network, a] of addressesOf(t.container, e.allowed ? (n) => attached.has(n) : undefined)) {
-        // Forbidden but on a network this component has to join for what it may reach (the proxy and Prometheus
-        // share every edge network): only its own configuration keeps it away, and the probe can only report it.
+        // Forbidden but on a network this component has to join for what it may reach (an app whose metrics
+        // have a port of their own sits on both the proxy's and Prometheus' networks): only the component's
+        // own configuration keeps it away, and the probe can only report it.
         const shared = attached.has(network);
         out.push(
           probeTo(t, network, a.address, {
@@ -164,20 +177,7 @@ export function probesFrom(position: StartedPosition, world: ProbeWorld): Probe[
       }
     }
   }
-  if (from === `${SHARED}/prometheus`) {
-    for (const l of world.hostListeners.filter((x) => x.port === CONTROL_PLANE_PORT)) {
-      for (const address of hostTargets(position, world, l))
-        out.push({
-          from,
-          to: 'host',
-          port: l.port,
-          container: 'host',
-          address,
-          expect: 'open',
-          why: 'the control plane’s metrics, scraped by Prometheus',
-        });
-    }
-  }
+  if (from === `${SHARED}/prometheus`) out.push(...controlPlaneProbes(position, world));
   return dedupe(out);
 }
 
@@ -216,6 +216,36 @@ function directPortProbes(
   }
   return out;
 }
+
+/**
+ * The control plane's `/metrics` through the proxy's listener on its shared-network address: open
+ * to Prometheus; from a project, closed on every address of the proxy (its edge address included).
+ */
+function controlPlaneProbes(position: StartedPosition, world: ProbeWorld): Probe[] {
+  if (world.plan.spec.shared.monitoring.prometheus === false) return [];
+  const proxy = world.containers.find(
+    (c) => c.labels[LABEL.project] === SHARED && c.labels[LABEL.service] === 'proxy',
+  );
+  if (!proxy) return [];
+  const forPrometheus = position.project === SHARED;
+  return Object.entries(proxy.networks)
+    .filter(([network, a]) => a.address && (!forPrometheus || network === SHARED_NETWORK))
+    .map(([network, a]) => ({
+      from: position.source,
+      to: CONTROL_PLANE,
+      port: CONTROL_PLANE_PORT,
+      container: proxy.name,
+      network,
+      address: a.address,
+      expect: forPrometheus ? ('open' as const) : ('closed' as const),
+      why: forPrometheus
+        ? 'the control plane’s metrics, scraped by Prometheus through the proxy'
+        : 'the control plane’s metrics are for Prometheus only',
+    }));
+}
+
+/** How the matrix rows name `stagecraft serve`'s metrics. */
+const CONTROL_PLANE = 'shared/control-plane';
 
 /** Host processes from a project's position: each listening port on the host addresses the probe can reach. */
 function hostProbes(position: StartedPosition, world: ProbeWorld, from: string): Probe[] {
@@ -276,12 +306,24 @@ function targetContainers(world: ProbeWorld): Target[] {
     const project = c.labels[LABEL.project];
     const service = c.labels[LABEL.service];
     if (!project || !service) continue;
-    const name =
-      c.labels[LABEL.role] === 'exporter' ? `${project}/${service}-exporter` : `${project}/${service}`;
-    for (const port of [...(ports.get(name) ?? [])].sort((a, b) => a - b))
-      out.push({ name, port, container: c });
+    const role = c.labels[LABEL.role];
+    const name = role === 'exporter' ? `${project}/${service}-exporter` : `${project}/${service}`;
+    // The gate in front of a management UI answers for the broker's UI port, and only for it.
+    const answers = role === MANAGEMENT_GATE_ROLE ? managementPorts(world, name) : (ports.get(name) ?? []);
+    for (const port of [...answers].sort((a, b) => a - b)) out.push({ name, port, container: c });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name) || a.container.name.localeCompare(b.container.name));
+}
+
+/** The management UI's port of a broker (`shop/queue`), as the isolation model places it. */
+function managementPorts(world: ProbeWorld, name: string): number[] {
+  const [project] = name.split('/');
+  const p = world.plan.spec.projects.find((x) => x.name === project);
+  return p
+    ? projectTargets(p)
+        .filter((t) => t.name === name && t.kind === 'ui')
+        .map((t) => t.port)
+    : [];
 }
 
 /** The matrix entry that forbids `from` reaching `to` (another project, or a shared admin port). */

@@ -14,7 +14,16 @@ import {
   UnhealthyError,
   waitHealthy,
 } from '../drivers/docker/engine.ts';
-import { type Dependency, LABEL, type Network, SHARED, type Stack, sharedContainer } from '../model/index.ts';
+import {
+  CONTROL_PLANE_SOCKET,
+  type Dependency,
+  LABEL,
+  MANAGEMENT_GATE_ROLE,
+  type Network,
+  SHARED,
+  type Stack,
+  sharedContainer,
+} from '../model/index.ts';
 import type { Plan } from '../plan/index.ts';
 import {
   projectStack,
@@ -90,6 +99,9 @@ export async function prepareServer(
     for (const d of certificatesDue(spec, plan, opts.serverDir))
       if (d.reason) written.changed.push(`shared/nginx/${d.certificate.cert}`);
   }
+  // The folder of serve's /metrics socket, which the proxy mounts: it exists before the proxy, and serve may start later.
+  if (spec.shared.monitoring.prometheus !== false)
+    mkdirSync(join(opts.serverDir, SHARED, CONTROL_PLANE_SOCKET.folder), { recursive: true });
   await recordAllocations(opts.store, plan);
   return { changed: written.changed, removed: written.removed, files };
 }
@@ -232,6 +244,11 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
         await phase(
           `${p.name}: exporters`,
           running.filter((s) => type(s) === 'exporter'),
+          p.name,
+        );
+        await phase(
+          `${p.name}: UI gates`,
+          running.filter((s) => type(s) === MANAGEMENT_GATE_ROLE),
           p.name,
         );
         const apps = running.filter((s) => type(s) === 'app');

@@ -36,20 +36,32 @@ export function allocate(
   for (const p of spec.projects) {
     const block = blocks.get(p.name);
     if (!block) continue;
-    const half = Cidr.of(block.base, block.prefix + 1);
-    const edge = Cidr.of(block.base + half.size, block.prefix + 1);
+    const { internal, edge, metrics } = splitBlock(block);
     const a: ProjectAllocation = {
       subnet: block.toString(),
-      internal: half.toString(),
+      internal: internal.toString(),
       edge: edge.toString(),
+      metrics: metrics.toString(),
       ports: ports.get(p.name) ?? {},
       addresses: {},
       edgeAddresses: {},
+      metricsAddresses: {},
     };
-    assignAddresses(spec, p, a, half, edge, recorded, diagnostics);
+    assignAddresses(spec, p, a, { internal, edge, metrics }, recorded, diagnostics);
     allocations[p.name] = a;
   }
   return { allocations, diagnostics };
+}
+
+/**
+ * A project's block: the first half for its internal network, the third quarter for its edge
+ * network (the proxy and the apps), the fourth for its metrics network (Prometheus and what it scrapes).
+ */
+export function splitBlock(block: Cidr): { internal: Cidr; edge: Cidr; metrics: Cidr } {
+  const internal = Cidr.of(block.base, block.prefix + 1);
+  const edge = Cidr.of(block.base + internal.size, block.prefix + 2);
+  const metrics = Cidr.of(edge.base + edge.size, block.prefix + 2);
+  return { internal, edge, metrics };
 }
 
 function allocateSubnets(
@@ -153,8 +165,7 @@ function assignAddresses(
   spec: Spec,
   p: Project,
   a: ProjectAllocation,
-  internal: Cidr,
-  edge: Cidr,
+  nets: { internal: Cidr; edge: Cidr; metrics: Cidr },
   recorded: RecordedAllocations,
   diagnostics: Diagnostic[],
 ): void {
@@ -162,16 +173,22 @@ function assignAddresses(
   const old = recorded.addresses.get(project);
   const slots = containerSlots(p);
   fill(
-    internal,
+    nets.internal,
     slots.map((s) => s.key),
     a.addresses,
     (key) => old?.get(key),
   );
   fill(
-    edge,
+    nets.edge,
     slots.filter((s) => s.onEdge).map((s) => s.key),
     a.edgeAddresses,
     (key) => old?.get(`edge:${key}`),
+  );
+  fill(
+    nets.metrics,
+    slots.filter((s) => s.onMetrics).map((s) => s.key),
+    a.metricsAddresses,
+    (key) => old?.get(`metrics:${key}`),
   );
 
   function fill(

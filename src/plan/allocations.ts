@@ -3,16 +3,19 @@
  * (`{ project, kind, key, value }` rows).
  */
 export interface ProjectAllocation {
-  /** The project's block from the pool; the first half is its internal network, the second its edge. */
+  /** The project's block from the pool: the first half is its internal network, then a quarter each for its edge and metrics networks. */
   subnet: string;
   internal: string;
   edge: string;
+  metrics: string;
   /** Host ports by service name (apps, databases, caches, queues). */
   ports: Record<string, number>;
   /** Container addresses on the internal network, by container key (`web-1`, `db`). */
   addresses: Record<string, string>;
-  /** Container addresses on the edge network (apps and exporters). */
+  /** Container addresses on the edge network (apps). */
   edgeAddresses: Record<string, string>;
+  /** Container addresses on the metrics network (what Prometheus scrapes: apps and workers with metrics, exporters). */
+  metricsAddresses: Record<string, string>;
 }
 
 export type Allocations = Record<string, ProjectAllocation>;
@@ -34,6 +37,8 @@ export function allocationsToRows(allocations: Allocations): AllocationRow[] {
       rows.push({ project, kind: 'address', key, value: ip });
     for (const [key, ip] of Object.entries(a.edgeAddresses))
       rows.push({ project, kind: 'address', key: `edge:${key}`, value: ip });
+    for (const [key, ip] of Object.entries(a.metricsAddresses))
+      rows.push({ project, kind: 'address', key: `metrics:${key}`, value: ip });
   }
   return rows;
 }

@@ -2,6 +2,7 @@ import {
   type Diagnostic,
   diagnostic,
   EXPORTER_RESOURCES,
+  MANAGEMENT_GATE_RESOURCES,
   type Project,
   resourcesOf,
   SHARED_RESOURCES,
@@ -71,6 +72,11 @@ export function projectUsage(p: Project): Usage {
       const e = resourcesOf(EXPORTER_RESOURCES[s.type as 'postgres' | 'redis']);
       usage.cpus += e.cpus.toMillicores();
       usage.bytes += e.memory.toBytes();
+    }
+    if (s.type === 'rabbitmq' && s.ui) {
+      const g = resourcesOf(MANAGEMENT_GATE_RESOURCES);
+      usage.cpus += g.cpus.toMillicores();
+      usage.bytes += g.memory.toBytes();
     }
   }
   return usage;

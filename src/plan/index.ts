@@ -1,5 +1,5 @@
 /** `plan`, pure: allocations, budget, cost split, isolation matrix and the diff against recorded state. */
-export { allocate, EMPTY_HOST, type HostUsage } from './allocate.ts';
+export { allocate, EMPTY_HOST, type HostUsage, splitBlock } from './allocate.ts';
 export * from './allocations.ts';
 export {
   type Budget,
@@ -10,7 +10,7 @@ export {
   type Usage,
   WARN_RATIO,
 } from './budget.ts';
-export { type ContainerSlot, containerSlots, hasExporter, needsPort } from './containers.ts';
+export { type ContainerSlot, containerSlots, hasExporter, metricsPort, needsPort } from './containers.ts';
 export { type Cost, splitCost } from './cost.ts';
 export { diffAllocations, type PlanDiff } from './diff.ts';
 export { type IsolationEntry, isolationMatrix, projectTargets } from './isolation.ts';

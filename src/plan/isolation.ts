@@ -1,5 +1,5 @@
 import type { Project, Spec } from '../spec/index.ts';
-import { hasExporter } from './containers.ts';
+import { hasExporter, metricsPort } from './containers.ts';
 
 export interface IsolationEntry {
   from: string;
@@ -36,8 +36,8 @@ export function projectTargets(p: Project): Target[] {
       case 'app':
         at(s.port, 'app');
         {
-          const metricsPort = s.metrics ? s.metrics.port : undefined;
-          if (metricsPort && metricsPort !== s.port) at(metricsPort, 'metrics');
+          const port = metricsPort(s);
+          if (port !== undefined && port !== s.port) at(port, 'metrics');
         }
         break;
       case 'worker':
@@ -127,7 +127,8 @@ export function isolationMatrix(spec: Spec): IsolationEntry[] {
   return out;
 }
 
+/** An app Prometheus scrapes on the port it serves (metrics not on a port of their own). */
 function appHasMetrics(p: Project, name: string): boolean {
   const s = p.services.find((x) => `${p.name}/${x.name}` === name);
-  return s?.type === 'app' && s.metrics !== false && s.metrics !== undefined;
+  return s?.type === 'app' && metricsPort(s) === s.port;
 }

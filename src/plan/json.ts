@@ -7,10 +7,11 @@ export function planToJson(plan: Plan) {
   for (const [name, a] of Object.entries(plan.allocations)) {
     allocations[name] = {
       subnet: a.subnet,
-      networks: { internal: a.internal, edge: a.edge },
+      networks: { internal: a.internal, edge: a.edge, metrics: a.metrics },
       ports: a.ports,
       addresses: a.addresses,
       edgeAddresses: a.edgeAddresses,
+      metricsAddresses: a.metricsAddresses,
     };
   }
   const b = plan.budget;

@@ -1,10 +1,9 @@
+import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import type Docker from 'dockerode';
-import { defaultBridgeGateway } from '../drivers/docker/bridge.ts';
-import { CONTROL_PLANE_PORT } from '../model/index.ts';
+import { CONTROL_PLANE_PORT, CONTROL_PLANE_SOCKET, SHARED } from '../model/index.ts';
 import { OperationFailed } from '../ops/failure.ts';
 import { certificateExpiries, metricsFacts, metricsText } from '../ops/metrics.ts';
 import type { RunningEnvironment } from '../ops/running-environment.ts';
@@ -26,22 +25,23 @@ export interface ListenAddress {
 export class CannotListen extends OperationFailed {}
 
 /**
- * 127.0.0.1 for the host itself, and the gateway of Docker's default bridge (docker0), which is
- * what `host.docker.internal:host-gateway` resolves to inside the Prometheus container. Not
- * 0.0.0.0: the control plane must not be on a public address. `serve` runs on the server itself:
- * on another machine this address is not local, and listening fails.
+ * 127.0.0.1 for the host itself. Prometheus reads the socket (`controlPlaneSocket`) through the
+ * proxy: an address of the host's bridges would be reachable from every container on the host.
  */
-export async function controlPlaneAddresses(docker: Docker): Promise<ListenAddress[]> {
-  const gateway = await defaultBridgeGateway(docker);
-  if (!gateway)
-    throw new CannotListen(
-      `the engine's bridge network has no IPv4 gateway, so Prometheus cannot reach the control plane; give --listen ADDRESS:${CONTROL_PLANE_PORT}`,
-    );
-  return [
-    { host: '127.0.0.1', port: CONTROL_PLANE_PORT },
-    { host: gateway, port: CONTROL_PLANE_PORT },
-  ];
+export const CONTROL_PLANE_ADDRESSES: readonly ListenAddress[] = [
+  { host: '127.0.0.1', port: CONTROL_PLANE_PORT },
+];
+
+/**
+ * `<serverDir>/shared/control-plane/metrics.sock`: the folder only the shared proxy mounts, the
+ * only way in for Prometheus. `serve` runs on the server itself, beside the engine.
+ */
+export function controlPlaneSocket(serverDir: string): string {
+  return join(serverDir, SHARED, CONTROL_PLANE_SOCKET.folder, CONTROL_PLANE_SOCKET.name);
 }
+
+/** A unix socket path longer than this does not fit in `sockaddr_un` (108 bytes with its NUL). */
+const MAX_SOCKET_PATH = 107;
 
 /** Where the API listens by default (spec.md: `serve [--listen ADDR:PORT]`, 127.0.0.1:7700). */
 export const API_ADDRESS: ListenAddress = { host: '127.0.0.1', port: 7700 };
@@ -69,6 +69,8 @@ export interface ControlPlane {
 export async function startControlPlane(opts: {
   running: RunningEnvironment & { secrets: SecretStore };
   addresses: readonly ListenAddress[];
+  /** The unix socket Prometheus reads `/metrics` on (through the proxy); none: no socket. */
+  socket?: string;
   /** Where the HTTP API listens (a listener of its own: /metrics is not on it); none: no API. */
   api?: ListenAddress;
   /** The variables the engine is reached with, for the API's deploys. */
@@ -91,6 +93,14 @@ export async function startControlPlane(opts: {
   const servers: Server[] = [];
   try {
     for (const a of opts.addresses) servers.push(await listen(metrics, a));
+    const urls = servers.map((s) => {
+      const a = s.address() as AddressInfo;
+      return `http://${a.address}:${a.port}/metrics`;
+    });
+    if (opts.socket) {
+      servers.push(await listenOnSocket(metrics, opts.socket));
+      urls.push(`unix:${opts.socket}:/metrics`);
+    }
     let apiUrl: string | undefined;
     if (opts.api) {
       const app = apiApp({
@@ -111,10 +121,6 @@ export async function startControlPlane(opts: {
       jobs,
       executors: serveExecutors(running),
       log: opts.log,
-    });
-    const urls = servers.slice(0, opts.addresses.length).map((s) => {
-      const a = s.address() as AddressInfo;
-      return `http://${a.address}:${a.port}/metrics`;
     });
     return {
       urls,
@@ -144,6 +150,42 @@ async function listen(handler: RequestListener, a: ListenAddress): Promise<Serve
     );
     server.listen(a.port, a.host, resolve);
   });
+  return server;
+}
+
+/**
+ * Listens on the socket, replacing a stale one (a `serve` that died) but never one another `serve`
+ * still answers on. Anyone who can reach the folder may connect (the proxy's nginx runs as its own
+ * user): only the proxy mounts it, and the host has 127.0.0.1:9300 anyway.
+ */
+async function listenOnSocket(handler: RequestListener, path: string): Promise<Server> {
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH)
+    throw new CannotListen(
+      `the control plane's socket path is longer than ${MAX_SOCKET_PATH} bytes (${path}): move the server folder to a shorter path`,
+    );
+  mkdirSync(join(path, '..'), { recursive: true, mode: 0o755 });
+  const answering = await new Promise<boolean>((resolve) => {
+    const probe = connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (answering) throw new CannotListen(`another serve answers on ${path}: stop it first`);
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new CannotListen(`cannot listen on ${path}: ${e.message}`)),
+    );
+    server.listen(path, resolve);
+  });
+  chmodSync(path, 0o666);
   return server;
 }
 

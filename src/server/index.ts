@@ -10,8 +10,9 @@ export { openApiDocument } from './api/openapi.ts';
 export {
   API_ADDRESS,
   CannotListen,
+  CONTROL_PLANE_ADDRESSES,
   type ControlPlane,
-  controlPlaneAddresses,
+  controlPlaneSocket,
   isLoopback,
   type ListenAddress,
   startControlPlane,

@@ -29,6 +29,9 @@ export const EXPORTER_RESOURCES = {
   redis: { cpus: '0.05', memory: '32MiB' },
 } as const;
 
+/** The nginx in front of a RabbitMQ management UI (`ui: true`), the broker's only way to the proxy. */
+export const MANAGEMENT_GATE_RESOURCES = { cpus: '0.05', memory: '32MiB' } as const;
+
 export function resourcesOf(r: { cpus: string; memory: string }): { cpus: Cpus; memory: Size } {
   return { cpus: must(Cpus.parse(r.cpus)), memory: must(Size.parse(r.memory)) };
 }

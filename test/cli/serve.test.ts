@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import Docker from 'dockerode';
-import { demux } from '../../src/drivers/docker/engine.ts';
-import { controlPlaneAddresses, metricsHandler } from '../../src/server/index.ts';
+import { CONTROL_PLANE_ADDRESSES, controlPlaneSocket } from '../../src/server/index.ts';
 import { openStore } from '../../src/state/index.ts';
 import { childOutput } from '../support/child-output.ts';
 
@@ -25,39 +23,22 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+function getOnSocket(socketPath: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('stagecraft serve', () => {
-  it('listens on 127.0.0.1 and the docker0 gateway, which a container reaches as host.docker.internal; not 0.0.0.0', async () => {
-    const docker = new Docker({ socketPath: '/var/run/docker.sock' });
-    const addresses = await controlPlaneAddresses(docker);
-    assert.deepEqual(
-      addresses.map((a) => a.port),
-      [9300, 9300],
-    );
-    assert.equal(addresses[0]!.host, '127.0.0.1');
-    // An address of this machine, and what a container reaches as host.docker.internal (host-gateway).
-    const server = createHttpServer(metricsHandler(async () => 'stagecraft_probe 1\n'));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, addresses[1]!.host, resolve);
-    });
-    const port = (server.address() as AddressInfo).port;
-    const container = await docker.createContainer({
-      name: `stagecraft-serve-probe-${process.pid}`,
-      Image: 'stagecraft/demo-app:1',
-      Cmd: ['curl', '-sS', '--max-time', '10', `http://host.docker.internal:${port}/metrics`],
-      HostConfig: { ExtraHosts: ['host.docker.internal:host-gateway'] },
-    });
-    try {
-      await container.start();
-      const { StatusCode } = (await container.wait()) as { StatusCode: number };
-      const logs = demux((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer);
-      assert.equal(StatusCode, 0, logs);
-      assert.equal(logs, 'stagecraft_probe 1\n');
-    } finally {
-      await container.remove({ force: true });
-      await new Promise((resolve) => server.close(resolve));
-    }
-    assert.notEqual(addresses[1]!.host, '0.0.0.0');
+  it('listens on 127.0.0.1 only by default, and for Prometheus on a socket in the folder only the proxy mounts', () => {
+    assert.deepEqual(CONTROL_PLANE_ADDRESSES, [{ host: '127.0.0.1', port: 9300 }]);
+    assert.equal(controlPlaneSocket('/srv/stage'), '/srv/stage/shared/control-plane/metrics.sock');
   });
 
   it('serves /metrics from the store, says what it scheduled, and stops on SIGTERM with exit 0', async () => {
@@ -89,6 +70,17 @@ projects:
     });
     await store.close();
 
+    // A socket left by a serve that died: replaced, not an error.
+    const stale = controlPlaneSocket(join(dir, '.stagecraft', 'server'));
+    mkdirSync(dirname(stale), { recursive: true });
+    const bound = spawnSync('python3', [
+      '-c',
+      'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])',
+      stale,
+    ]);
+    assert.equal(bound.status, 0, String(bound.stderr));
+    assert.ok(statSync(stale).isSocket());
+
     const port = await freePort();
     const apiPort = await freePort();
     const child = spawn(
@@ -114,6 +106,17 @@ projects:
       );
       assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 404);
 
+      // The socket Prometheus reads through the proxy: the same metrics, any local user may connect.
+      const socket = controlPlaneSocket(join(dir, '.stagecraft', 'server'));
+      await output.until(new RegExp(`unix:${socket.replace(/[.]/g, '\\.')}:/metrics`));
+      assert.equal(statSync(socket).mode & 0o777, 0o666);
+      const viaSocket = await getOnSocket(socket, '/metrics');
+      assert.equal(viaSocket.status, 200);
+      assert.match(
+        viaSocket.body,
+        /^stagecraft_cron_last_run_success\{project="servelab",service="nightly"\} 0$/m,
+      );
+
       // The API on a listener of its own: /metrics is not there, and it is not on /metrics' listener.
       await output.until(new RegExp(`API on http://127\\.0\\.0\\.1:${apiPort}/api/v1/`));
       assert.equal((await fetch(`http://127.0.0.1:${apiPort}/api/v1/projects`)).status, 401);
@@ -124,6 +127,7 @@ projects:
     }
     assert.equal(await output.closed, 0, output.err);
     assert.match(output.out, /✓ stopped/);
+    assert.ok(!existsSync(controlPlaneSocket(join(dir, '.stagecraft', 'server'))), 'the socket goes with it');
     assert.match(output.err, /SIGTERM: finishing the running jobs/);
   });
 });

@@ -37,4 +37,36 @@ describe('ensureNetwork', () => {
     assert.ok(endpoint.Aliases.includes('shop-web'), endpoint.Aliases.join(','));
     assert.equal(await ensureNetwork(engine, { ...net, internal: true }), 'kept');
   });
+
+  it('makes again a network on another subnet (an edge network shrunk for the metrics network); a fixed address still inside is kept', async () => {
+    const engine = dockerFor('local', {});
+    const shrunk = { name: NETWORK, internal: true, subnet: '10.251.0.0/26', ipRange: '10.251.0.48/28' };
+    assert.equal(await ensureNetwork(engine, shrunk), 'recreated');
+    assert.equal(
+      docker('network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Subnet}}{{end}}', NETWORK),
+      '10.251.0.0/26',
+    );
+    const endpoint = JSON.parse(
+      docker('inspect', '-f', `{{json (index .NetworkSettings.Networks "${NETWORK}")}}`, CONTAINER),
+    ) as { IPAddress: string; Aliases: string[] };
+    assert.equal(endpoint.IPAddress, '10.251.0.7');
+    assert.ok(endpoint.Aliases.includes('shop-web'), endpoint.Aliases.join(','));
+    // The freed half can hold a network of its own now.
+    const metrics = { name: `${NETWORK}-metrics`, internal: true, subnet: '10.251.0.64/26' };
+    try {
+      assert.equal(await ensureNetwork(engine, metrics), 'created');
+    } finally {
+      spawnSync('docker', ['network', 'rm', metrics.name]);
+    }
+    // A member whose fixed address falls outside the new subnet rejoins with one the engine picks.
+    assert.equal(
+      await ensureNetwork(engine, { ...shrunk, subnet: '10.251.0.128/26', ipRange: '10.251.0.176/28' }),
+      'recreated',
+    );
+    const moved = JSON.parse(
+      docker('inspect', '-f', `{{json (index .NetworkSettings.Networks "${NETWORK}")}}`, CONTAINER),
+    ) as { IPAddress: string; Aliases: string[] };
+    assert.match(moved.IPAddress, /^10\.251\.0\.1(2[89]|[3-9]\d)$/);
+    assert.ok(moved.Aliases.includes('shop-web'));
+  });
 });

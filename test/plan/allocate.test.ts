@@ -4,13 +4,21 @@ import fc from 'fast-check';
 import {
   type Allocations,
   allocationsToRows,
+  containerSlots,
   NOTHING_RECORDED,
   planEnvironment,
   rowsToRecorded,
+  splitBlock,
 } from '../../src/plan/index.ts';
 import { Cidr, loadSpecText, portRange, type Spec } from '../../src/spec/index.ts';
 
 type Shape = Record<string, string[]>;
+
+function cidr(text: string): Cidr {
+  const r = Cidr.parse(text);
+  assert.ok(r.ok, text);
+  return r.value;
+}
 
 /** A spec with the given projects and services (each service name says its type). */
 function specOf(shape: Shape): Spec {
@@ -54,9 +62,56 @@ describe('allocation', () => {
     assert.equal(plan.allocations.a!.subnet, '172.20.0.0/20');
     assert.equal(plan.allocations.b!.subnet, '172.20.16.0/20');
     assert.equal(plan.allocations.a!.internal, '172.20.0.0/21');
-    assert.equal(plan.allocations.a!.edge, '172.20.8.0/21');
+    assert.equal(plan.allocations.a!.edge, '172.20.8.0/22');
+    assert.equal(plan.allocations.a!.metrics, '172.20.12.0/22');
     assert.equal(plan.allocations.a!.addresses['web-1'], '172.20.0.2');
     assert.equal(plan.allocations.a!.edgeAddresses['web-1'], '172.20.8.2');
+  });
+
+  it('splits each block into the internal half and a quarter each for the edge and metrics networks, and places containers on them by what reaches them', () => {
+    const text = [
+      'version: 1',
+      'server: { domain: t.test, capacity: { cpus: 100, memory: 100GiB } }',
+      'network: { projects: 10.40.0.0/16, projectSize: 24 }',
+      'projects:',
+      '  a:',
+      '    services:',
+      '      web: { type: app, image: x:1, replicas: 2, metrics: { path: /metrics } }',
+      '      site: { type: app, image: x:1, metrics: false }',
+      '      jobs: { type: worker, image: x:1, metrics: { port: 9100 } }',
+      '      quiet: { type: worker, image: x:1 }',
+      '      db: { type: postgres }',
+      '      mq: { type: rabbitmq, ui: true }',
+    ].join('\n');
+    const r = loadSpecText('p.yaml', text, {});
+    assert.ok(r.spec, r.diagnostics.map((d) => d.message).join('\n'));
+    const a = planEnvironment(r.spec).allocations.a!;
+    assert.deepEqual(
+      [a.subnet, a.internal, a.edge, a.metrics],
+      ['10.40.0.0/24', '10.40.0.0/25', '10.40.0.128/26', '10.40.0.192/26'],
+    );
+    const block = splitBlock(cidr('10.40.0.0/24'));
+    assert.ok(!block.internal.overlaps(block.edge) && !block.edge.overlaps(block.metrics));
+    // The proxy meets only apps on the edge; Prometheus only what it scrapes on the metrics network.
+    assert.deepEqual(Object.keys(a.edgeAddresses).sort(), ['site-1', 'web-1', 'web-2']);
+    assert.deepEqual(Object.keys(a.metricsAddresses).sort(), ['db-exporter', 'jobs-1', 'web-1', 'web-2']);
+    const inside = (subnet: string, ips: Record<string, string>) =>
+      Object.values(ips).every((ip) => cidr(subnet).contains(cidr(`${ip}/32`)));
+    assert.ok(inside(a.edge, a.edgeAddresses) && inside(a.metrics, a.metricsAddresses));
+    const slots = containerSlots(r.spec.projects[0]!);
+    assert.deepEqual(
+      slots.filter((x) => !x.onEdge && !x.onMetrics).map((x) => x.key),
+      ['quiet-1', 'db', 'mq'],
+      'data services and workers without metrics sit on the internal network only',
+    );
+    // Recorded metrics addresses are kept, like the others.
+    const recorded = rowsToRecorded(
+      allocationsToRows({ a: { ...a, metricsAddresses: { ...a.metricsAddresses, 'web-1': '10.40.0.230' } } }),
+    );
+    assert.equal(
+      planEnvironment(r.spec, { recorded }).allocations.a!.metricsAddresses['web-1'],
+      '10.40.0.230',
+    );
   });
 
   it('skips ports and subnets the host already uses', () => {

@@ -2,7 +2,13 @@ import type { Command } from 'commander';
 import { CONTROL_PLANE_PORT } from '../../model/index.ts';
 import { startCertificateRenewal } from '../../ops/certificates/renewal-loop.ts';
 import { startPreviewExpiry } from '../../ops/previews/expiry.ts';
-import { API_ADDRESS, controlPlaneAddresses, isLoopback, startControlPlane } from '../../server/index.ts';
+import {
+  API_ADDRESS,
+  CONTROL_PLANE_ADDRESSES,
+  controlPlaneSocket,
+  isLoopback,
+  startControlPlane,
+} from '../../server/index.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { type GlobalOptions, specPath } from '../locations.ts';
@@ -18,7 +24,7 @@ export function registerServe(program: Command, io: Io): void {
     )
     .option(
       '--listen <host:port>',
-      `where to serve (repeatable); default 127.0.0.1:${CONTROL_PLANE_PORT} and the docker0 gateway's address:${CONTROL_PLANE_PORT}`,
+      `where to serve /metrics over TCP as well (repeatable); default 127.0.0.1:${CONTROL_PLANE_PORT}. Prometheus reads it on a unix socket in the server folder, through the proxy`,
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
@@ -36,11 +42,12 @@ export function registerServe(program: Command, io: Io): void {
         );
       const running = await openRunningEnvironment(specPath(undefined, globals, io.cwd), globals, io);
       try {
-        const addresses = listenFlags.length ? listenFlags : await controlPlaneAddresses(running.docker);
+        const addresses = listenFlags.length ? listenFlags : CONTROL_PLANE_ADDRESSES;
         const stamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
         const plane = await startControlPlane({
           running,
           addresses,
+          socket: controlPlaneSocket(running.serverDir),
           api,
           env: io.env,
           log: (line) => io.out(`${stamp()} ${line}`),

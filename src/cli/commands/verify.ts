@@ -101,7 +101,7 @@ export function registerVerify(program: Command, io: Io): void {
           if (unenforced.length)
             io.out(
               io.style.yellow(
-                `~ ${unenforced.length} pairs the matrix forbids are open on the network: the proxy and Prometheus share every edge network, so only their configuration keeps them to apps and metrics`,
+                `~ ${unenforced.length} pairs the matrix forbids are open on the network: an app whose metrics have a port of their own sits on the proxy's network and on Prometheus', so only their configuration keeps each to its port`,
               ),
             );
         }

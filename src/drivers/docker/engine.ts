@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { LABEL, parseProbe } from '../../model/index.ts';
+import { Cidr } from '../../spec/index.ts';
 import { probeReady } from '../readiness.ts';
 import { isLocalEngine } from './client.ts';
 import type { EngineContainer } from './container-create.ts';
@@ -11,8 +12,10 @@ export { type Owned, toOwned };
 
 /**
  * Creates the network, or keeps it. One made by an earlier version as not internal when it now
- * must be (or the other way) is made again under the same name: its containers leave it and join
- * the new one with the same aliases and fixed addresses, each cut off from it only for a moment.
+ * must be (or the other way), or on another subnet (an edge network shrank to make room for the
+ * metrics network), is made again under the same name: its containers leave it and join the new
+ * one with the same aliases and fixed addresses (those still inside the subnet), each cut off from
+ * it only for a moment.
  */
 export async function ensureNetwork(
   docker: Docker,
@@ -27,7 +30,14 @@ export async function ensureNetwork(
   const existing = (await docker.listNetworks({ filters: { name: [net.name] } })).find(
     (n) => n.Name === net.name,
   );
-  if (existing && Boolean(existing.Internal) === Boolean(net.internal)) return 'kept';
+  const subnets = (existing?.IPAM?.Config ?? []).map((c) => c.Subnet).filter(Boolean);
+  const sameSubnet = !net.subnet || subnets.includes(net.subnet);
+  if (existing && Boolean(existing.Internal) === Boolean(net.internal) && sameSubnet) return 'kept';
+  const wanted = net.subnet ? Cidr.parse(net.subnet) : undefined;
+  const fits = (ip: string) => {
+    const one = Cidr.parse(`${ip}/32`);
+    return !wanted?.ok || (one.ok && wanted.value.contains(one.value));
+  };
   const rejoin: { id: string; endpoint: Docker.EndpointSettings }[] = [];
   if (existing) {
     const members = Object.keys((await docker.getNetwork(existing.Id).inspect()).Containers ?? {});
@@ -37,7 +47,7 @@ export async function ensureNetwork(
         id,
         endpoint: {
           ...(settings?.Aliases ? { Aliases: settings.Aliases } : {}),
-          ...(settings?.IPAMConfig?.IPv4Address
+          ...(settings?.IPAMConfig?.IPv4Address && fits(settings.IPAMConfig.IPv4Address)
             ? { IPAMConfig: { IPv4Address: settings.IPAMConfig.IPv4Address } }
             : {}),
         },

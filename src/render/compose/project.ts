@@ -9,7 +9,9 @@ import {
   internalNetwork,
   LABEL,
   labelsFor,
+  MANAGEMENT_GATE_ROLE,
   type Mount,
+  metricsNetwork,
   type NetworkAttachment,
   probeLabel,
   projectLabels,
@@ -23,6 +25,7 @@ import { containerSlots } from '../../plan/index.ts';
 import {
   Duration,
   EXPORTER_RESOURCES,
+  MANAGEMENT_GATE_RESOURCES,
   type Project,
   resourcesOf,
   type Service,
@@ -46,7 +49,10 @@ import { composeDocument } from './document.ts';
 export function renderProjectCompose(ctx: RenderContext, project: Project): Artifact[] {
   const stack = projectStack(ctx, project);
   return stack
-    ? [file(`projects/${project.name}/compose.yaml`, header(project.name) + toYaml(composeDocument(stack)))]
+    ? [
+        file(`projects/${project.name}/compose.yaml`, header(project.name) + toYaml(composeDocument(stack))),
+        ...managementGateConfigs(project),
+      ]
     : [];
 }
 
@@ -70,18 +76,24 @@ export function projectStack(ctx: RenderContext, project: Project): Stack | unde
         aliases: slot.role === 'service' ? [s.name] : [`${s.name}-exporter`],
       },
     ];
+    const sharedName =
+      slot.role === 'exporter'
+        ? `${edgeHost(project.name, s.name)}-exporter`
+        : edgeHost(project.name, s.name);
     const edgeAddress = allocation.edgeAddresses[slot.key];
-    if (slot.onEdge || (s.type === 'rabbitmq' && s.ui)) {
+    if (slot.onEdge)
       networks.push({
         network: 'edge',
         ...(edgeAddress ? { ipv4: edgeAddress } : {}),
-        aliases: [
-          slot.role === 'exporter'
-            ? `${edgeHost(project.name, s.name)}-exporter`
-            : edgeHost(project.name, s.name),
-        ],
+        aliases: [sharedName],
       });
-    }
+    const metricsAddress = allocation.metricsAddresses[slot.key];
+    if (slot.onMetrics)
+      networks.push({
+        network: 'metrics',
+        ...(metricsAddress ? { ipv4: metricsAddress } : {}),
+        aliases: [sharedName],
+      });
     const probe = slot.role === 'service' ? readinessProbe(project, s) : undefined;
     const environment = sorted(env.plain);
     const container: Container = {
@@ -122,6 +134,7 @@ export function projectStack(ctx: RenderContext, project: Project): Stack | unde
   }
 
   for (const s of project.services) {
+    if (s.type === 'rabbitmq' && s.ui) containers.push(managementGate(ctx, project, s));
     if (s.type === 'app' && s.release) containers.push(releaseJob(ctx, project, s, containers));
     if (s.type === 'postgres' && s.backup) containers.push(backupJob(ctx, project, s));
   }
@@ -141,6 +154,7 @@ export function projectStack(ctx: RenderContext, project: Project): Stack | unde
         ipRange: dynamicRange(allocation.internal),
       },
       { key: 'edge', name: edgeNetwork(project.name), external: true },
+      { key: 'metrics', name: metricsNetwork(project.name), external: true },
     ],
     volumes,
     secretFiles: [],
@@ -277,6 +291,88 @@ function readinessProbe(project: Project, s: Service): ReadinessProbe | undefine
     default:
       return undefined;
   }
+}
+
+/**
+ * The way in to a RabbitMQ management UI: an nginx of the proxy's image on the project's internal
+ * network and its edge network (as `<project>-<service>`, the name the proxy routes to), forwarding
+ * to the broker's management port only. The broker itself stays on the internal network, so
+ * neither the proxy nor anything else on the edge reaches its AMQP port.
+ */
+function managementGate(
+  ctx: RenderContext,
+  project: Project,
+  s: Extract<Service, { type: 'rabbitmq' }>,
+): Container {
+  return {
+    key: managementGateKey(s.name),
+    image: infraImage(ctx.spec, 'proxy'),
+    name: containerName(project.name, managementGateKey(s.name)),
+    command: ['nginx', '-c', `${MANAGEMENT_GATE_DIR}/nginx.conf`, '-g', 'daemon off;'],
+    restart: 'unless-stopped',
+    init: true,
+    labels: {
+      ...labelsFor(ctx.spec, project.name, s.name, MANAGEMENT_GATE_ROLE),
+      [LABEL.type]: MANAGEMENT_GATE_ROLE,
+    },
+    logging: LOG_ROTATION,
+    resources: resourcesOf(MANAGEMENT_GATE_RESOURCES),
+    mounts: [
+      { type: 'bind', source: `./${managementGateKey(s.name)}`, target: MANAGEMENT_GATE_DIR, readOnly: true },
+    ],
+    networks: [{ network: 'internal' }, { network: 'edge', aliases: [edgeHost(project.name, s.name)] }],
+    dependsOn: [{ key: s.name, condition: 'started' }],
+  };
+}
+
+const MANAGEMENT_GATE_DIR = '/etc/stagecraft-ui';
+
+function managementGateKey(service: string): string {
+  return `${service}-ui`;
+}
+
+/** Its nginx.conf: one server on the management port, the broker found by name at request time (it may be recreated). */
+function managementGateConfigs(project: Project): Artifact[] {
+  return project.services.flatMap((s) =>
+    s.type === 'rabbitmq' && s.ui
+      ? [
+          file(
+            `projects/${project.name}/${managementGateKey(s.name)}/nginx.conf`,
+            managementGateConfig(s.name),
+          ),
+        ]
+      : [],
+  );
+}
+
+export function managementGateConfig(broker: string): string {
+  const port = SERVICE_PORTS.rabbitmqManagement;
+  return `# Rendered by stagecraft: the way in to ${broker}'s management UI, and to nothing else of it.
+worker_processes 1;
+pid /tmp/nginx.pid;
+error_log stderr warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path /tmp/client_body;
+  proxy_temp_path /tmp/proxy;
+  fastcgi_temp_path /tmp/fastcgi;
+  uwsgi_temp_path /tmp/uwsgi;
+  scgi_temp_path /tmp/scgi;
+  client_max_body_size 16m;
+  resolver 127.0.0.11 valid=10s ipv6=off;
+  server {
+    listen ${port};
+    location / {
+      set $broker http://${broker}:${port};
+      proxy_pass $broker;
+      proxy_http_version 1.1;
+      proxy_set_header Host $host;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`;
 }
 
 /** The release step: the app's image and environment (its first replica's), run once before a rollout. */

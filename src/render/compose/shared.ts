@@ -1,9 +1,10 @@
 import {
+  CONTROL_PLANE_SOCKET,
   type Container,
   edgeNetwork,
-  HOST_GATEWAY_NAME,
   LABEL,
   type Mount,
+  metricsNetwork,
   type Network,
   projectLabels,
   type SecretFile,
@@ -61,7 +62,7 @@ export function sharedComponents(spec: Spec): SharedComponentPlan[] {
   );
 }
 
-/** `shared/compose.yaml`: the proxy and the monitoring stack, the shared network, and every project's edge network. */
+/** `shared/compose.yaml`: the proxy and the monitoring stack, the shared network, and every project's edge and metrics networks. */
 export function renderSharedCompose(ctx: RenderContext, extras: { prometheusArgs: string[] }): Artifact[] {
   const header = '# Rendered by stagecraft: the shared stack. Edit staging.yaml, not this file.\n';
   return [file('shared/compose.yaml', header + toYaml(composeDocument(sharedStack(ctx, extras))))];
@@ -74,8 +75,18 @@ export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string
   const containers: Container[] = [];
   const volumes: Volume[] = [];
   const secretFiles: SecretFile[] = [];
-  const edges = spec.projects.filter((p) => plan.allocations[p.name]).map((p) => edgeNetwork(p.name));
-  const base = (component: SharedComponent, resources: Resources, onEdges = false) => ({
+  const planned = spec.projects.filter((p) => plan.allocations[p.name]);
+  const projectNetworks = {
+    none: [],
+    edge: planned.map((p) => edgeNetwork(p.name)),
+    metrics: planned.map((p) => metricsNetwork(p.name)),
+  };
+  /** `edge`: the proxy, on every project's edge network; `metrics`: Prometheus, on every project's metrics network. */
+  const base = (
+    component: SharedComponent,
+    resources: Resources,
+    joins: keyof typeof projectNetworks = 'none',
+  ) => ({
     key: component,
     image: infraImage(spec, component),
     name: sharedContainer(component),
@@ -90,7 +101,7 @@ export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string
     resources,
     networks: [
       { network: 'monitoring', ipv4: sharedAddress(spec, component) },
-      ...(onEdges ? edges.map((e) => ({ network: e })) : []),
+      ...projectNetworks[joins].map((n) => ({ network: n })),
     ],
   });
   const volume = (component: string, target: string, readOnly = false): Mount => {
@@ -129,7 +140,7 @@ export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string
         );
         const tls = spec.shared.proxy.tls;
         containers.push({
-          ...base('proxy', res(spec.shared.proxy.resources, SHARED_RESOURCES.proxy), true),
+          ...base('proxy', res(spec.shared.proxy.resources, SHARED_RESOURCES.proxy), 'edge'),
           ports: [
             { hostPort: spec.server.listen.http, containerPort: SHARED_PORTS.proxy },
             ...(tls === 'none'
@@ -139,6 +150,10 @@ export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string
           ],
           mounts: [
             bind('./nginx', '/etc/nginx'),
+            // The control plane's /metrics socket: the proxy hands it to Prometheus alone (nginx/shared.ts).
+            ...(m.prometheus === false
+              ? []
+              : [bind(`./${CONTROL_PLANE_SOCKET.folder}`, CONTROL_PLANE_SOCKET.mountedAt)]),
             ...(tls === 'letsencrypt'
               ? // the certificates are under ./nginx/letsencrypt; stagecraft writes the http-01 answers to ./acme
                 [bind('./acme', '/var/www/acme')]
@@ -160,10 +175,9 @@ export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string
       case 'prometheus':
         if (m.prometheus === false) break;
         containers.push({
-          ...base('prometheus', res(m.prometheus.resources, SHARED_RESOURCES.prometheus), true),
+          ...base('prometheus', res(m.prometheus.resources, SHARED_RESOURCES.prometheus), 'metrics'),
           command: extras.prometheusArgs,
           mounts: [bind('./prometheus', '/etc/prometheus'), volume('prometheus', '/prometheus')],
-          extraHosts: [{ name: HOST_GATEWAY_NAME, address: 'host-gateway' }],
           healthcheck: wget(`http://${sharedAddress(spec, 'prometheus')}:${SHARED_PORTS.prometheus}/-/ready`),
         });
         break;
@@ -263,22 +277,28 @@ export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string
       ipRange: dynamicRange(shared.toString()),
     },
   ];
-  // The shared stack owns the edge networks: the proxy starts even when a project is down or not yet created.
-  // Internal: the engine then publishes the proxy's ports on its shared-network address (it picks the
-  // first network by name among those not internal), the only address the direct listeners bind;
-  // on its address in a project's edge network they would let that project reach other projects'
-  // apps past their routes. Apps and exporters reach out through their project's network.
+  // The shared stack owns the edge and metrics networks: the proxy and Prometheus start even when a
+  // project is down or not yet created. Internal: the engine then publishes the proxy's ports on its
+  // shared-network address (it picks the first network by name among those not internal), the only
+  // address the direct listeners bind; on its address in a project's edge network they would let
+  // that project reach other projects' apps past their routes. Apps and exporters reach out through
+  // their project's network. Two networks, not one: the proxy and Prometheus each meet only what
+  // they may reach (apps; metrics endpoints and exporters), so the network enforces it, not their configuration.
   for (const p of spec.projects) {
     const a = plan.allocations[p.name];
     if (!a) continue;
-    networks.push({
-      key: edgeNetwork(p.name),
-      name: edgeNetwork(p.name),
-      internal: true,
-      labels: projectLabels(spec, p.name),
-      subnet: a.edge,
-      ipRange: dynamicRange(a.edge),
-    });
+    for (const [name, subnet] of [
+      [edgeNetwork(p.name), a.edge],
+      [metricsNetwork(p.name), a.metrics],
+    ] as const)
+      networks.push({
+        key: name,
+        name,
+        internal: true,
+        labels: projectLabels(spec, p.name),
+        subnet,
+        ipRange: dynamicRange(subnet),
+      });
   }
   return { name: 'shared', containers, networks, volumes, secretFiles };
 }

@@ -5,6 +5,7 @@ import type {
 } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import type { IAlertmanagerConfig } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1';
 import type { IConfigMap } from 'kubernetes-models/v1';
+import { metricsPort } from '../../plan/index.ts';
 import type { Project, Spec } from '../../spec/index.ts';
 import type { RenderContext } from '../context.ts';
 import { renderGrafana } from '../grafana/index.ts';
@@ -41,14 +42,17 @@ export function scrapeObjects(spec: Spec): KubeObject[] {
     const namespaceSelector = { matchNames: [namespace] };
     for (const s of project.services) {
       const selector = { matchLabels: selectorLabels(project.name, s.name) };
-      if (s.type === 'app' && s.metrics) {
-        const port = s.metrics.port && s.metrics.port !== s.port ? PORT_NAME.metrics : PORT_NAME.http;
+      const scraped = metricsPort(s);
+      if (s.type === 'app' && scraped !== undefined) {
+        // An app's metrics are on the port it serves unless they have one of their own (the same rule as compose's scrape jobs).
+        const port = scraped !== s.port ? PORT_NAME.metrics : PORT_NAME.http;
+        const path = s.metrics ? s.metrics.path : '/metrics';
         out.push(
           typed<IServiceMonitor>({
             apiVersion: 'monitoring.coreos.com/v1',
             kind: 'ServiceMonitor',
             metadata: metadata(s.name),
-            spec: { namespaceSelector, selector, endpoints: [{ port, path: s.metrics.path }] },
+            spec: { namespaceSelector, selector, endpoints: [{ port, path }] },
           }),
         );
       }

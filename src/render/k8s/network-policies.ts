@@ -4,7 +4,7 @@ import type {
   INetworkPolicyPort,
 } from 'kubernetes-models/networking.k8s.io/v1';
 import { LABEL } from '../../model/index.ts';
-import { projectTargets } from '../../plan/index.ts';
+import { metricsPort, projectTargets } from '../../plan/index.ts';
 import type { Project, Spec } from '../../spec/index.ts';
 import {
   DNS_NAMESPACE,
@@ -107,11 +107,7 @@ export function networkPolicies(spec: Spec, project: Project): KubeObject[] {
     )!;
     const e = entry(service.name);
     if (t.kind === 'app' || t.kind === 'ui') e.proxy.push(t.port);
-    const appScraped =
-      t.kind === 'app' &&
-      service.type === 'app' &&
-      service.metrics !== false &&
-      service.metrics !== undefined;
+    const appScraped = t.kind === 'app' && service.type === 'app' && metricsPort(service) === service.port;
     if (
       spec.shared.monitoring.prometheus !== false &&
       (t.kind === 'exporter' || t.kind === 'metrics' || appScraped)

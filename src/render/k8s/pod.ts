@@ -97,6 +97,7 @@ const slotOf = (s: Service, role: ContainerSlot['role']): ContainerSlot => ({
   service: s.name,
   role,
   onEdge: false,
+  onMetrics: false,
 });
 
 export function serviceEnvironment(spec: Spec, project: Project, s: Service): ContainerEnvironment {

@@ -5,7 +5,7 @@ import type { RenderContext } from '../context.ts';
 import { type Directive, serialise } from './block.ts';
 import { hostRoutes } from './hosts.ts';
 import { MIME_TYPES, renderMainConf } from './main.ts';
-import { defaultServers, statusServer } from './shared.ts';
+import { controlPlaneServer, defaultServers, statusServer } from './shared.ts';
 import { PROXY_SNIPPET, SECURITY_HEADERS_SNIPPET, SNIPPET } from './snippets.ts';
 import { TLS_SNIPPET } from './tls.ts';
 import { upstreamOf } from './upstream.ts';
@@ -37,7 +37,7 @@ export function renderNginx(ctx: RenderContext): Artifact[] {
   out.push(
     file(
       'shared/nginx/conf.d/_shared.conf',
-      conf([...defaultServers(spec), statusServer(spec), ...serversOf(SHARED)]),
+      conf([...defaultServers(spec), statusServer(spec), ...controlPlaneServer(spec), ...serversOf(SHARED)]),
     ),
   );
   for (const p of spec.projects) {

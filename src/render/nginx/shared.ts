@@ -1,4 +1,10 @@
-import { SHARED, SHARED_PORTS } from '../../model/index.ts';
+import {
+  CONTROL_PLANE_PORT,
+  CONTROL_PLANE_SOCKET,
+  SHARED,
+  SHARED_PORTS,
+  sharedAddress,
+} from '../../model/index.ts';
 import type { Spec } from '../../spec/index.ts';
 import { b, type Directive, d } from './block.ts';
 import { logLabels } from './log.ts';
@@ -48,4 +54,36 @@ export function statusServer(spec: Spec): Directive {
       b('location', ['/'], [d('return', 404)]),
     ],
   );
+}
+
+/**
+ * The control plane's `/metrics` for Prometheus: `serve` answers on a unix socket that only this
+ * container mounts, and this listener (on the shared-network address, which no project can reach)
+ * lets Prometheus's fixed address through and nobody else.
+ */
+export function controlPlaneServer(spec: Spec): Directive[] {
+  if (spec.shared.monitoring.prometheus === false) return [];
+  const socket = `${CONTROL_PLANE_SOCKET.mountedAt}/${CONTROL_PLANE_SOCKET.name}`;
+  return [
+    b(
+      'server',
+      [],
+      [
+        d('listen', `${sharedAddress(spec, 'proxy')}:${CONTROL_PLANE_PORT}`),
+        ...logLabels(SHARED, 'stagecraft'),
+        d('access_log', 'off'),
+        b(
+          'location',
+          ['=', '/metrics'],
+          [
+            d('allow', sharedAddress(spec, 'prometheus')),
+            d('deny', 'all'),
+            // A socket, not a name: nothing to resolve, and nginx starts whether serve runs or not.
+            d('proxy_pass', `http://unix:${socket}:/metrics`),
+          ],
+        ),
+        b('location', ['/'], [d('return', 404)]),
+      ],
+    ),
+  ];
 }

@@ -2,7 +2,6 @@ import {
   CONTROL_PLANE_PORT,
   containerName,
   edgeHost,
-  HOST_GATEWAY_NAME,
   SERVICE_PORTS,
   SHARED,
   SHARED_PORTS,
@@ -10,15 +9,20 @@ import {
   sharedAddress,
   sharedContainer,
 } from '../../model/index.ts';
-import { containerSlots, hasExporter } from '../../plan/index.ts';
+import { containerSlots, hasExporter, metricsPort } from '../../plan/index.ts';
 import type { Project, Service } from '../../spec/index.ts';
 import { CADVISOR_PROJECT, CADVISOR_SERVICE } from '../cadvisor-labels.ts';
 import type { RenderContext } from '../context.ts';
 
 export type ScrapeJob = Record<string, unknown>;
 
-/** The stagecraft control plane (`stagecraft serve`), a process on the host. */
-export const CONTROL_PLANE = `${HOST_GATEWAY_NAME}:${CONTROL_PLANE_PORT}`;
+/**
+ * The stagecraft control plane (`stagecraft serve`), a process on the host, through the proxy's
+ * listener on its shared-network address, which passes Prometheus alone on to serve's socket.
+ */
+export function controlPlaneTarget(spec: RenderContext['spec']): string {
+  return `${sharedAddress(spec, 'proxy')}:${CONTROL_PLANE_PORT}`;
+}
 
 /** A service Prometheus finds through Docker's DNS (every replica answers to `<project>-<service>`). */
 export interface DiscoveredService {
@@ -34,12 +38,6 @@ export function discoveredServices(projects: readonly Project[]): DiscoveredServ
       .filter((s) => metricsPort(s) !== undefined && s.replicas > 0)
       .map((s) => ({ job: edgeHost(p.name, s.name), project: p.name, service: s.name })),
   );
-}
-
-function metricsPort(s: Service): number | undefined {
-  if (s.type === 'app') return s.metrics === false ? undefined : (s.metrics?.port ?? s.port);
-  if (s.type === 'worker') return s.metrics?.port;
-  return undefined;
 }
 
 function metricsPath(s: Service): string {
@@ -95,7 +93,7 @@ export function scrapeConfigs(ctx: RenderContext, running: ReadonlySet<SharedCom
   if (running.has('loki')) jobs.push(staticJob('loki', at('loki', SHARED_PORTS.loki), shared('loki')));
   if (running.has('alloy')) jobs.push(staticJob('alloy', at('alloy', SHARED_PORTS.alloy), shared('alloy')));
   // Its series name the project and service they are about (a backup, a cron run): keep those labels.
-  jobs.push(staticJob('stagecraft', CONTROL_PLANE, shared('stagecraft'), { honor_labels: true }));
+  jobs.push(staticJob('stagecraft', controlPlaneTarget(spec), shared('stagecraft'), { honor_labels: true }));
 
   for (const p of spec.projects) {
     for (const s of p.services) {
@@ -122,7 +120,7 @@ export function scrapeConfigs(ctx: RenderContext, running: ReadonlySet<SharedCom
 }
 
 /**
- * Every replica answers to `<project>-<service>` on the project's edge network, so an A lookup
+ * Every replica answers to `<project>-<service>` on the project's metrics network, so an A lookup
  * lists them all. Each target gets a `replica` label: the container's name when the plan gave it
  * a fixed address, its address otherwise.
  */
@@ -133,12 +131,12 @@ function discoveredJob(
   port: number,
   labels: Record<string, string>,
 ): ScrapeJob {
-  const edge = ctx.plan.allocations[p.name]?.edgeAddresses ?? {};
+  const fixed = ctx.plan.allocations[p.name]?.metricsAddresses ?? {};
   const replicas = containerSlots(p)
-    .filter((slot) => slot.service === s.name && slot.role === 'service' && edge[slot.key])
+    .filter((slot) => slot.service === s.name && slot.role === 'service' && fixed[slot.key])
     .map((slot) => ({
       source_labels: ['__address__'],
-      regex: `${escapeRegex(edge[slot.key]!)}:\\d+`,
+      regex: `${escapeRegex(fixed[slot.key]!)}:\\d+`,
       target_label: 'replica',
       replacement: containerName(p.name, slot.key),
     }));

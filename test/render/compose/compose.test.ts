@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { renderSecretFiles, renderServerLayout } from '../../../src/render/index.ts';
+import { file, renderSecretFiles, renderServerLayout } from '../../../src/render/index.ts';
+import { nginxTest } from '../../support/nginx.ts';
 import { EXAMPLE_NAMES, exampleContext, writeToTemp } from '../../support/render.ts';
 
 type Compose = {
@@ -54,7 +55,7 @@ describe('compose files', () => {
     assert.match(broken.err, /restart/, 'refused for the broken field');
   });
 
-  it('project compose: replicas, two networks, data ports on 127.0.0.1 only, uses as start order, env files not values', () => {
+  it('project compose: replicas, three networks, data ports on 127.0.0.1 only, uses as start order, env files not values', () => {
     const ctx = exampleContext('beryl3');
     const compose = parse(
       renderServerLayout(ctx).find((a) => a.path === 'projects/beryl3/compose.yaml')!.content,
@@ -62,8 +63,13 @@ describe('compose files', () => {
     const s = compose.services;
     assert.ok(s['web-1'] && s['web-2'], 'two replicas');
     assert.equal(s['web-1']!.container_name, 'beryl3-web-1');
-    assert.deepEqual(Object.keys(s['web-1']!.networks as object).sort(), ['edge', 'internal']);
+    assert.deepEqual(Object.keys(s['web-1']!.networks as object).sort(), ['edge', 'internal', 'metrics']);
     assert.deepEqual(Object.keys(s.db!.networks as object), ['internal']);
+    // Prometheus meets the exporters on the metrics network; the proxy never does.
+    assert.deepEqual(Object.keys(s['db-exporter']!.networks as object).sort(), ['internal', 'metrics']);
+    // No metrics: the worker stays on the internal network.
+    assert.deepEqual(Object.keys(s['worker-1']!.networks as object), ['internal']);
+    assert.equal(s.queue!.networks && Object.keys(s.queue!.networks as object).join(), 'internal');
     assert.deepEqual(s.db!.ports, [`127.0.0.1:${ctx.plan.allocations.beryl3!.ports.db}:5432`]);
     for (const svc of Object.values(s)) {
       for (const p of (svc.ports as string[] | undefined) ?? []) assert.match(p, /^127\.0\.0\.1:/);
@@ -91,10 +97,11 @@ describe('compose files', () => {
       '*/1 * * * *',
     );
     assert.equal(compose.networks.edge!.external, true);
+    assert.equal(compose.networks.metrics!.external, true);
     assert.equal(compose.networks.internal!.name, 'beryl3-internal');
   });
 
-  it('shared compose: enabled components only, the proxy on every edge network, skipped local components named', () => {
+  it('shared compose: enabled components only, the proxy on every edge network, Prometheus on every metrics network, skipped local components named', () => {
     const demo = exampleContext('demo');
     const compose = parse(
       renderServerLayout(demo).find((a) => a.path === 'shared/compose.yaml')!.content,
@@ -111,6 +118,12 @@ describe('compose files', () => {
       'monitoring',
       'shop-edge',
     ]);
+    assert.deepEqual(Object.keys(compose.services.prometheus!.networks as object).sort(), [
+      'blog-metrics',
+      'monitoring',
+      'shop-metrics',
+    ]);
+    assert.equal(compose.networks['shop-metrics']!.internal, true);
     assert.ok(
       (compose.services.proxy!.ports as string[]).includes(
         `127.0.0.1:${demo.plan.allocations.shop!.ports.web}:${demo.plan.allocations.shop!.ports.web}`,
@@ -126,6 +139,28 @@ describe('compose files', () => {
     assert.ok(
       beryl3.services.grafana && beryl3.services.loki && beryl3.services.alloy && beryl3.services.cadvisor,
     );
+  });
+
+  it('a RabbitMQ management UI: the broker on the internal network only, a gate of its own on the edge, and nginx -t passes its config', () => {
+    const ctx = exampleContext('robson-k8s');
+    const artifacts = renderServerLayout(ctx);
+    const compose = parse(
+      artifacts.find((a) => a.path === 'projects/robson/compose.yaml')!.content,
+    ) as Compose;
+    const s = compose.services;
+    assert.deepEqual(Object.keys(s.rabbitmq!.networks as object), ['internal']);
+    const gate = s['rabbitmq-ui']!;
+    assert.equal(gate.container_name, 'robson-rabbitmq-ui');
+    assert.deepEqual(gate.networks, { internal: {}, edge: { aliases: ['robson-rabbitmq'] } });
+    assert.equal((gate.labels as Record<string, string>)['io.stagecraft.role'], 'ui');
+    assert.deepEqual(gate.volumes, ['./rabbitmq-ui:/etc/stagecraft-ui:ro']);
+    const conf = artifacts.find((a) => a.path === 'projects/robson/rabbitmq-ui/nginx.conf')!.content;
+    assert.match(conf, /listen 15672;/);
+    assert.match(conf, /set \$broker http:\/\/rabbitmq:15672;/);
+    assert.doesNotMatch(conf, /[^1]5672/, 'nothing of AMQP');
+    const dir = writeToTemp([file('nginx.conf', conf)], 'stagecraft-ui-gate-');
+    const t = nginxTest(dir);
+    assert.equal(t.status, 0, t.stderr);
   });
 
   it('secret values appear only in the mode-0600 secret files', () => {

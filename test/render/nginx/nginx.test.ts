@@ -221,8 +221,10 @@ describe('nginx config: structure', () => {
       }
 
       for (const f of files) {
+        // serve's socket has no name to resolve: nginx starts without it and connects per request.
         for (const m of f.content.matchAll(/proxy_pass (\S+);/g))
-          assert.match(m[1]!, /^\$upstream_/, `${f.path}: resolved at request time, not at start-up`);
+          if (!m[1]!.startsWith('http://unix:'))
+            assert.match(m[1]!, /^\$upstream_/, `${f.path}: resolved at request time, not at start-up`);
       }
       for (const s of all) {
         // The log format reads these; a server that never sets them logs a warning per request.
@@ -251,6 +253,26 @@ describe('nginx config: structure', () => {
       assert.match(of(host), new RegExp(reEscape(upstream)));
       assert.equal(/auth_basic_user_file htpasswd\/admin;/.test(of(host)), auth, host);
     }
+  });
+
+  it('the control plane’s /metrics: on the shared-network address only, for Prometheus’ address only, to serve’s socket', () => {
+    const ctx = exampleContext('demo');
+    const server = servers(renderNginx(ctx)).find((s) => /:9300;/.test(s))!;
+    const lines = ownLines(server);
+    assert.ok(lines.includes(`listen ${sharedAddress(ctx.spec, 'proxy')}:9300;`), server);
+    assert.match(
+      server,
+      new RegExp(
+        `allow ${reEscape(sharedAddress(ctx.spec, 'prometheus'))};\\s+deny all;\\s+proxy_pass http://unix:/run/stagecraft-control-plane/metrics\\.sock:/metrics;`,
+      ),
+    );
+    const off = exampleContext('demo');
+    off.spec.shared.monitoring.prometheus = false;
+    assert.equal(
+      servers(renderNginx(off)).filter((s) => /:9300;/.test(s)).length,
+      0,
+      'no Prometheus, no way in',
+    );
   });
 
   it('a RabbitMQ UI goes to the queue on its edge alias, port 15672', () => {

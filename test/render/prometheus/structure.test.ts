@@ -79,12 +79,14 @@ describe('Prometheus config: scrape jobs and rules follow the spec', () => {
               .map((r) => [r.target_label, r.replacement]),
           );
           assert.deepEqual(fixed, { environment: ctx.spec.environment, project: p.name, service: s.name });
-          // Each replica's fixed edge address is named after its container.
-          const edge = ctx.plan.allocations[p.name]!.edgeAddresses;
+          // Each replica's fixed address on the metrics network is named after its container.
+          const fixedAt = ctx.plan.allocations[p.name]!.metricsAddresses;
           for (const slot of containerSlots(p).filter((x) => x.service === s.name && x.role === 'service')) {
             const rule = j.relabel_configs!.find((r) => r.replacement === `${p.name}-${slot.key}`);
             assert.ok(rule, `a replica label for ${p.name}-${slot.key}`);
-            assert.ok(new RegExp(`^${rule.regex}$`).test(`${edge[slot.key]}:${s.metrics?.port ?? s.port}`));
+            assert.ok(
+              new RegExp(`^${rule.regex}$`).test(`${fixedAt[slot.key]}:${s.metrics?.port ?? s.port}`),
+            );
           }
         }
       }
@@ -130,7 +132,8 @@ describe('Prometheus config: scrape jobs and rules follow the spec', () => {
     assert.equal(targets.proxy, 'shared-nginx-exporter:9113');
     assert.equal(targets.node, 'shared-node-exporter:9100');
     assert.equal(targets.cadvisor, 'shared-cadvisor:8080');
-    assert.equal(targets.stagecraft, 'host.docker.internal:9300');
+    // The proxy's shared-network address, which lets Prometheus alone through to serve's socket.
+    assert.equal(targets.stagecraft, '172.19.0.2:9300');
     assert.equal(job(ctx, 'stagecraft')!.honor_labels, true);
     assert.deepEqual(
       job(ctx, 'cadvisor')!.metric_relabel_configs!.map((r) => [r.source_labels[0], r.target_label]),
