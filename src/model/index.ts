@@ -36,5 +36,11 @@ export {
   sharedVolume,
   volumeName,
 } from './names.ts';
-export { CONTROL_PLANE_PORT, HOST_GATEWAY_NAME, SERVICE_PORTS, SHARED_PORTS } from './ports.ts';
+export {
+  CONTROL_PLANE_PORT,
+  HOST_GATEWAY_NAME,
+  PROXY_DNS_VALID_S,
+  SERVICE_PORTS,
+  SHARED_PORTS,
+} from './ports.ts';
 export { parseProbe, probeLabel, type ReadinessProbe } from './probe.ts';
