@@ -114,7 +114,13 @@ export async function ensureStackResources(
 
 /** Whether a container must be (re)created to match its spec (see `differs`). */
 function needsRecreate(s: EngineContainer, c: Owned | undefined): boolean {
-  return differs({ hash: s.hash, image: s.container.image }, c);
+  return differs({ hash: s.hash, image: s.container.image, networks: networksOf(s) }, c);
+}
+
+/** The networks a container joins: the one it is created on, then the others. */
+export function networksOf(s: EngineContainer): string[] {
+  const first = s.options.HostConfig?.NetworkMode;
+  return [...(first ? [first] : []), ...s.networks.map((n) => n.name)];
 }
 
 /** The stacks `up` converges: the shared one and each project's (or the one given for it). */
@@ -149,6 +155,7 @@ export function wantedContainers(serverDir: string, { shared, projects }: Wanted
       image: s.container.image,
       hasHealthcheck: !!s.container.healthcheck,
       oneOff: !!s.container.oneOff,
+      networks: networksOf(s),
     }));
 }
 
