@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type Docker from 'dockerode';
 import type { Plan } from '../plan/index.ts';
 import type { Spec } from '../spec/index.ts';
@@ -24,15 +25,18 @@ export function watchDrift(opts: {
   log: (line: string) => void;
 }): DriftWatch {
   let latest: Drift[] | undefined;
-  let said = '';
+  let said: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const check = async (): Promise<Drift[] | undefined> => {
     clearTimeout(timer);
-    latest = await environmentDrift(opts).catch((e: Error) => {
-      opts.log(`drift: cannot look at the engine: ${e.message}`);
-      return undefined;
-    });
+    // Before the first `up` has written the server's layout everything would be "missing": no look.
+    latest = !existsSync(opts.serverDir)
+      ? undefined
+      : await environmentDrift(opts).catch((e: Error) => {
+          opts.log(`drift: cannot look at the engine: ${e.message}`);
+          return undefined;
+        });
     if (latest) {
       const text = latest.map((d) => `${d.container} ${d.kind} (${d.detail})`).join('; ');
       if (text !== said) opts.log(text ? `drift: ${text}; stagecraft up repairs it` : 'drift: none');
