@@ -12,10 +12,11 @@ export interface LoadStats {
 
 /**
  * `clients` loops of `GET /` on 127.0.0.1:`port` over keep-alive connections, as a browser or a
- * load tool would send them, each pausing `pauseMs` after an answer; until `stop`. A request fails
- * on any status but 200, a connection error, or an answer that is not whole (its JSON does not parse).
+ * load tool would send them, together at about `perSecond` requests a second (a client whose answer
+ * is late sends its next request at once); until `stop`. A request fails on any status but 200, a
+ * connection error, or an answer that is not whole (its JSON does not parse).
  */
-export function loadOn(port: number, clients = 4, pauseMs = 15): { stop(): Promise<LoadStats> } {
+export function loadOn(port: number, clients = 4, perSecond = 200): { stop(): Promise<LoadStats> } {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const stats: LoadStats = { total: 0, failed: 0, reasons: new Map(), versions: new Set(), seconds: 0 };
   const fail = (why: string) => {
@@ -58,11 +59,13 @@ export function loadOn(port: number, clients = 4, pauseMs = 15): { stop(): Promi
       });
       req.end();
     });
+  const every = (1000 * clients) / perSecond;
   const loops = Array.from({ length: clients }, async () => {
-    while (running) {
+    for (let due = performance.now(); running; due += every) {
+      await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
       await once();
       stats.total++;
-      await new Promise((r) => setTimeout(r, pauseMs));
+      due = Math.max(due, performance.now() - every);
     }
   });
   return {

@@ -253,7 +253,7 @@ console.log(
 const median = (u: Update[]) => u.map((x) => x.ms).sort((a, b) => a - b)[Math.floor(u.length / 2)]!;
 const failed = (u: Update[]) => u.reduce((n, x) => n + x.load.failed, 0);
 console.log(
-  `  update of one app (2 replicas) under load (4 keep-alive clients on its direct port), until it answers with the new version, median of ${ROLLOUTS}: stagecraft ${(median(updates) / 1000).toFixed(1)} s with ${failed(updates)} failed requests, docker-compose up -d ${(median(composeUpdates) / 1000).toFixed(1)} s with ${failed(composeUpdates)} failed; ratio ${(median(updates) / median(composeUpdates)).toFixed(2)} (target under 8 s, 0 failed)`,
+  `  update of one app (2 replicas) under load (4 keep-alive clients, about 200 requests/s in all, on its direct port), until it answers with the new version, median of ${ROLLOUTS}: stagecraft ${(median(updates) / 1000).toFixed(1)} s with ${failed(updates)} failed requests, docker-compose up -d ${(median(composeUpdates) / 1000).toFixed(1)} s with ${failed(composeUpdates)} failed; ratio ${(median(updates) / median(composeUpdates)).toFixed(2)} (target under 8 s, 0 failed)`,
 );
 for (const [who, list] of [
   ['stagecraft', updates],
