@@ -8,9 +8,9 @@ import { isTransient, networkDrift, type WantedContainer } from './converged.ts'
 import { networksOf, stackDir, wantedStacks } from './up.ts';
 
 /**
- * Drift: what differs between the engine and the spec, container by container. `up` repairs every
- * kind (it recreates what is changed, stopped, missing or on other networks, and removes what the
- * spec does not name).
+ * Drift: what differs between the engine and the spec, container by container. `up` repairs it:
+ * it recreates what is changed, stopped, missing or on other networks, and removes a project's
+ * containers the spec does not name (not the shared stack's).
  */
 export const DRIFT_KINDS = ['changed', 'stopped', 'missing', 'unexpected', 'network'] as const;
 export type DriftKind = (typeof DRIFT_KINDS)[number];
