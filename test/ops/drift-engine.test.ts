@@ -9,16 +9,16 @@ import { childOutput } from '../support/child-output.ts';
 import { docker } from '../support/docker-cli.ts';
 
 /**
- * Drift on the real engine, with a spec of this test's own (its environment, ports and subnets):
- * a replica stopped by hand and one joined to another network by hand show in `plan`, `status` and
- * `serve`'s `stagecraft_drift`; `up` repairs both; then nothing drifts.
+ * Drift on the real engine, with a spec of this test's own (environment production, its own ports
+ * and subnets): a replica stopped by hand and one joined to another network by hand show in `plan`,
+ * `status` and `serve`'s `stagecraft_drift`; `up` repairs both; then nothing drifts.
  */
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'stagecraft-drift-engine-'));
 const OTHER = 'driftcheck-by-hand';
 
 const SPEC = `version: 1
-environment: driftcheck
+environment: production
 server:
   host: local
   domain: drift.localhost
