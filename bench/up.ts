@@ -2,11 +2,13 @@
  * `up` on the real engine: a cold `up` of examples/demo until every service and route answers,
  * compared in one run with Debian's docker-compose on the rendered compose files with the same
  * images (and, for reference, until the engine's own checks call every container healthy); a
- * no-op `up`; and the update of one app. Needs a Docker engine and the local images
+ * no-op `up`; and the update of one app under load, against docker-compose `up -d` of the changed
+ * service. Needs a Docker engine and the local images
  * (`stagecraft images build`).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -15,6 +17,7 @@ import { probeReady } from '../src/drivers/readiness.ts';
 import { LABEL, parseProbe } from '../src/model/index.ts';
 import { checkTargets, routeFailures } from '../src/ops/route-checks.ts';
 import type { UpRecord } from '../src/ops/up-record.ts';
+import { describeLoad, type LoadStats, loadOn } from './load.ts';
 
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'stagecraft');
@@ -99,6 +102,78 @@ function engineHealthyAt(): number {
   return Math.max(...times);
 }
 
+/** How many updates of one app each tool makes under load. */
+const ROLLOUTS = 3;
+
+interface Update {
+  ms: number;
+  load: LoadStats;
+}
+
+function runOut(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** Like `run`, without blocking this process: a load runs in it meanwhile. */
+function runAsync(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} failed:\n${out}`)),
+    );
+  });
+}
+
+/** Whether shop's web answers with `version` on its direct port (a fresh connection). */
+function answersWith(port: number, version: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 2000 }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(body).version === version);
+        } catch {
+          resolve(false);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+/**
+ * shop's web to `version` (an env change: every replica is recreated) by `command`, under load;
+ * timed from the command's start until it has returned and the app answers with the new version.
+ * The load goes on a second after, so that requests sent to a replica just stopped are counted too.
+ */
+async function updateUnderLoad(
+  version: string,
+  command: () => Promise<void>,
+  prepare?: () => void,
+): Promise<Update> {
+  const anchor = '        release: demo-app migrate\n';
+  writeFileSync(
+    join(dir, 'staging.yaml'),
+    original.replace(anchor, `${anchor}        env: { DEMO_VERSION: "${version}" }\n`),
+  );
+  prepare?.();
+  const load = loadOn(shopPort);
+  const start = performance.now();
+  await command();
+  while (!(await answersWith(shopPort, version))) await new Promise((r) => setTimeout(r, 50));
+  const ms = performance.now() - start;
+  await new Promise((r) => setTimeout(r, 1000));
+  return { ms, load: await load.stop() };
+}
+
 const version = spawnSync('docker', ['info'], { encoding: 'utf8' });
 if (version.status !== 0) {
   console.log('up: no Docker engine answers; start one (scripts/setup.sh) to measure up');
@@ -125,14 +200,15 @@ const noop = noops.sort((a, b) => a - b)[2]!;
 waitAllHealthy(count);
 const coldEngine = engineHealthyAt() - coldStart;
 const original = readFileSync(join(dir, 'staging.yaml'), 'utf8');
-writeFileSync(
-  join(dir, 'staging.yaml'),
-  original.replace(
-    '        release: demo-app migrate\n',
-    '        release: demo-app migrate\n        env: { DEMO_VERSION: "2" }\n',
-  ),
-);
-const update = run(bin, ['up', '--project', 'shop']);
+const shopPort = (
+  JSON.parse(runOut(bin, ['plan', '--json'])) as {
+    allocations: Record<string, { ports: Record<string, number> }>;
+  }
+).allocations.shop!.ports.web!;
+// stagecraft, update of one app under load: shop's web (2 replicas) gets a new version, ROLLOUTS times.
+const updates: Update[] = [];
+for (let i = 0; i < ROLLOUTS; i++)
+  updates.push(await updateUnderLoad(String(i + 2), () => runAsync(bin, ['up', '--project', 'shop'])));
 writeFileSync(join(dir, 'staging.yaml'), original);
 run(bin, ['down', '--volumes']);
 
@@ -148,6 +224,18 @@ for (const p of ['shop', 'blog']) {
 const compose = (await waitAllReady(count)) - composeStart;
 waitAllHealthy(count);
 const composeEngine = engineHealthyAt() - composeStart;
+// docker-compose, update of one app under the same load: the rendered files of the new version
+// (rendered before the clock starts), then `up -d`, which recreates the changed replicas.
+const composeUpdates: Update[] = [];
+for (let i = 0; i < ROLLOUTS; i++)
+  composeUpdates.push(
+    await updateUnderLoad(
+      String(i + 2),
+      () => runAsync('docker-compose', ['-f', join(out, 'projects/shop/compose.yaml'), 'up', '-d']),
+      () => run(bin, ['render', '--out', out, '--with-secrets']),
+    ),
+  );
+writeFileSync(join(dir, 'staging.yaml'), original);
 for (const p of ['shop', 'blog'])
   run('docker-compose', ['-f', join(out, 'projects', p, 'compose.yaml'), 'down', '-v']);
 run('docker-compose', ['-f', join(out, 'shared/compose.yaml'), 'down', '-v']);
@@ -162,4 +250,13 @@ console.log(
 console.log(
   `  no-op up (whole command, process start included, median of 5, 0 containers touched): ${noop.toFixed(0)} ms; ratio to the 300 ms target ${(noop / 300).toFixed(2)}`,
 );
-console.log(`  update of one app (2 replicas, rolled with drain): ${(update / 1000).toFixed(1)} s`);
+const median = (u: Update[]) => u.map((x) => x.ms).sort((a, b) => a - b)[Math.floor(u.length / 2)]!;
+const failed = (u: Update[]) => u.reduce((n, x) => n + x.load.failed, 0);
+console.log(
+  `  update of one app (2 replicas) under load (4 keep-alive clients, about 200 requests/s in all, on its direct port), until it answers with the new version, median of ${ROLLOUTS}: stagecraft ${(median(updates) / 1000).toFixed(1)} s with ${failed(updates)} failed requests, docker-compose up -d ${(median(composeUpdates) / 1000).toFixed(1)} s with ${failed(composeUpdates)} failed; ratio ${(median(updates) / median(composeUpdates)).toFixed(2)} (target under 8 s, 0 failed)`,
+);
+for (const [who, list] of [
+  ['stagecraft', updates],
+  ['docker-compose', composeUpdates],
+] as const)
+  for (const u of list) console.log(`    ${who}: ${(u.ms / 1000).toFixed(1)} s, ${describeLoad(u.load)}`);

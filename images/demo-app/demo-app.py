@@ -12,6 +12,7 @@ GET /connect?host=H&port=P   tries a TCP connection from inside (for isolation p
 """
 import json
 import os
+import signal
 import socket
 import sys
 import threading
@@ -160,9 +161,18 @@ def main():
         return
     port = int(os.environ.get('PORT', '8000'))
     server = ThreadingHTTPServer(('0.0.0.0', port), Handler)
-    server.daemon_threads = True
+    # A stop (SIGTERM, forwarded by the init process) is graceful: the requests in flight get their
+    # whole answer, then the listener closes (a connection still queued on it is reset before any
+    # answer, so the proxy tries another replica) and the app exits. Python's default would end the
+    # process at once, cutting an answer in the middle: the one failed request of a rolling update.
+    # Answers are HTTP/1.0 (one request a connection), so no idle keep-alive outlives the stop.
+    server.daemon_threads = False
+    server.block_on_close = True
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     print(json.dumps({'msg': f'listening on {port}'}), flush=True)
-    server.serve_forever()
+    server.serve_forever(poll_interval=0.1)
+    server.server_close()  # waits for the handler threads still answering
+    print(json.dumps({'msg': 'stopped: every request in flight was answered'}), flush=True)
 
 
 if __name__ == '__main__':

@@ -37,6 +37,12 @@ export {
   sharedVolume,
   volumeName,
 } from './names.ts';
-export { CONTROL_PLANE_PORT, CONTROL_PLANE_SOCKET, SERVICE_PORTS, SHARED_PORTS } from './ports.ts';
+export {
+  CONTROL_PLANE_PORT,
+  CONTROL_PLANE_SOCKET,
+  PROXY_DNS_VALID_S,
+  SERVICE_PORTS,
+  SHARED_PORTS,
+} from './ports.ts';
 export { parseProbe, probeLabel, type ReadinessProbe } from './probe.ts';
 export { verifySchedule } from './verify-schedule.ts';

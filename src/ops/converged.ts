@@ -15,6 +15,8 @@ export interface WantedContainer {
   hasHealthcheck: boolean;
   /** Run on demand (a release step, a cron job), not kept running: it may be there, exited, or not. */
   oneOff: boolean;
+  /** The networks it joins, by name (absent in an up record of an older stagecraft: not compared). */
+  networks?: string[];
 }
 
 /** Containers another operation runs for a while and removes itself; `up` leaves them be. */
@@ -22,11 +24,34 @@ const TRANSIENT_ROLES = new Set([VERIFY_ROLE, PROBE_ROLE]);
 export const isTransient = (c: Owned): boolean => TRANSIENT_ROLES.has(c.labels[LABEL.role] ?? '');
 
 /**
- * Whether a container must be (re)created: missing, another spec hash, not running, or another
- * image (a tag that moved to a rebuilt image shows as the old image's ID).
+ * Whether a container must be (re)created: missing, another spec hash, not running, another
+ * image (a tag that moved to a rebuilt image shows as the old image's ID), or on other networks
+ * than its spec's (one joined, or left, by hand).
  */
-export function differs(w: Pick<WantedContainer, 'hash' | 'image'>, c: Owned | undefined): boolean {
-  return !c || c.labels[LABEL.specHash] !== w.hash || c.state !== 'running' || c.image !== w.image;
+export function differs(
+  w: Pick<WantedContainer, 'hash' | 'image' | 'networks'>,
+  c: Owned | undefined,
+): boolean {
+  if (!c || c.labels[LABEL.specHash] !== w.hash || c.state !== 'running' || c.image !== w.image) return true;
+  const { joined, left } = networkDrift(w, c);
+  return joined.length > 0 || left.length > 0;
+}
+
+/**
+ * The networks a container was joined to, and those it left, against its spec's. Only for a
+ * running container whose networks both sides know (a stopped one lists none).
+ */
+export function networkDrift(
+  w: Pick<WantedContainer, 'networks'>,
+  c: Pick<Owned, 'networks' | 'state'>,
+): { joined: string[]; left: string[] } {
+  if (!w.networks?.length || !c.networks || c.state !== 'running') return { joined: [], left: [] };
+  const wanted = new Set(w.networks);
+  const has = new Set(c.networks);
+  return {
+    joined: c.networks.filter((n) => !wanted.has(n)),
+    left: w.networks.filter((n) => !has.has(n)),
+  };
 }
 
 /**

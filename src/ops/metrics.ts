@@ -1,6 +1,7 @@
 import type { Artifact } from '../render/index.ts';
 import type { StateStore } from '../state/index.ts';
 import { installedCertificates } from './certificates/installed.ts';
+import type { DriftCount } from './drift.ts';
 import { type Job, jobKey } from './schedule.ts';
 import { latestRunEvents } from './serve.ts';
 
@@ -36,6 +37,8 @@ export interface MetricsFacts {
   backups: BackupFacts[];
   cron: CronFacts[];
   certificates: CertificateFacts[];
+  /** Per project and kind, once the control plane has looked at the engine (`ops/drift.ts`). */
+  drift?: DriftCount[];
 }
 
 interface Family {
@@ -86,6 +89,14 @@ export function metricsText(facts: MetricsFacts): string {
       name: 'stagecraft_certificate_expiry_timestamp_seconds',
       help: 'When the TLS certificate the shared proxy serves for a domain expires (Unix time).',
       samples: facts.certificates.map((c) => ({ labels: { domain: c.domain }, value: seconds(c.expiresAt) })),
+    },
+    {
+      name: 'stagecraft_drift',
+      help: 'Containers that differ from the spec on the engine, by kind (changed, stopped, missing, unexpected, network).',
+      samples: (facts.drift ?? []).map((d) => ({
+        labels: { project: d.project, kind: d.kind },
+        value: d.count,
+      })),
     },
   ];
   const lines: string[] = [];

@@ -20,6 +20,7 @@ import {
   LABEL,
   MANAGEMENT_GATE_ROLE,
   type Network,
+  PROXY_DNS_VALID_S,
   SHARED,
   type Stack,
   sharedContainer,
@@ -118,7 +119,13 @@ export async function ensureStackResources(
 
 /** Whether a container must be (re)created to match its spec (see `differs`). */
 function needsRecreate(s: EngineContainer, c: Owned | undefined): boolean {
-  return differs({ hash: s.hash, image: s.container.image }, c);
+  return differs({ hash: s.hash, image: s.container.image, networks: networksOf(s) }, c);
+}
+
+/** The networks a container joins: the one it is created on, then the others. */
+export function networksOf(s: EngineContainer): string[] {
+  const first = s.options.HostConfig?.NetworkMode;
+  return [...(first ? [first] : []), ...s.networks.map((n) => n.name)];
 }
 
 /** The stacks `up` converges: the shared one and each project's (or the one given for it). */
@@ -153,6 +160,7 @@ export function wantedContainers(serverDir: string, { shared, projects }: Wanted
       image: s.container.image,
       hasHealthcheck: !!s.container.healthcheck,
       oneOff: !!s.container.oneOff,
+      networks: networksOf(s),
     }));
 }
 
@@ -186,9 +194,6 @@ export interface UpResult {
 
 const DATA = new Set(['postgres', 'redis', 'rabbitmq']);
 
-/** Longer than the proxy's DNS cache (`resolver … valid=2s`). */
-const DRAIN_MS = 3000;
-
 /** Converges the server to the plan, phase by phase, with health gates; idempotent by spec hash. */
 export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpResult> {
   const { docker, log } = opts;
@@ -206,6 +211,8 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
     checks: [],
   };
   if (checked) result.digests = checked.digests;
+  /** App replicas this run started or rolled. */
+  const replicas = new Set<string>();
   /** One listing of the environment's containers, read again only after something changed. */
   let snapshot: Promise<Map<string, Owned>> | undefined;
 
@@ -295,8 +302,9 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
     }
   }
 
-  // 6. Running consumers reread a config that changed (the proxy also after any change, since it
-  // resolves upstreams per request this is cheap); one recreated in this run has read it already.
+  // 6. Running consumers reread a config that changed (the proxy also after any change but app
+  // replicas, which it finds per request through DNS: a reload closes its idle keep-alive connections,
+  // and a client reusing one just then sees it reset); one recreated in this run has read it already.
   const reread = (dir: string) => prepared.changed.some((f) => f.startsWith(`shared/${dir}/`));
   for (const [component, dir] of [
     ['proxy', 'nginx'],
@@ -305,7 +313,7 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
   ] as const) {
     const name = sharedContainer(component);
     if (result.touched.includes(name)) continue;
-    if (reread(dir) || (component === 'proxy' && result.touched.length)) {
+    if (reread(dir) || (component === 'proxy' && result.touched.some((t) => !replicas.has(t)))) {
       await docker
         .getContainer(name)
         .kill({ signal: 'SIGHUP' })
@@ -393,48 +401,61 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
   }
 
   /**
-   * Apps roll one replica at a time: the new container starts beside the old one under a temporary
-   * name, answers to the same alias, passes its health gate, and only then does the old one go.
-   * If the gate fails, the new container is removed and the old keeps serving.
+   * Apps roll all their replicas at once (a surge of up to `replicas`): each new container starts
+   * beside its old one under a temporary name and answers to the same alias. Once every new one has
+   * passed its health gate and no answer of the proxy's DNS cache can still lack them, the old ones
+   * stop together: a stop is graceful (the app answers what it was asked, and a connection it no
+   * longer accepts is reset before any answer, which the proxy retries on another replica), and the
+   * new ones take their names. If a gate fails, the new containers go and the old ones keep serving.
    */
   async function rollout(project: string, specs: EngineContainer[]): Promise<void> {
-    for (const s of await changed(specs)) {
-      const exists = (await ownedContainers(docker, spec.environment, project)).some(
-        (c) => c.name === s.name && c.state === 'running',
-      );
-      log(`${project}: ${exists ? 'rolling' : 'starting'} ${s.name}`);
-      if (!exists) {
+    const todo = await changed(specs);
+    if (!todo.length) return;
+    const owned = await current();
+    const running = (s: EngineContainer) => owned.get(s.name)?.state === 'running';
+    const fresh = todo.filter((s) => !running(s));
+    const rolled = todo.filter(running);
+    if (fresh.length) log(`${project}: starting ${fresh.map((s) => s.name).join(', ')}`);
+    if (rolled.length) log(`${project}: rolling ${rolled.map((s) => s.name).join(', ')}`);
+    const next = (s: EngineContainer) => `${s.name}-next`;
+    let joined = 0;
+    const gates = await Promise.allSettled([
+      ...fresh.map(async (s) => {
         await removeContainer(docker, s.name);
         await createAndStart(docker, s);
         await waitHealthy(docker, s.name);
-      } else {
-        const next = `${s.name}-next`;
-        await removeContainer(docker, next);
-        const withoutFixedIp = stripFixedAddresses(s);
-        await createAndStart(docker, withoutFixedIp, next);
+      }),
+      ...rolled.map(async (s) => {
+        await removeContainer(docker, next(s));
+        await createAndStart(docker, stripFixedAddresses(s), next(s));
+        joined = Date.now();
         try {
-          await waitHealthy(docker, next);
+          await waitHealthy(docker, next(s));
         } catch (e) {
-          await removeContainer(docker, next);
           throw new Error(
             `the new ${s.name} failed its health gate, the old one keeps serving: ${(e as Error).message}`,
           );
         }
-        // Drain: the proxy re-resolves the alias every 2 s. It first learns the new replica; then the
-        // old one stops (its in-flight requests are reset, and the proxy retries them on another
-        // replica) and leaves the alias; it is removed once no proxy cache can still hold its address.
-        await sleep(DRAIN_MS);
-        await docker
-          .getContainer(s.name)
-          .stop({ t: 10 })
-          .catch(() => {});
-        await sleep(DRAIN_MS);
-        await removeContainer(docker, s.name);
-        await docker.getContainer(next).rename({ name: s.name });
-      }
-      result.touched.push(s.name);
-      snapshot = undefined;
+      }),
+    ]);
+    snapshot = undefined;
+    const failed = gates.find((g) => g.status === 'rejected');
+    if (failed) {
+      await Promise.all(rolled.map((s) => removeContainer(docker, next(s))));
+      throw failed.reason;
     }
+    for (const s of todo) replicas.add(s.name);
+    result.touched.push(...fresh.map((s) => s.name));
+    if (!rolled.length) return;
+    // nginx keeps a DNS answer while its expiry second has not passed: up to one second more than `valid`.
+    await sleep(joined + (PROXY_DNS_VALID_S + 1) * 1000 - Date.now());
+    await Promise.all(
+      rolled.map(async (s) => {
+        await removeContainer(docker, s.name);
+        await docker.getContainer(next(s)).rename({ name: s.name });
+        result.touched.push(s.name);
+      }),
+    );
   }
 }
 
@@ -448,7 +469,7 @@ function unchangedUnhealthy(e: UnhealthyError): string {
   return `${e.container}: the engine calls it unhealthy${output}; it was not changed by this up, so the deploy went on`;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** A replacement replica takes an address from the engine's range; the old one still holds the fixed one. */
 function stripFixedAddresses(s: EngineContainer): EngineContainer {

@@ -3,7 +3,10 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
+import type Docker from 'dockerode';
 import { CONTROL_PLANE_PORT, CONTROL_PLANE_SOCKET, SHARED } from '../model/index.ts';
+import { driftCounts } from '../ops/drift.ts';
+import { watchDrift } from '../ops/drift-watch.ts';
 import { OperationFailed } from '../ops/failure.ts';
 import { certificateExpiries, metricsFacts, metricsText } from '../ops/metrics.ts';
 import type { RunningEnvironment } from '../ops/running-environment.ts';
@@ -62,8 +65,8 @@ export interface ControlPlane {
 }
 
 /**
- * The control plane: `/metrics` on every address (values from the store, the scheduler's history
- * and the certificates `up` wrote), and the scheduler running the spec's backups, restore checks
+ * The control plane: `/metrics` on every address (values from the store, the scheduler's history,
+ * the certificates `up` wrote and the drift it looks for every few minutes), and the scheduler running the spec's backups, restore checks
  * and cron services.
  */
 export async function startControlPlane(opts: {
@@ -75,6 +78,8 @@ export async function startControlPlane(opts: {
   api?: ListenAddress;
   /** The variables the engine is reached with, for the API's deploys. */
   env?: NodeJS.ProcessEnv;
+  /** How often the engine is compared with the spec (`stagecraft_drift`); default `DRIFT_CHECK_MS`. */
+  driftIntervalMs?: number;
   log: (line: string) => void;
 }): Promise<ControlPlane> {
   const { running } = opts;
@@ -87,9 +92,13 @@ export async function startControlPlane(opts: {
   const jobs = scheduledJobs(running.spec);
   const nginxDir = join(running.serverDir, 'shared', 'nginx');
   const nginx = renderNginx({ spec: running.spec, plan: running.plan });
-  const metrics = metricsHandler(async () =>
-    metricsText(await metricsFacts(running.store, jobs, certificateExpiries(nginxDir, nginx))),
-  );
+  const drift = watchDrift({ ...running, intervalMs: opts.driftIntervalMs, log: opts.log });
+  const projects = running.spec.projects.map((p) => p.name);
+  const metrics = metricsHandler(async () => {
+    const facts = await metricsFacts(running.store, jobs, certificateExpiries(nginxDir, nginx));
+    const seen = drift.latest();
+    return metricsText(seen ? { ...facts, drift: driftCounts(seen, projects) } : facts);
+  });
   const servers: Server[] = [];
   try {
     for (const a of opts.addresses) servers.push(await listen(metrics, a));
@@ -128,11 +137,13 @@ export async function startControlPlane(opts: {
       jobs,
       async stop() {
         stopping.abort();
+        drift.stop();
         await scheduler.stop();
         await closeAll(servers);
       },
     };
   } catch (e) {
+    drift.stop();
     await closeAll(servers);
     throw e;
   }

@@ -30,6 +30,10 @@ const facts: MetricsFacts = {
     { project: 'gw2', service: 'say "hi"\\now', ok: false, at: new Date('2030-01-02T10:00:00Z') },
   ],
   certificates: [{ domain: 'beryl3-stage.mdubiel.org', expiresAt: new Date('2030-03-01T00:00:00Z') }],
+  drift: [
+    { project: 'beryl3', kind: 'stopped', count: 1 },
+    { project: 'beryl3', kind: 'network', count: 0 },
+  ],
 };
 
 /** promtool's linter on the exposition text: exit 0 and no complaints. */
@@ -62,6 +66,10 @@ describe('the control plane’s /metrics', () => {
         '# HELP stagecraft_certificate_expiry_timestamp_seconds When the TLS certificate the shared proxy serves for a domain expires (Unix time).',
         '# TYPE stagecraft_certificate_expiry_timestamp_seconds gauge',
         'stagecraft_certificate_expiry_timestamp_seconds{domain="beryl3-stage.mdubiel.org"} 1898553600',
+        '# HELP stagecraft_drift Containers that differ from the spec on the engine, by kind (changed, stopped, missing, unexpected, network).',
+        '# TYPE stagecraft_drift gauge',
+        'stagecraft_drift{project="beryl3",kind="stopped"} 1',
+        'stagecraft_drift{project="beryl3",kind="network"} 0',
         '',
       ].join('\n'),
     );

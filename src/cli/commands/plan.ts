@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { serverDirFor } from '../../ops/locations.ts';
 import { formatBytes, isolationMatrix, type Plan, planToJson } from '../../plan/index.ts';
+import { driftIfUp, driftLines } from '../drift.ts';
 import type { Io } from '../io.ts';
 import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
 import { planFromState, reportDiagnostics } from '../planning.ts';
@@ -10,7 +12,9 @@ import { bar, indent, type Style, table } from '../style.ts';
 export function registerPlan(program: Command, io: Io): void {
   program
     .command('plan')
-    .description('allocations, budget, cost split, isolation matrix and changes against the recorded state')
+    .description(
+      'allocations, budget, cost split, isolation matrix, changes against the recorded state, and drift on the engine',
+    )
     .argument('[spec]', 'the spec file (default ./staging.yaml)')
     .option('--json', 'print the plan as JSON for scripts')
     .action(async (arg: string | undefined, options: { json?: boolean }) => {
@@ -23,8 +27,18 @@ export function registerPlan(program: Command, io: Io): void {
       const secretNames = await secrets.list();
       await secrets.close();
       const { plan, diagnostics } = await planFromState(loaded, { recorded, secretNames });
-      if (options.json) io.out(JSON.stringify(planToJson(plan), null, 2));
-      else io.out(formatPlan(plan, shown, io.style));
+      // The engine's view is an input gathered here: the plan itself stays pure.
+      const drift = await driftIfUp({
+        spec: loaded.spec,
+        plan,
+        serverDir: serverDirFor(path, globals, io),
+        env: io.env,
+      });
+      if (options.json) io.out(JSON.stringify({ ...planToJson(plan), ...(drift ? { drift } : {}) }, null, 2));
+      else {
+        io.out(formatPlan(plan, shown, io.style));
+        if (drift) io.out(['', ...driftLines(drift, io.style)].join('\n'));
+      }
       reportDiagnostics(diagnostics, io, shown);
     });
 }

@@ -11,6 +11,8 @@ export interface Owned {
   image: string;
   /** An address on one of its networks (the first the engine lists), where a probe reaches it. */
   address?: string;
+  /** The networks it is joined to, by name, as the engine lists them. */
+  networks?: string[];
 }
 
 /** A container as the engine lists it (`GET /containers/json`), reduced to what the driver decides on. */
@@ -28,6 +30,7 @@ export function toOwned(
     health: /\((healthy|unhealthy|health: starting)\)/.exec(c.Status)?.[1]?.replace('health: ', ''),
     image: c.Image,
     ...(address ? { address } : {}),
+    ...(c.NetworkSettings?.Networks ? { networks: Object.keys(c.NetworkSettings.Networks).sort() } : {}),
   };
 }
 

@@ -85,10 +85,15 @@ export function scrapeObjects(spec: Spec): KubeObject[] {
   return out;
 }
 
-/** The compose target's alert rules, one PrometheusRule with a group per rule file. */
+/**
+ * The compose target's alert rules, one PrometheusRule with a group per rule file; not drift,
+ * which `serve` measures on a Docker engine (a cluster has Argo CD's sync status for that).
+ */
 export function prometheusRule(spec: Spec): KubeObject[] {
   if (spec.shared.monitoring.prometheus === false) return [];
-  const groups = ruleGroups(alertRules(spec)).flatMap(([group, rules]) => ruleFile(group, rules).groups);
+  const groups = ruleGroups(alertRules(spec))
+    .filter(([group]) => group !== 'drift')
+    .flatMap(([group, rules]) => ruleFile(group, rules).groups);
   if (groups.length === 0) return [];
   return [
     typed<IPrometheusRule>({

@@ -1,3 +1,4 @@
+import { PROXY_DNS_VALID_S } from '../../model/index.ts';
 import type { Spec } from '../../spec/index.ts';
 import { b, type Directive, d, serialise } from './block.ts';
 import { LOG_FORMAT, LOG_FORMAT_NAME } from './log.ts';
@@ -37,8 +38,8 @@ export function renderMainConf(spec: Spec): string {
     d('access_log', '/dev/stdout', LOG_FORMAT_NAME),
     // Upstreams are resolved per request through Docker's DNS, so a project that is down (or not
     // created yet) never stops the proxy from starting. A short cache lets a rollout move traffic
-    // to new replicas quickly (`up` waits longer than this before stopping old ones).
-    d('resolver', '127.0.0.11', 'valid=2s', 'ipv6=off'),
+    // to new replicas quickly (`up` waits this long after starting new ones before stopping old ones).
+    d('resolver', '127.0.0.11', `valid=${PROXY_DNS_VALID_S}s`, 'ipv6=off'),
     d('resolver_timeout', '3s'),
     b('map', ['$http_upgrade', '$connection_upgrade'], [d('default', 'upgrade'), d("''", 'close')]),
     ...(rate

@@ -182,7 +182,9 @@ describe('Prometheus config: scrape jobs and rules follow the spec', () => {
     assert.match(rule('CertificateExpiresSoon').expr, /< 1209600$/, 'the default certExpiry, 14d');
     for (const r of rules) {
       assert.ok(['warning', 'critical'].includes(r.severity));
-      if (!r.alert.startsWith('Host') && r.alert !== 'CertificateExpiresSoon')
+      if (r.alert === 'EnvironmentDrift')
+        assert.match(r.summary, /^\{\{ \$labels\.project \}\}: .*\{\{ \$labels\.kind \}\}/, r.alert);
+      else if (!r.alert.startsWith('Host') && r.alert !== 'CertificateExpiresSoon')
         assert.match(r.summary, /\{\{ \$labels\.project \}\}\/\{\{ \$labels\.service \}\}/, r.alert);
     }
   });
@@ -202,7 +204,7 @@ describe('Prometheus config: scrape jobs and rules follow the spec', () => {
     const all = alertRules(specContext(base).spec).map((r) => r.alert);
     assert.deepEqual(
       [...all].sort(),
-      [...Object.values(switches).flat(), 'CronJobFailed'].sort(),
+      [...Object.values(switches).flat(), 'CronJobFailed', 'EnvironmentDrift'].sort(),
       'every alert is on by default',
     );
     for (const [key, names] of Object.entries(switches)) {
@@ -223,7 +225,7 @@ describe('Prometheus config: scrape jobs and rules follow the spec', () => {
     );
     assert.deepEqual(
       alertRules(none.spec).map((r) => r.alert),
-      ['CronJobFailed'],
+      ['CronJobFailed', 'EnvironmentDrift'],
     );
   });
 
