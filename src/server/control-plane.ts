@@ -6,6 +6,7 @@ import type Docker from 'dockerode';
 import { defaultBridgeGateway } from '../drivers/docker/bridge.ts';
 import { CONTROL_PLANE_PORT } from '../model/index.ts';
 import { OperationFailed } from '../ops/failure.ts';
+import { redactedProjectLogs } from '../ops/logs.ts';
 import { certificateExpiries, metricsFacts, metricsText } from '../ops/metrics.ts';
 import type { RunningEnvironment } from '../ops/running-environment.ts';
 import { type Job, scheduledJobs } from '../ops/schedule.ts';
@@ -99,6 +100,7 @@ export async function startControlPlane(opts: {
         store: running.store,
         engine: () => environmentStatus(running.docker, running.spec, running.store),
         actions: opsActions(running, { env: opts.env ?? {}, log: opts.log }),
+        logs: (which, options, onLine) => redactedProjectLogs(running, which, options, onLine),
         stopping: stopping.signal,
       });
       const server = await listen(getRequestListener(app.fetch), opts.api);

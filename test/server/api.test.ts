@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getRequestListener } from '@hono/node-server';
+import { REDACTED, secretRedactor } from '../../src/ops/secret-redaction.ts';
 import { isLoopback } from '../../src/server/index.ts';
 import { runCli } from '../support/run-cli.ts';
 import { apiFixture, SECRET_VALUES, type Who } from './api-fixture.ts';
@@ -21,6 +22,7 @@ const ROUTES: { method: 'GET' | 'POST'; path: string; needs: keyof typeof RANK |
   { method: 'GET', path: '/api/v1/projects/beryl3/releases', needs: 'viewer' },
   { method: 'GET', path: '/api/v1/projects/beryl3/backups', needs: 'viewer' },
   { method: 'GET', path: '/api/v1/projects/beryl3/audit', needs: 'admin' },
+  { method: 'GET', path: '/api/v1/projects/beryl3/logs?service=web', needs: 'viewer' },
   { method: 'POST', path: '/api/v1/projects/beryl3/deploy', needs: 'editor' },
   { method: 'POST', path: '/api/v1/projects/beryl3/rollback', needs: 'editor' },
   { method: 'POST', path: '/api/v1/projects/beryl3/restore', needs: 'admin' },
@@ -243,6 +245,47 @@ describe('the event stream', () => {
     try {
       assert.equal((await f.request('bad', '/api/v1/events')).status, 401);
       assert.equal((await f.request('missing', '/api/v1/events')).status, 401);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('the log stream', () => {
+  it('opens at once, then says why there are no lines (the engine does not answer)', async () => {
+    const f = await apiFixture();
+    try {
+      const res = await f.request('viewer', '/api/v1/projects/beryl3/logs?service=web&follow=1');
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+      const text = await res.text();
+      assert.match(text, /^: stagecraft logs\n\n/);
+      assert.match(text, /^event: error\ndata: .*(no-engine\.sock|ENOENT)/m);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('refuses a service the project does not have, and a query it does not know', async () => {
+    const f = await apiFixture();
+    try {
+      const none = await f.request('viewer', '/api/v1/projects/beryl3/logs?service=nosuch');
+      assert.equal(none.status, 400);
+      assert.match(((await none.json()) as { error: string }).error, /no service nosuch/);
+      assert.equal((await f.request('viewer', '/api/v1/projects/beryl3/logs?follow=yes')).status, 400);
+      assert.equal((await f.request('viewer', '/api/v1/projects/beryl3/logs?token=x')).status, 400);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('replaces every secret value of the project and the shared stack, URL-encoded too', async () => {
+    const f = await apiFixture();
+    try {
+      const redact = await secretRedactor(f.running.secrets, 'beryl3');
+      const line = `env DJANGO_SECRET_KEY=${SECRET_VALUES.DJANGO_SECRET_KEY} hook=${encodeURIComponent(SECRET_VALUES.SLACK_WEBHOOK)} s3=${SECRET_VALUES.BACKUP_S3_SECRET_KEY}`;
+      assert.equal(redact(line), `env DJANGO_SECRET_KEY=${REDACTED} hook=${REDACTED} s3=${REDACTED}`);
+      assert.equal(redact('GET /health 200'), 'GET /health 200');
     } finally {
       await f.close();
     }

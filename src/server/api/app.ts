@@ -18,8 +18,14 @@ import {
   releaseView,
   serviceViews,
 } from './project-view.ts';
-import { PROJECT_READS, READ_ROLE, WRITE_ROUTES, type WriteAction } from './routes.ts';
-import { BODY_LIMIT_BYTES, type deployBody, type restoreBody, type verifyRestoreBody } from './schemas.ts';
+import { LOGS_ROLE, PROJECT_READS, READ_ROLE, WRITE_ROUTES, type WriteAction } from './routes.ts';
+import {
+  BODY_LIMIT_BYTES,
+  type deployBody,
+  logsQuery,
+  type restoreBody,
+  type verifyRestoreBody,
+} from './schemas.ts';
 
 /** The writes the API offers; the control plane wires them to the same ops the CLI runs (actions.ts). */
 export interface ApiActions {
@@ -29,6 +35,13 @@ export interface ApiActions {
   verifyRestore(project: Project, backupId: string | undefined): Promise<Record<string, unknown>>;
 }
 
+/** Reads a project's (or one service's) container logs, each line already free of secret values. */
+export type ApiLogs = (
+  which: { project: string; service?: string | undefined },
+  options: { since: number; follow: boolean; signal: AbortSignal },
+  onLine: (container: string, line: string) => void,
+) => Promise<void>;
+
 export interface ApiDeps {
   spec: Spec;
   plan: Plan;
@@ -36,6 +49,8 @@ export interface ApiDeps {
   /** The engine's containers; a throw means the engine does not answer (the store still does). */
   engine: () => Promise<ContainerStatus[]>;
   actions: ApiActions;
+  /** The logs route's reader: the same ops code as `stagecraft logs`, with secrets redacted. */
+  logs: ApiLogs;
   /** How often the event stream looks at the store for new events. */
   eventPollMs?: number;
   /** Aborted when the control plane stops: open event streams end. */
@@ -156,6 +171,48 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
       }
     });
 
+  app.get('/api/v1/projects/:project/logs', (c) => {
+    const a = authorize(c.get('user'), c.req.param('project'), LOGS_ROLE);
+    if ('refused' in a) return c.json({ error: a.refused }, 403);
+    const query = logsQuery.safeParse(c.req.query());
+    if (!query.success)
+      return c.json(
+        { error: 'the query does not match the route’s schema', issues: issuesOf(query.error) },
+        400,
+      );
+    const { service, follow, since } = query.data;
+    if (service !== undefined && !a.project.services.some((s) => s.name === service))
+      return c.json({ error: `${a.project.name} has no service ${service}` }, 400);
+    return streamSSE(c, async (stream) => {
+      const closed = new AbortController();
+      stream.onAbort(() => closed.abort());
+      const onStop = () => closed.abort();
+      deps.stopping?.addEventListener('abort', onStop, { once: true });
+      // The stream opens at once, before the engine is asked for anything.
+      await stream.write(': stagecraft logs\n\n');
+      // Lines are written in order: each waits for the one before it.
+      let written = Promise.resolve();
+      try {
+        await deps.logs(
+          { project: a.project.name, service },
+          { since: Math.floor(Date.now() / 1000) - since, follow, signal: closed.signal },
+          (container, line) => {
+            written = written.then(() =>
+              stream.writeSSE({ event: 'line', data: JSON.stringify({ container, line }) }),
+            );
+          },
+        );
+        await written;
+        await stream.writeSSE({ event: 'end', data: '{}' });
+      } catch (e) {
+        await written;
+        await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: (e as Error).message }) });
+      } finally {
+        deps.stopping?.removeEventListener('abort', onStop);
+      }
+    });
+  });
+
   for (const w of WRITE_ROUTES)
     app.post(`/api/v1/projects/:project/${w.action}`, async (c) => {
       const user = c.get('user');
@@ -177,7 +234,7 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
       }
       const body = w.body.safeParse(json);
       if (!body.success) {
-        const issues = body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+        const issues = issuesOf(body.error);
         await audit('invalid', { issues });
         return c.json({ error: 'the body does not match the route’s schema', issues }, 400);
       }
@@ -226,6 +283,8 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
 
   return app;
 }
+
+const issuesOf = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
 
 const engineStatus = (e: EngineView) =>
   e.reachable ? { reachable: true } : { reachable: false, error: e.error ?? 'the engine does not answer' };
