@@ -17,6 +17,7 @@ const ROUTES: { method: 'GET' | 'POST'; path: string; needs: keyof typeof RANK |
   { method: 'GET', path: '/api/v1/projects', needs: null },
   { method: 'GET', path: '/api/v1/openapi.json', needs: null },
   { method: 'GET', path: '/api/v1/isolation', needs: null },
+  { method: 'GET', path: '/api/v1/server', needs: null },
   { method: 'GET', path: '/api/v1/projects/beryl3', needs: 'viewer' },
   { method: 'GET', path: '/api/v1/projects/beryl3/services', needs: 'viewer' },
   { method: 'GET', path: '/api/v1/projects/beryl3/releases', needs: 'viewer' },
@@ -245,6 +246,51 @@ describe('the event stream', () => {
     try {
       assert.equal((await f.request('bad', '/api/v1/events')).status, 401);
       assert.equal((await f.request('missing', '/api/v1/events')).status, 401);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('the dashboard', () => {
+  it('serves its page, script and stylesheet without a token, under a policy that allows only them', async () => {
+    const f = await apiFixture();
+    try {
+      for (const [path, type] of [
+        ['/', /text\/html/],
+        ['/dashboard/app.js', /text\/javascript/],
+        ['/dashboard/style.css', /text\/css/],
+      ] as const) {
+        const res = await f.request('missing', path);
+        assert.equal(res.status, 200, path);
+        assert.match(res.headers.get('content-type') ?? '', type);
+        assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+        await res.arrayBuffer();
+      }
+      const page = await (await f.request('missing', '/')).text();
+      assert.match(page, /<script type="module" src="\/dashboard\/app\.js"><\/script>/);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('the server view names only the projects the user may view; the others are one sum', async () => {
+    const f = await apiFixture();
+    try {
+      const srv = (await (await f.request('viewer', '/api/v1/server')).json()) as {
+        user: string;
+        budget: { projects: { name: string }[]; others: { cpus: number } };
+        shared: { health: unknown };
+        cost: { currency: string } | null;
+      };
+      assert.equal(srv.user, 'dave');
+      assert.deepEqual(
+        srv.budget.projects.map((p) => p.name),
+        ['beryl3'],
+      );
+      assert.ok(srv.budget.others.cpus > 0, 'project2 is counted, unnamed');
+      assert.equal(srv.shared.health, null, 'the engine does not answer');
+      assert.equal(srv.cost?.currency, 'USD');
     } finally {
       await f.close();
     }

@@ -5,7 +5,7 @@ import { OperationFailed } from '../../ops/failure.ts';
 import { rollback } from '../../ops/rollback.ts';
 import type { RunningEnvironment } from '../../ops/running-environment.ts';
 import type { Project, Spec } from '../../spec/index.ts';
-import type { SecretStore } from '../../state/index.ts';
+import type { SecretStore, StateStore } from '../../state/index.ts';
 import type { ApiActions } from './app.ts';
 
 /** The API's writes, on the same ops functions the CLI's deploy, rollback, restore and verify-restore run. */
@@ -23,8 +23,10 @@ export function opsActions(
     return b;
   };
   return {
-    async deploy(project, images) {
+    async deploy(project, images, user) {
       const spec = withImages(running.spec, project, images);
+      const phases = phaseRecorder(running.store, project.name, 'deploy', opts.log);
+      phases.log(`deploy by ${user} started`);
       const r = await deploy({
         spec,
         plan: { ...running.plan, spec },
@@ -34,13 +36,16 @@ export function opsActions(
         serverDir: running.serverDir,
         project: project.name,
         env: opts.env,
-        log: (line) => opts.log(`${project.name}: ${line}`),
-      });
+        actor: user,
+        log: phases.log,
+      }).finally(() => phases.flush());
       if (r.failed.length) throw new OperationFailed(r.failed.map((f) => f.reason).join('; '));
       return { touched: r.touched, removed: r.removed };
     },
-    async rollback(project) {
-      const r = await rollback(running, project, (line) => opts.log(line));
+    async rollback(project, user) {
+      const phases = phaseRecorder(running.store, project.name, 'rollback', opts.log);
+      phases.log(`rollback by ${user} started`);
+      const r = await rollback(running, project, phases.log).finally(() => phases.flush());
       if (r.failed) throw new OperationFailed(`the running release keeps serving: ${r.failed}`);
       return { to: r.to.id, release: r.release.id, touched: r.up.touched };
     },
@@ -54,6 +59,27 @@ export function opsActions(
       const v = await verifyRestore(running, project, await backupOf(project, id));
       return { backup: v.backup.id, verdict: v.verdict, detail: v.detail, seconds: v.seconds };
     },
+  };
+}
+
+/** Kind of the events that tell an operation's progress, a line each (`data.operation`: deploy or rollback). */
+export const PHASE_EVENT = 'phase';
+
+/**
+ * The operation's progress lines, each to the control plane's log and as a `phase` event in the
+ * store, so the event stream (and the dashboard) shows a deploy as it goes. Events are written in
+ * order; `flush` waits for the last.
+ */
+function phaseRecorder(store: StateStore, project: string, operation: string, log: (line: string) => void) {
+  let written: Promise<unknown> = Promise.resolve();
+  return {
+    log(line: string) {
+      log(`${project}: ${line}`);
+      written = written
+        .then(() => store.addEvent({ project, kind: PHASE_EVENT, message: line, data: { operation } }))
+        .catch((e: Error) => log(`${project}: could not record a phase: ${e.message}`));
+    },
+    flush: () => written,
   };
 }
 

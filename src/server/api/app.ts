@@ -8,6 +8,7 @@ import { userOfToken } from '../../ops/tokens.ts';
 import { isolationMatrix, type Plan } from '../../plan/index.ts';
 import { type Project, type Role, roleAllows, roleOf, type Spec } from '../../spec/index.ts';
 import type { EventRecord, StateStore } from '../../state/index.ts';
+import { mountDashboard } from '../dashboard.ts';
 import { openApiDocument } from './openapi.ts';
 import {
   auditView,
@@ -16,6 +17,7 @@ import {
   type EngineView,
   projectSummary,
   releaseView,
+  serverView,
   serviceViews,
 } from './project-view.ts';
 import { LOGS_ROLE, PROJECT_READS, READ_ROLE, WRITE_ROUTES, type WriteAction } from './routes.ts';
@@ -29,8 +31,8 @@ import {
 
 /** The writes the API offers; the control plane wires them to the same ops the CLI runs (actions.ts). */
 export interface ApiActions {
-  deploy(project: Project, images: Record<string, string>): Promise<Record<string, unknown>>;
-  rollback(project: Project): Promise<Record<string, unknown>>;
+  deploy(project: Project, images: Record<string, string>, user: string): Promise<Record<string, unknown>>;
+  rollback(project: Project, user: string): Promise<Record<string, unknown>>;
   restore(project: Project, backupId: string): Promise<Record<string, unknown>>;
   verifyRestore(project: Project, backupId: string | undefined): Promise<Record<string, unknown>>;
 }
@@ -59,12 +61,17 @@ export interface ApiDeps {
 
 type Env = { Variables: { user: string } };
 
-type RunWrite = (deps: ApiDeps, project: Project, body: never) => Promise<Record<string, unknown>>;
+type RunWrite = (
+  deps: ApiDeps,
+  project: Project,
+  body: never,
+  user: string,
+) => Promise<Record<string, unknown>>;
 
 /** What each write runs; routes.ts says which role it needs and which body it takes. */
 const RUN: Record<WriteAction, RunWrite> = {
-  deploy: (d, p, b: z.output<typeof deployBody>) => d.actions.deploy(p, b.images),
-  rollback: (d, p) => d.actions.rollback(p),
+  deploy: (d, p, b: z.output<typeof deployBody>, user) => d.actions.deploy(p, b.images, user),
+  rollback: (d, p, _b, user) => d.actions.rollback(p, user),
   restore: (d, p, b: z.output<typeof restoreBody>) => d.actions.restore(p, b.from),
   'verify-restore': (d, p, b: z.output<typeof verifyRestoreBody>) => d.actions.verifyRestore(p, b.from),
 };
@@ -122,6 +129,8 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
     return { project, role: role! } as const;
   };
 
+  mountDashboard(app as unknown as Hono<never>);
+
   app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument()));
 
   app.get('/api/v1/projects', (c) => {
@@ -132,6 +141,14 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
         return role ? [projectSummary(p, role)] : [];
       }),
     );
+  });
+
+  app.get('/api/v1/server', async (c) => {
+    const user = c.get('user');
+    return c.json({
+      ...serverView(spec, plan, await engineView(), (name) => roleOf(spec, user, name) !== null),
+      user,
+    });
   });
 
   app.get('/api/v1/isolation', (c) => {
@@ -149,7 +166,10 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
       switch (route) {
         case '/services': {
           const engine = await engineView();
-          return c.json({ engine: engineStatus(engine), services: serviceViews(a.project, plan, engine) });
+          return c.json({
+            engine: engineStatus(engine),
+            services: serviceViews(spec, a.project, plan, engine),
+          });
         }
         case '/releases':
           return c.json((await store.listReleases(name)).reverse().map(releaseView));
@@ -162,7 +182,7 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
           return c.json({
             ...projectSummary(a.project, a.role),
             engine: engineStatus(engine),
-            services: serviceViews(a.project, plan, engine),
+            services: serviceViews(spec, a.project, plan, engine),
             releases: (await store.listReleases(name)).reverse().slice(0, 10).map(releaseView),
             backups: (await store.listBackups(name)).reverse().slice(0, 10).map(backupView),
             budget: budgetView(spec, plan, name),
@@ -239,7 +259,7 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
         return c.json({ error: 'the body does not match the route’s schema', issues }, 400);
       }
       try {
-        const result = await RUN[w.action](deps, a.project, body.data as never);
+        const result = await RUN[w.action](deps, a.project, body.data as never, user);
         await audit('ok', body.data);
         return c.json({ ok: true, ...result });
       } catch (e) {

@@ -23,6 +23,14 @@ export function openApiDocument() {
         responses: answers('text/event-stream; opens with a comment before any event'),
       },
     },
+    '/api/v1/server': {
+      get: {
+        summary:
+          'the server: the shared stack’s health and reservation, the budget (projects the user may view by name, the others summed) and the monthly cost',
+        security: bearer,
+        responses: answers('{ environment, user, shared, budget, cost }'),
+      },
+    },
     '/api/v1/isolation': {
       get: {
         summary: 'the planned isolation matrix (who may reach what) from the projects the user may view',
