@@ -17,11 +17,16 @@ function el(tag, attrs = {}, ...children) {
     if (name.startsWith('on') && typeof value === 'function') node.addEventListener(name.slice(2), value);
     else node.setAttribute(name, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) {
+  put(node, children);
+  return node;
+}
+
+/** Appends children (nodes, text, nested lists; null, undefined and false are left out) as nodes and text. */
+function put(node, ...children) {
+  for (const child of children.flat(Number.POSITIVE_INFINITY)) {
     if (child === undefined || child === null || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
-  return node;
 }
 
 /** A link only to http(s) URLs: a value from the API never becomes a `javascript:` link. */
@@ -230,7 +235,8 @@ async function overview(main) {
     );
   });
   const sharedHealth = srv.shared.health === null ? healthOf(null) : healthOf(srv.shared.health);
-  main.replaceChildren(
+  put(
+    main,
     el('h1', {}, `Environment ${srv.environment}`),
     projects.length
       ? el('div', { class: 'cards' }, cards)
@@ -345,7 +351,7 @@ async function projectPage(main, name) {
       el(
         'tr',
         {},
-        el('td', {}, el('code', {}, r.id)),
+        el('td', {}, el('code', { title: r.id }, r.id.slice(0, 8))),
         el('td', { title: r.createdAt }, ago(r.createdAt)),
         el('td', { class: r.status === 'succeeded' ? 'ok' : r.status === 'failed' ? 'bad' : '' }, r.status),
         el('td', {}, r.reason ?? ''),
@@ -393,7 +399,7 @@ async function projectPage(main, name) {
           el(
             'tr',
             {},
-            el('td', {}, el('code', {}, b.id)),
+            el('td', {}, el('code', { title: b.id }, b.id.length > 20 ? `${b.id.slice(0, 18)}…` : b.id)),
             el('td', {}, b.service),
             el('td', { title: b.createdAt }, ago(b.createdAt)),
             el('td', {}, bytes(b.bytes)),
@@ -458,7 +464,8 @@ async function projectPage(main, name) {
     follow(300);
   });
 
-  main.replaceChildren(
+  put(
+    main,
     el(
       'h1',
       { class: 'row' },
@@ -521,7 +528,8 @@ async function isolationPage(main) {
   const from = [...new Set(entries.map((e) => e.from))].sort();
   const to = [...new Set(entries.map((e) => e.to))].sort();
   const at = new Map(entries.map((e) => [`${e.from}\n${e.to}`, e]));
-  main.replaceChildren(
+  put(
+    main,
     el('h1', {}, 'Isolation'),
     el('p', { class: 'muted' }, 'Who may reach what, as planned: ✓ allowed, ✗ denied (hover for why).'),
     el(
