@@ -9,6 +9,7 @@ import { isolationMatrix, type Plan } from '../../plan/index.ts';
 import { type Project, type Role, roleAllows, roleOf, type Spec } from '../../spec/index.ts';
 import type { EventRecord, StateStore } from '../../state/index.ts';
 import { mountDashboard } from '../dashboard.ts';
+import { streamLogs } from './logs-stream.ts';
 import { openApiDocument } from './openapi.ts';
 import {
   auditView,
@@ -203,34 +204,7 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
     const { service, follow, since } = query.data;
     if (service !== undefined && !a.project.services.some((s) => s.name === service))
       return c.json({ error: `${a.project.name} has no service ${service}` }, 400);
-    return streamSSE(c, async (stream) => {
-      const closed = new AbortController();
-      stream.onAbort(() => closed.abort());
-      const onStop = () => closed.abort();
-      deps.stopping?.addEventListener('abort', onStop, { once: true });
-      // The stream opens at once, before the engine is asked for anything.
-      await stream.write(': stagecraft logs\n\n');
-      // Lines are written in order: each waits for the one before it.
-      let written = Promise.resolve();
-      try {
-        await deps.logs(
-          { project: a.project.name, service },
-          { since: Math.floor(Date.now() / 1000) - since, follow, signal: closed.signal },
-          (container, line) => {
-            written = written.then(() =>
-              stream.writeSSE({ event: 'line', data: JSON.stringify({ container, line }) }),
-            );
-          },
-        );
-        await written;
-        await stream.writeSSE({ event: 'end', data: '{}' });
-      } catch (e) {
-        await written;
-        await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: (e as Error).message }) });
-      } finally {
-        deps.stopping?.removeEventListener('abort', onStop);
-      }
-    });
+    return streamLogs(c, deps, { project: a.project.name, service, follow, since });
   });
 
   for (const w of WRITE_ROUTES)
