@@ -55,7 +55,7 @@ projects:
       talker:
         type: worker
         image: stagecraft/demo-app:1
-        command: sh -c "echo talker has $DASH_TOKEN; exec sleep infinity"
+        command: sh -c "echo talker has $DASH_TOKEN '<b>as text</b>'; exec sleep infinity"
         secrets: [DASH_TOKEN]
         resources: { cpus: 0.05, memory: 32MiB }
 `;
@@ -204,8 +204,9 @@ describe('the dashboard in a browser', () => {
       await page.goto(`${base}/#/p/dash`);
       const logs = page.getByTestId('logs');
       await page.getByTestId('log-service').selectOption('talker');
-      await logs.filter({ hasText: 'talker has [secret]' }).waitFor();
+      await logs.filter({ hasText: 'talker has [secret] <b>as text</b>' }).waitFor();
       assert.ok(!((await logs.textContent()) ?? '').includes(SECRET), 'the secret value reached the page');
+      assert.equal(await logs.locator('b').count(), 0, 'a line is text, never markup');
 
       await page.getByTestId('log-service').selectOption('web');
       await page.getByTestId('logs-state').filter({ hasText: 'following' }).waitFor();
