@@ -2,10 +2,11 @@ import { restoreBackup } from '../../ops/backup/restore.ts';
 import { verifyRestore } from '../../ops/backup/verify.ts';
 import { deploy } from '../../ops/deploy.ts';
 import { OperationFailed } from '../../ops/failure.ts';
+import { phaseRecorder } from '../../ops/phase-events.ts';
 import { rollback } from '../../ops/rollback.ts';
 import type { RunningEnvironment } from '../../ops/running-environment.ts';
 import type { Project, Spec } from '../../spec/index.ts';
-import type { SecretStore, StateStore } from '../../state/index.ts';
+import type { SecretStore } from '../../state/index.ts';
 import type { ApiActions } from './app.ts';
 
 /** The API's writes, on the same ops functions the CLI's deploy, rollback, restore and verify-restore run. */
@@ -59,27 +60,6 @@ export function opsActions(
       const v = await verifyRestore(running, project, await backupOf(project, id));
       return { backup: v.backup.id, verdict: v.verdict, detail: v.detail, seconds: v.seconds };
     },
-  };
-}
-
-/** Kind of the events that tell an operation's progress, a line each (`data.operation`: deploy or rollback). */
-export const PHASE_EVENT = 'phase';
-
-/**
- * The operation's progress lines, each to the control plane's log and as a `phase` event in the
- * store, so the event stream (and the dashboard) shows a deploy as it goes. Events are written in
- * order; `flush` waits for the last.
- */
-function phaseRecorder(store: StateStore, project: string, operation: string, log: (line: string) => void) {
-  let written: Promise<unknown> = Promise.resolve();
-  return {
-    log(line: string) {
-      log(`${project}: ${line}`);
-      written = written
-        .then(() => store.addEvent({ project, kind: PHASE_EVENT, message: line, data: { operation } }))
-        .catch((e: Error) => log(`${project}: could not record a phase: ${e.message}`));
-    },
-    flush: () => written,
   };
 }
 
