@@ -57,3 +57,6 @@ execFileSync(process.execPath, ['--no-warnings', join(here, 'up.ts')], { stdio: 
 
 console.log('');
 execFileSync(process.execPath, ['--no-warnings', join(here, 'backup.ts')], { stdio: 'inherit' });
+
+console.log('');
+execFileSync(process.execPath, ['--no-warnings', join(here, 'serve.ts')], { stdio: 'inherit' });

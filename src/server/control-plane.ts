@@ -8,6 +8,7 @@ import { CONTROL_PLANE_PORT, CONTROL_PLANE_SOCKET, SHARED } from '../model/index
 import { driftCounts } from '../ops/drift.ts';
 import { watchDrift } from '../ops/drift-watch.ts';
 import { OperationFailed } from '../ops/failure.ts';
+import { redactedProjectLogs } from '../ops/logs.ts';
 import { certificateExpiries, metricsFacts, metricsText } from '../ops/metrics.ts';
 import type { RunningEnvironment } from '../ops/running-environment.ts';
 import { type Job, scheduledJobs } from '../ops/schedule.ts';
@@ -118,6 +119,7 @@ export async function startControlPlane(opts: {
         store: running.store,
         engine: () => environmentStatus(running.docker, running.spec, running.store),
         actions: opsActions(running, { env: opts.env ?? {}, log: opts.log }),
+        logs: (which, options, onLine) => redactedProjectLogs(running, which, options, onLine),
         stopping: stopping.signal,
       });
       const server = await listen(getRequestListener(app.fetch), opts.api);

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
+import { redactedProjectLogs } from '../../src/ops/logs.ts';
 import { environmentStatus } from '../../src/ops/status.ts';
 import { createToken } from '../../src/ops/tokens.ts';
 import { planEnvironment } from '../../src/plan/index.ts';
@@ -43,6 +44,7 @@ export async function apiFixture(opts: { eventPollMs?: number } = {}) {
     store,
     engine: () => environmentStatus(docker, spec, store),
     actions: opsActions(running, { env: {}, log: () => {} }),
+    logs: (which, options, onLine) => redactedProjectLogs(running, which, options, onLine),
     eventPollMs: opts.eventPollMs ?? 50,
     stopping: stopping.signal,
   });

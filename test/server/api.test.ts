@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getRequestListener } from '@hono/node-server';
+import { REDACTED, secretRedactor } from '../../src/ops/secret-redaction.ts';
 import { isLoopback } from '../../src/server/index.ts';
 import { runCli } from '../support/run-cli.ts';
 import { apiFixture, SECRET_VALUES, type Who } from './api-fixture.ts';
@@ -16,11 +17,13 @@ const ROUTES: { method: 'GET' | 'POST'; path: string; needs: keyof typeof RANK |
   { method: 'GET', path: '/api/v1/projects', needs: null },
   { method: 'GET', path: '/api/v1/openapi.json', needs: null },
   { method: 'GET', path: '/api/v1/isolation', needs: null },
+  { method: 'GET', path: '/api/v1/server', needs: null },
   { method: 'GET', path: '/api/v1/projects/beryl3', needs: 'viewer' },
   { method: 'GET', path: '/api/v1/projects/beryl3/services', needs: 'viewer' },
   { method: 'GET', path: '/api/v1/projects/beryl3/releases', needs: 'viewer' },
   { method: 'GET', path: '/api/v1/projects/beryl3/backups', needs: 'viewer' },
   { method: 'GET', path: '/api/v1/projects/beryl3/audit', needs: 'admin' },
+  { method: 'GET', path: '/api/v1/projects/beryl3/logs?service=web', needs: 'viewer' },
   { method: 'POST', path: '/api/v1/projects/beryl3/deploy', needs: 'editor' },
   { method: 'POST', path: '/api/v1/projects/beryl3/rollback', needs: 'editor' },
   { method: 'POST', path: '/api/v1/projects/beryl3/restore', needs: 'admin' },
@@ -243,6 +246,92 @@ describe('the event stream', () => {
     try {
       assert.equal((await f.request('bad', '/api/v1/events')).status, 401);
       assert.equal((await f.request('missing', '/api/v1/events')).status, 401);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('the dashboard', () => {
+  it('serves its page, script and stylesheet without a token, under a policy that allows only them', async () => {
+    const f = await apiFixture();
+    try {
+      for (const [path, type] of [
+        ['/', /text\/html/],
+        ['/dashboard/app.js', /text\/javascript/],
+        ['/dashboard/style.css', /text\/css/],
+      ] as const) {
+        const res = await f.request('missing', path);
+        assert.equal(res.status, 200, path);
+        assert.match(res.headers.get('content-type') ?? '', type);
+        assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+        await res.arrayBuffer();
+      }
+      const page = await (await f.request('missing', '/')).text();
+      assert.match(page, /<script type="module" src="\/dashboard\/app\.js"><\/script>/);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('the server view names only the projects the user may view; the others are one sum', async () => {
+    const f = await apiFixture();
+    try {
+      const srv = (await (await f.request('viewer', '/api/v1/server')).json()) as {
+        user: string;
+        budget: { projects: { name: string }[]; others: { cpus: number } };
+        shared: { health: unknown };
+        cost: { currency: string } | null;
+      };
+      assert.equal(srv.user, 'dave');
+      assert.deepEqual(
+        srv.budget.projects.map((p) => p.name),
+        ['beryl3'],
+      );
+      assert.ok(srv.budget.others.cpus > 0, 'project2 is counted, unnamed');
+      assert.equal(srv.shared.health, null, 'the engine does not answer');
+      assert.equal(srv.cost?.currency, 'USD');
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('the log stream', () => {
+  it('opens at once, then says why there are no lines (the engine does not answer)', async () => {
+    const f = await apiFixture();
+    try {
+      const res = await f.request('viewer', '/api/v1/projects/beryl3/logs?service=web&follow=1');
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+      const text = await res.text();
+      assert.match(text, /^: stagecraft logs\n\n/);
+      assert.match(text, /^event: error\ndata: .*(no-engine\.sock|ENOENT)/m);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('refuses a service the project does not have, and a query it does not know', async () => {
+    const f = await apiFixture();
+    try {
+      const none = await f.request('viewer', '/api/v1/projects/beryl3/logs?service=nosuch');
+      assert.equal(none.status, 400);
+      assert.match(((await none.json()) as { error: string }).error, /no service nosuch/);
+      assert.equal((await f.request('viewer', '/api/v1/projects/beryl3/logs?follow=yes')).status, 400);
+      assert.equal((await f.request('viewer', '/api/v1/projects/beryl3/logs?token=x')).status, 400);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('replaces every secret value of the project and the shared stack, URL-encoded too', async () => {
+    const f = await apiFixture();
+    try {
+      const redact = await secretRedactor(f.running.secrets, 'beryl3');
+      const line = `env DJANGO_SECRET_KEY=${SECRET_VALUES.DJANGO_SECRET_KEY} hook=${encodeURIComponent(SECRET_VALUES.SLACK_WEBHOOK)} s3=${SECRET_VALUES.BACKUP_S3_SECRET_KEY}`;
+      assert.equal(redact(line), `env DJANGO_SECRET_KEY=${REDACTED} hook=${REDACTED} s3=${REDACTED}`);
+      assert.equal(redact('GET /health 200'), 'GET /health 200');
     } finally {
       await f.close();
     }

@@ -2,6 +2,7 @@ import { restoreBackup } from '../../ops/backup/restore.ts';
 import { verifyRestore } from '../../ops/backup/verify.ts';
 import { deploy } from '../../ops/deploy.ts';
 import { OperationFailed } from '../../ops/failure.ts';
+import { phaseRecorder } from '../../ops/phase-events.ts';
 import { rollback } from '../../ops/rollback.ts';
 import type { RunningEnvironment } from '../../ops/running-environment.ts';
 import type { Project, Spec } from '../../spec/index.ts';
@@ -23,8 +24,10 @@ export function opsActions(
     return b;
   };
   return {
-    async deploy(project, images) {
+    async deploy(project, images, user) {
       const spec = withImages(running.spec, project, images);
+      const phases = phaseRecorder(running.store, project.name, 'deploy', opts.log);
+      phases.log(`deploy by ${user} started`);
       const r = await deploy({
         spec,
         plan: { ...running.plan, spec },
@@ -34,13 +37,16 @@ export function opsActions(
         serverDir: running.serverDir,
         project: project.name,
         env: opts.env,
-        log: (line) => opts.log(`${project.name}: ${line}`),
-      });
+        actor: user,
+        log: phases.log,
+      }).finally(() => phases.flush());
       if (r.failed.length) throw new OperationFailed(r.failed.map((f) => f.reason).join('; '));
       return { touched: r.touched, removed: r.removed };
     },
-    async rollback(project) {
-      const r = await rollback(running, project, (line) => opts.log(line));
+    async rollback(project, user) {
+      const phases = phaseRecorder(running.store, project.name, 'rollback', opts.log);
+      phases.log(`rollback by ${user} started`);
+      const r = await rollback(running, project, phases.log).finally(() => phases.flush());
       if (r.failed) throw new OperationFailed(`the running release keeps serving: ${r.failed}`);
       return { to: r.to.id, release: r.release.id, touched: r.up.touched };
     },

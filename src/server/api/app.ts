@@ -8,6 +8,8 @@ import { userOfToken } from '../../ops/tokens.ts';
 import { isolationMatrix, type Plan } from '../../plan/index.ts';
 import { type Project, type Role, roleAllows, roleOf, type Spec } from '../../spec/index.ts';
 import type { EventRecord, StateStore } from '../../state/index.ts';
+import { mountDashboard } from '../dashboard.ts';
+import { streamLogs } from './logs-stream.ts';
 import { openApiDocument } from './openapi.ts';
 import {
   auditView,
@@ -16,18 +18,32 @@ import {
   type EngineView,
   projectSummary,
   releaseView,
+  serverView,
   serviceViews,
 } from './project-view.ts';
-import { PROJECT_READS, READ_ROLE, WRITE_ROUTES, type WriteAction } from './routes.ts';
-import { BODY_LIMIT_BYTES, type deployBody, type restoreBody, type verifyRestoreBody } from './schemas.ts';
+import { LOGS_ROLE, PROJECT_READS, READ_ROLE, WRITE_ROUTES, type WriteAction } from './routes.ts';
+import {
+  BODY_LIMIT_BYTES,
+  type deployBody,
+  logsQuery,
+  type restoreBody,
+  type verifyRestoreBody,
+} from './schemas.ts';
 
 /** The writes the API offers; the control plane wires them to the same ops the CLI runs (actions.ts). */
 export interface ApiActions {
-  deploy(project: Project, images: Record<string, string>): Promise<Record<string, unknown>>;
-  rollback(project: Project): Promise<Record<string, unknown>>;
+  deploy(project: Project, images: Record<string, string>, user: string): Promise<Record<string, unknown>>;
+  rollback(project: Project, user: string): Promise<Record<string, unknown>>;
   restore(project: Project, backupId: string): Promise<Record<string, unknown>>;
   verifyRestore(project: Project, backupId: string | undefined): Promise<Record<string, unknown>>;
 }
+
+/** Reads a project's (or one service's) container logs, each line already free of secret values. */
+export type ApiLogs = (
+  which: { project: string; service?: string | undefined },
+  options: { since: number; follow: boolean; signal: AbortSignal },
+  onLine: (container: string, line: string) => void,
+) => Promise<void>;
 
 export interface ApiDeps {
   spec: Spec;
@@ -36,6 +52,8 @@ export interface ApiDeps {
   /** The engine's containers; a throw means the engine does not answer (the store still does). */
   engine: () => Promise<ContainerStatus[]>;
   actions: ApiActions;
+  /** The logs route's reader: the same ops code as `stagecraft logs`, with secrets redacted. */
+  logs: ApiLogs;
   /** How often the event stream looks at the store for new events. */
   eventPollMs?: number;
   /** Aborted when the control plane stops: open event streams end. */
@@ -44,12 +62,17 @@ export interface ApiDeps {
 
 type Env = { Variables: { user: string } };
 
-type RunWrite = (deps: ApiDeps, project: Project, body: never) => Promise<Record<string, unknown>>;
+type RunWrite = (
+  deps: ApiDeps,
+  project: Project,
+  body: never,
+  user: string,
+) => Promise<Record<string, unknown>>;
 
 /** What each write runs; routes.ts says which role it needs and which body it takes. */
 const RUN: Record<WriteAction, RunWrite> = {
-  deploy: (d, p, b: z.output<typeof deployBody>) => d.actions.deploy(p, b.images),
-  rollback: (d, p) => d.actions.rollback(p),
+  deploy: (d, p, b: z.output<typeof deployBody>, user) => d.actions.deploy(p, b.images, user),
+  rollback: (d, p, _b, user) => d.actions.rollback(p, user),
   restore: (d, p, b: z.output<typeof restoreBody>) => d.actions.restore(p, b.from),
   'verify-restore': (d, p, b: z.output<typeof verifyRestoreBody>) => d.actions.verifyRestore(p, b.from),
 };
@@ -107,6 +130,8 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
     return { project, role: role! } as const;
   };
 
+  mountDashboard(app as unknown as Hono<never>);
+
   app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument()));
 
   app.get('/api/v1/projects', (c) => {
@@ -117,6 +142,14 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
         return role ? [projectSummary(p, role)] : [];
       }),
     );
+  });
+
+  app.get('/api/v1/server', async (c) => {
+    const user = c.get('user');
+    return c.json({
+      ...serverView(spec, plan, await engineView(), (name) => roleOf(spec, user, name) !== null),
+      user,
+    });
   });
 
   app.get('/api/v1/isolation', (c) => {
@@ -134,7 +167,10 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
       switch (route) {
         case '/services': {
           const engine = await engineView();
-          return c.json({ engine: engineStatus(engine), services: serviceViews(a.project, plan, engine) });
+          return c.json({
+            engine: engineStatus(engine),
+            services: serviceViews(spec, a.project, plan, engine),
+          });
         }
         case '/releases':
           return c.json((await store.listReleases(name)).reverse().map(releaseView));
@@ -147,7 +183,7 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
           return c.json({
             ...projectSummary(a.project, a.role),
             engine: engineStatus(engine),
-            services: serviceViews(a.project, plan, engine),
+            services: serviceViews(spec, a.project, plan, engine),
             releases: (await store.listReleases(name)).reverse().slice(0, 10).map(releaseView),
             backups: (await store.listBackups(name)).reverse().slice(0, 10).map(backupView),
             budget: budgetView(spec, plan, name),
@@ -155,6 +191,21 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
         }
       }
     });
+
+  app.get('/api/v1/projects/:project/logs', (c) => {
+    const a = authorize(c.get('user'), c.req.param('project'), LOGS_ROLE);
+    if ('refused' in a) return c.json({ error: a.refused }, 403);
+    const query = logsQuery.safeParse(c.req.query());
+    if (!query.success)
+      return c.json(
+        { error: 'the query does not match the route’s schema', issues: issuesOf(query.error) },
+        400,
+      );
+    const { service, follow, since } = query.data;
+    if (service !== undefined && !a.project.services.some((s) => s.name === service))
+      return c.json({ error: `${a.project.name} has no service ${service}` }, 400);
+    return streamLogs(c, deps, { project: a.project.name, service, follow, since });
+  });
 
   for (const w of WRITE_ROUTES)
     app.post(`/api/v1/projects/:project/${w.action}`, async (c) => {
@@ -177,12 +228,12 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
       }
       const body = w.body.safeParse(json);
       if (!body.success) {
-        const issues = body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+        const issues = issuesOf(body.error);
         await audit('invalid', { issues });
         return c.json({ error: 'the body does not match the route’s schema', issues }, 400);
       }
       try {
-        const result = await RUN[w.action](deps, a.project, body.data as never);
+        const result = await RUN[w.action](deps, a.project, body.data as never, user);
         await audit('ok', body.data);
         return c.json({ ok: true, ...result });
       } catch (e) {
@@ -226,6 +277,8 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
 
   return app;
 }
+
+const issuesOf = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
 
 const engineStatus = (e: EngineView) =>
   e.reachable ? { reachable: true } : { reachable: false, error: e.error ?? 'the engine does not answer' };

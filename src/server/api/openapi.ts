@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PROJECT_READS, READ_ROLE, WRITE_ROUTES } from './routes.ts';
+import { LOGS_ROLE, PROJECT_READS, READ_ROLE, WRITE_ROUTES } from './routes.ts';
+import { logsQuery } from './schemas.ts';
 
 const bearer = [{ bearer: [] }];
 const answers = (ok: string) => ({
@@ -20,6 +21,14 @@ export function openApiDocument() {
           'Server-Sent Events recorded in the store (deploys, backups, jobs) on the projects the user may view',
         security: bearer,
         responses: answers('text/event-stream; opens with a comment before any event'),
+      },
+    },
+    '/api/v1/server': {
+      get: {
+        summary:
+          'the server: the shared stack’s health and reservation, the budget (projects the user may view by name, the others summed) and the monthly cost',
+        security: bearer,
+        responses: answers('{ environment, user, shared, budget, cost }'),
       },
     },
     '/api/v1/isolation': {
@@ -43,6 +52,31 @@ export function openApiDocument() {
         responses: answers('JSON; from the store even when the engine is down'),
       },
     };
+  const query = z.toJSONSchema(logsQuery, { io: 'input' }) as {
+    properties: Record<string, { description?: string }>;
+  };
+  paths['/api/v1/projects/{project}/logs'] = {
+    get: {
+      summary: `the containers' log lines, secret values replaced by [secret] (role ${LOGS_ROLE})`,
+      parameters: [
+        project,
+        ...Object.entries(query.properties).map(([name, schema]) => ({
+          name,
+          in: 'query',
+          required: false,
+          ...(schema.description ? { description: schema.description } : {}),
+          schema,
+        })),
+      ],
+      security: bearer,
+      responses: {
+        ...answers(
+          'text/event-stream; opens with a comment, then `line` events { container, line }, then `end` (or `error`)',
+        ),
+        400: { description: 'the query does not match, or the project has no such service' },
+      },
+    },
+  };
   for (const w of WRITE_ROUTES)
     paths[`/api/v1/projects/{project}/${w.action}`] = {
       post: {

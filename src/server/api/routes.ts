@@ -15,6 +15,9 @@ export const READ_ROLE: Record<ProjectRead, Role> = {
   '/audit': 'admin',
 };
 
+/** `GET /api/v1/projects/P/logs` (Server-Sent Events; query: logsQuery). */
+export const LOGS_ROLE: Role = 'viewer';
+
 /** Writes: `POST /api/v1/projects/P/<action>`, with the body each takes. */
 export const WRITE_ROUTES = [
   { action: 'deploy', role: 'editor', body: deployBody },

@@ -271,17 +271,70 @@ describe('grafana provisioning and dashboards (no grafana binary here: the field
   it('folder permissions from project.access: written for the HTTP API, since file provisioning cannot hold them', () => {
     const files = renderGrafana(exampleContext('beryl3'));
     const doc = JSON.parse(files.find((f) => f.path === 'shared/grafana/folder-permissions.json')!.content);
-    assert.deepEqual(doc.folders, [
-      {
-        folder: 'beryl3',
-        permissions: [
-          { team: 'beryl3_team', role: 'editor', permission: 2, level: 'Edit' },
-          { team: 'developers', role: 'viewer', permission: 1, level: 'View' },
-          { team: 'monitoring_team', role: 'admin', permission: 4, level: 'Admin' },
-        ],
-      },
-    ]);
+    assert.deepEqual(
+      doc.folders.map((f: { folder: string; permissions: unknown }) => ({
+        folder: f.folder,
+        permissions: f.permissions,
+      })),
+      [
+        {
+          folder: 'beryl3',
+          permissions: [
+            { team: 'beryl3_team', role: 'editor', permission: 2, level: 'Edit' },
+            { team: 'developers', role: 'viewer', permission: 1, level: 'View' },
+            { team: 'monitoring_team', role: 'admin', permission: 4, level: 'Admin' },
+          ],
+        },
+      ],
+    );
     assert.ok(!renderGrafana(exampleContext('gw2')).some((f) => f.path.endsWith('folder-permissions.json')));
+  });
+
+  it('each team the permissions name, with its members from teams:', () => {
+    const files = renderGrafana(exampleContext('beryl3'));
+    const doc = JSON.parse(files.find((f) => f.path === 'shared/grafana/folder-permissions.json')!.content);
+    assert.deepEqual(doc.teams, [
+      { name: 'beryl3_team', members: ['alice', 'bob'] },
+      { name: 'developers', members: ['dave'] },
+      { name: 'monitoring_team', members: ['carol'] },
+    ]);
+    const named = new Set(
+      doc.folders.flatMap((f: { permissions: { team: string }[] }) => f.permissions.map((p) => p.team)),
+    );
+    assert.deepEqual(
+      [...named].sort(),
+      doc.teams.map((t: { name: string }) => t.name),
+    );
+  });
+
+  it('a folder’s datasources hold only its project: its Loki tenant, and Prometheus under its label, which its dashboard uses throughout', () => {
+    const files = renderGrafana(exampleContext('beryl3'));
+    const doc = JSON.parse(files.find((f) => f.path === 'shared/grafana/folder-permissions.json')!.content);
+    const provisioned = datasources(files).datasources;
+    for (const folder of doc.folders as {
+      folder: string;
+      datasources: { loki: { uid: string; tenant: string }; prometheus: { uid: string; matcher: string } };
+    }[]) {
+      const loki = provisioned.find((d) => d.uid === folder.datasources.loki.uid);
+      assert.ok(loki, `${folder.folder}: its Loki datasource is provisioned`);
+      assert.equal(loki.jsonData?.httpHeaderName1, 'X-Scope-OrgID');
+      assert.equal(loki.secureJsonData?.httpHeaderValue1, folder.folder, 'the tenant is the project');
+      assert.equal(folder.datasources.prometheus.matcher, `project="${folder.folder}"`);
+      assert.ok(
+        provisioned.some((d) => d.uid === folder.datasources.prometheus.uid && d.type === 'prometheus'),
+      );
+      const board = dashboards(files).find((d) =>
+        d.path.endsWith(`/dashboards/${folder.folder}/application.json`),
+      )!;
+      const queries = board.json.panels.flatMap((p) => p.targets.map((t) => ({ ds: p.datasource, t })));
+      assert.ok(queries.length > 0);
+      for (const { ds, t } of queries) {
+        const expr = (t as { expr?: string }).expr ?? '';
+        if (ds.type === 'prometheus') assert.ok(expr.includes(folder.datasources.prometheus.matcher), expr);
+        if (ds.type === 'loki')
+          assert.equal(ds.uid, folder.datasources.loki.uid, 'logs from its own tenant only');
+      }
+    }
   });
 
   it('holds no secret value: the admin password is read from a secret file', () => {
