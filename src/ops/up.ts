@@ -7,6 +7,7 @@ import {
   createAndStart,
   ensureNetwork,
   ensureVolume,
+  joinAliases,
   type Owned,
   ownedContainers,
   removeContainer,
@@ -394,9 +395,12 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
         const next = `${s.name}-next`;
         await removeContainer(docker, next);
         const withoutFixedIp = stripFixedAddresses(s);
-        await createAndStart(docker, withoutFixedIp, next);
+        // Without its aliases until it passes the gate: the proxy (and the project's other
+        // services) must not send a request to a replica that is not healthy yet.
+        await createAndStart(docker, withoutAliases(withoutFixedIp), next);
         try {
           await waitHealthy(docker, next);
+          await joinAliases(docker, next, withoutFixedIp);
         } catch (e) {
           await removeContainer(docker, next);
           throw new Error(
@@ -433,12 +437,20 @@ function unchangedUnhealthy(e: UnhealthyError): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The container with no network alias: reachable by its own name only. */
+function withoutAliases(s: EngineContainer): EngineContainer {
+  return mapEndpoints(s, ({ Aliases: _, ...rest }) => rest);
+}
+
 /** A replacement replica takes an address from the engine's range; the old one still holds the fixed one. */
 function stripFixedAddresses(s: EngineContainer): EngineContainer {
-  const strip = (e: Docker.EndpointSettings) => {
-    const { IPAMConfig: _, ...rest } = e;
-    return rest;
-  };
+  return mapEndpoints(s, ({ IPAMConfig: _, ...rest }) => rest);
+}
+
+function mapEndpoints(
+  s: EngineContainer,
+  strip: (e: Docker.EndpointSettings) => Docker.EndpointSettings,
+): EngineContainer {
   const endpoints = s.options.NetworkingConfig?.EndpointsConfig ?? {};
   return {
     ...s,

@@ -16,11 +16,13 @@ export interface FaultSpecOptions {
   /** The app's env (DEMO_VERSION, DEMO_BROKEN) and any other lines of its service, YAML flow. */
   appEnv?: Record<string, string>;
   /** Extra lines of the app's service (indented 8), e.g. `command:` or `resources:`. */
-  appLines?: string[];
+  appLines?: readonly string[];
   /** Lines of `server:` besides the fixed ones (indented 2), e.g. `backupDir: /x`. */
-  serverLines?: string[];
+  serverLines?: readonly string[];
   /** Lines of the database service's mapping (flow), e.g. `backup: { schedule: "0 3 * * *" }`. */
   dbExtra?: string;
+  /** The app's health check (YAML flow). */
+  health?: string;
 }
 
 /**
@@ -55,7 +57,7 @@ projects:
         type: app
         image: stagecraft/demo-app:1
         resources: { cpus: 0.1, memory: 64MiB }
-        health: { path: /health, interval: 10s, timeout: 2s, retries: 3, startPeriod: 2s }
+        health: ${o.health ?? '{ path: /health, interval: 10s, timeout: 2s, retries: 3, startPeriod: 2s }'}
         release: demo-app migrate
         uses: [db]
         env: { ${env} }
