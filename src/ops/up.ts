@@ -29,6 +29,7 @@ import type { SecretStore, StateStore } from '../state/index.ts';
 import { certificatesDue, renewCertificates, webrootDir } from './certificates/renew.ts';
 import { certificatePathsIn, ensureSelfSignedCertificates } from './certificates.ts';
 import { differs, isConverged, isTransient, type WantedContainer } from './converged.ts';
+import { engineLost } from './engine-connection.ts';
 import { foreignNames } from './foreign-names.ts';
 import { preflight, preflightOptions } from './preflight/index.ts';
 import { recordAllocations } from './record-allocations.ts';
@@ -261,6 +262,8 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
           }
         }
       } catch (e) {
+        // An engine that went away fails the whole up, named as such (deploy says which engine).
+        if (engineLost(e)) throw e;
         result.failed.push({ project: p.name, reason: (e as Error).message });
         log(`${p.name}: FAILED: ${(e as Error).message}`);
       }

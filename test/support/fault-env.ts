@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpGet } from '../../src/drivers/http-get.ts';
 import { type ChildOutput, childOutput } from './child-output.ts';
-import { docker } from './docker-cli.ts';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'stagecraft');
 
@@ -23,20 +22,19 @@ export interface FaultSpecOptions {
   dbExtra?: string;
   /** The app's health check (YAML flow). */
   health?: string;
+  /** Without the app (the database alone): fewer images for an engine of the test's own. */
+  app?: boolean;
 }
 
 /**
  * A spec for the fault tests: the shared proxy (no monitoring), and one project with a demo app
- * (its release step, a health gate) and its PostgreSQL. Environment `preview`, like the other
+ * (its release step, a health gate; unless `app: false`) and its PostgreSQL. Environment `preview`, like the other
  * engine tests' own specs; the project name and the slot keep each file's containers, subnets and
  * ports apart.
  */
 export function faultSpec(o: FaultSpecOptions): string {
   const net = 200 + 2 * o.slot;
   const base = 40000 + 1000 * o.slot;
-  const env = Object.entries({ DEMO_VERSION: '1', ...o.appEnv })
-    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
-    .join(', ');
   return `version: 1
 environment: preview
 server:
@@ -53,16 +51,25 @@ shared:
 projects:
   ${o.project}:
     services:
-      web:
+${o.app === false ? '' : appService(o)}      db: { type: postgres, exporter: false, resources: { cpus: 0.2, memory: 256MiB }${o.dbExtra ? `, ${o.dbExtra}` : ''} }
+`;
+}
+
+/** The app's service lines in `faultSpec`. */
+function appService(o: FaultSpecOptions): string {
+  const env = Object.entries({ DEMO_VERSION: '1', ...o.appEnv })
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+    .join(', ');
+  const health = o.health ?? '{ path: /health, interval: 10s, timeout: 2s, retries: 3, startPeriod: 2s }';
+  return `      web:
         type: app
         image: stagecraft/demo-app:1
         resources: { cpus: 0.1, memory: 64MiB }
-        health: ${o.health ?? '{ path: /health, interval: 10s, timeout: 2s, retries: 3, startPeriod: 2s }'}
+        health: ${health}
         release: demo-app migrate
         uses: [db]
         env: { ${env} }
-${(o.appLines ?? []).map((l) => `        ${l}\n`).join('')}      db: { type: postgres, exporter: false, resources: { cpus: 0.2, memory: 256MiB }${o.dbExtra ? `, ${o.dbExtra}` : ''} }
-`;
+${(o.appLines ?? []).map((l) => `        ${l}\n`).join('')}`;
 }
 
 /** The app's host port (published by the shared proxy) for a spec of `faultSpec`. */
@@ -124,10 +131,17 @@ export class FaultEnv {
     return r;
   }
 
+  /** The docker CLI on the engine this test's commands reach (its DOCKER_HOST, if it sets one). */
+  docker(...args: string[]): string {
+    const r = spawnSync('docker', args, { encoding: 'utf8', env: { ...process.env, ...this.env } });
+    assert.equal(r.status, 0, `docker ${args.join(' ')}: ${r.stderr}${r.error ?? ''}`);
+    return r.stdout.trim();
+  }
+
   /** Names of the engine's containers of this project and of the shared stack, sorted. */
   containers(): string[] {
     const names = [this.project, 'shared'].flatMap((p) =>
-      docker('ps', '-a', '--format', '{{.Names}}', '--filter', `label=io.stagecraft.project=${p}`).split(
+      this.docker('ps', '-a', '--format', '{{.Names}}', '--filter', `label=io.stagecraft.project=${p}`).split(
         '\n',
       ),
     );
@@ -136,7 +150,7 @@ export class FaultEnv {
 
   /** Runs SQL in the project's database (over its local socket, as its own user). */
   sql(statement: string): string {
-    return docker(
+    return this.docker(
       'exec',
       `${this.project}-db`,
       'sh',
@@ -168,7 +182,9 @@ export class FaultEnv {
   async destroy(): Promise<void> {
     const r = await this.run('down', '--volumes');
     if (r.code !== 0) process.stderr.write(`down --volumes failed: ${r.err}\n`);
-    spawnSync('docker', ['volume', 'rm', '-f', `${this.project}-db-data`]);
+    spawnSync('docker', ['volume', 'rm', '-f', `${this.project}-db-data`], {
+      env: { ...process.env, ...this.env },
+    });
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
