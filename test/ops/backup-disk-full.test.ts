@@ -22,14 +22,14 @@ const env = new FaultEnv({
 const files = () => readdirSync(join(disk, P)).sort();
 const ROWS = 30;
 
-/** What the backup alert reads (`stagecraft_backup_last_success_timestamp_seconds`), from the state. */
-async function lastSuccess(): Promise<Date | undefined> {
+/** What the backup alerts read (the last success and whether the last run failed), from the state. */
+async function backupFacts() {
   const text = readFileSync(join(env.dir, 'staging.yaml'), 'utf8');
   const { spec } = loadSpecText('staging.yaml', text, {});
   const store = await openStore({ path: join(env.dir, '.stagecraft', 'state.db') });
   try {
     const facts = await metricsFacts(store, scheduledJobs(spec!));
-    return facts.backups.find((b) => b.project === P && b.service === 'db')?.lastSuccess;
+    return facts.backups.find((b) => b.project === P && b.service === 'db');
   } finally {
     await store.close();
   }
@@ -59,8 +59,9 @@ describe('a backup onto a full disk', () => {
     assert.equal(first.code, 0, first.err);
     const kept = files();
     assert.equal(kept.length, 3, `a dump, its checksum and manifest: ${kept}`);
-    const before = await lastSuccess();
-    assert.ok(before, 'the first backup is the last success');
+    const before = await backupFacts();
+    assert.ok(before?.lastSuccess, 'the first backup is the last success');
+    assert.equal(before.lastRunOk, true);
 
     // About 3 MB of incompressible text: its dump cannot fit in what is left of 1 MiB.
     env.sql(
@@ -78,11 +79,9 @@ describe('a backup onto a full disk', () => {
       kept.filter((f) => f.endsWith('.dump')),
       'only the good backup is recorded',
     );
-    assert.deepEqual(
-      await lastSuccess(),
-      before,
-      'the alert still sees the previous backup as the last success',
-    );
+    const after = await backupFacts();
+    assert.deepEqual(after?.lastSuccess, before.lastSuccess, 'the previous backup is still the last success');
+    assert.equal(after?.lastRunOk, false, 'stagecraft_backup_last_run_success is 0: BackupFailed fires');
     const store = await openStore({ path: join(env.dir, '.stagecraft', 'state.db') });
     const [newest] = await store.listEvents({ project: P, kind: 'backup', limit: 1 });
     await store.close();

@@ -58,6 +58,7 @@ export const ALERT = {
   missing: 'ServiceMissing',
   cron: 'CronJobFailed',
   backup: 'BackupTooOld',
+  backupFailed: 'BackupFailed',
   certificate: 'CertificateExpiresSoon',
 } as const;
 
