@@ -91,7 +91,8 @@ export class FaultEnv {
   constructor(o: FaultSpecOptions, env: Record<string, string> = {}) {
     this.project = o.project;
     this.slot = o.slot;
-    this.env = env;
+    // DOCKER_HOST, when set, points the commands (and the docker CLI) at another engine.
+    this.env = { ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}), ...env };
     this.write(o);
   }
 
