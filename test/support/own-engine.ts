@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,6 +12,8 @@ export class OwnEngine {
   readonly dir = mkdtempSync(join(tmpdir(), 'stagecraft-engine-'));
   readonly socket = join(this.dir, 'docker.sock');
   readonly host = `unix://${this.socket}`;
+  /** dockerd's own log (its containerd's too), kept beside its folder for a failed run to show. */
+  readonly log = `${this.dir}.log`;
   private daemon: ChildProcess | undefined;
 
   /** Starts dockerd and waits (with a deadline) until it answers. */
@@ -28,16 +30,16 @@ export class OwnEngine {
         '--ip-masq=false',
         '--ip6tables=false',
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      { stdio: ['ignore', 'ignore', openSync(this.log, 'a')] },
     );
-    let log = '';
-    this.daemon.stderr?.on('data', (b) => {
-      log = (log + String(b)).slice(-4000);
-    });
     const deadline = Date.now() + 60_000;
     while (!this.answers()) {
-      if (this.daemon.exitCode !== null || Date.now() > deadline)
-        throw new Error(`the test's own dockerd did not start:\n${log}`);
+      if (this.daemon.exitCode !== null || Date.now() > deadline) {
+        const said = readFileSync(this.log, 'utf8')
+          .split('\n')
+          .filter((l) => !/grpc|loading plugin/.test(l));
+        throw new Error(`the test's own dockerd did not start:\n${said.slice(-30).join('\n')}`);
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -46,13 +48,37 @@ export class OwnEngine {
     return spawnSync('docker', ['-H', this.host, 'version'], { stdio: 'ignore' }).status === 0;
   }
 
-  /** Kills dockerd with SIGKILL (its containerd and containers are left to the next start) and waits for its end. */
+  /**
+   * The engine crashes: dockerd and its containerd killed with SIGKILL (the containers' shims are
+   * left for the next start to clean up), once both are gone.
+   */
   async kill(): Promise<void> {
     const d = this.daemon;
     if (!d || d.exitCode !== null || d.signalCode) return;
     const ended = new Promise((r) => d.once('exit', r));
     d.kill('SIGKILL');
     await ended;
+    await this.killContainerd('SIGKILL');
+  }
+
+  /**
+   * Signals dockerd's containerd and waits for its end. Here no init reaps the orphan, and the next
+   * dockerd would wait for a zombie named in the pid file: once it is dead, the file goes.
+   */
+  private async killContainerd(signal: NodeJS.Signals): Promise<void> {
+    const file = join(this.dir, 'exec', 'containerd', 'containerd.pid');
+    const pid = existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
+    if (!(pid > 0)) return;
+    try {
+      process.kill(pid, signal);
+    } catch {}
+    const deadline = Date.now() + 30_000;
+    const dead = () => {
+      const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+      return !stat || /^\d+ \(.*\) Z/.test(stat);
+    };
+    while (!dead() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    rmSync(file, { force: true });
   }
 
   /** The machine engine's images, copied into this one (`docker save | docker load`). */
@@ -76,13 +102,7 @@ export class OwnEngine {
       d.kill('SIGTERM');
       await ended;
     }
-    const containerdPid = join(this.dir, 'exec', 'containerd', 'containerd.pid');
-    if (existsSync(containerdPid)) {
-      const pid = Number(readFileSync(containerdPid, 'utf8'));
-      try {
-        if (pid > 0) process.kill(pid, 'SIGTERM');
-      } catch {}
-    }
+    await this.killContainerd('SIGTERM');
     // Mounts dockerd left (a killed one leaves its overlays) go before the folder does.
     const mounts = readFileSync('/proc/mounts', 'utf8')
       .split('\n')
@@ -92,5 +112,6 @@ export class OwnEngine {
       .reverse();
     for (const m of mounts) spawnSync('umount', ['-l', m]);
     rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.log, { force: true });
   }
 }
