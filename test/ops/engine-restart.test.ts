@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { FaultEnv } from '../support/fault-env.ts';
 import { OwnEngine } from '../support/own-engine.ts';
@@ -28,6 +29,7 @@ describe('the engine restarted during an up', () => {
   });
   after(async () => {
     if (engine.answers()) await env.destroy();
+    else rmSync(env.dir, { recursive: true, force: true });
     await engine.stop();
   });
 
