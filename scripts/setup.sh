@@ -8,7 +8,7 @@ cd "$root"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-packages=(nginx-light prometheus prometheus-alertmanager postgresql docker.io docker-compose debootstrap openssh-server openssl iproute2 ca-certificates pebble docker-registry apache2-utils)
+packages=(nginx-light prometheus prometheus-alertmanager postgresql docker.io docker-compose debootstrap openssh-server openssl iproute2 ca-certificates pebble docker-registry apache2-utils awscli)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

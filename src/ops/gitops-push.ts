@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { gitIn } from '../drivers/git/index.ts';
 import type { Artifact } from '../render/index.ts';
 import { writeArtifacts } from './write-artifacts.ts';
 
@@ -22,28 +22,16 @@ export interface PushResult {
 /**
  * `gitops push`: the rendered tree into the GitOps repository's branch, in a fresh clone: files a
  * previous push wrote and this rendering lacks are removed (a removed service's), a commit is made
- * only when something changed, and it is pushed. Git runs without a shell, the arguments as given.
+ * only when something changed, and it is pushed.
  */
 export function pushToGitops(
   target: GitopsTarget,
   artifacts: readonly Artifact[],
   message: string,
+  env: Readonly<Record<string, string | undefined>>,
 ): PushResult {
   const work = mkdtempSync(join(tmpdir(), 'stagecraft-gitops-'));
-  const git = (...args: string[]) =>
-    execFileSync('git', args, {
-      cwd: work,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        GIT_TERMINAL_PROMPT: '0',
-        GIT_AUTHOR_NAME: process.env.GIT_AUTHOR_NAME ?? 'stagecraft',
-        GIT_AUTHOR_EMAIL: process.env.GIT_AUTHOR_EMAIL ?? 'stagecraft@localhost',
-        GIT_COMMITTER_NAME: process.env.GIT_COMMITTER_NAME ?? 'stagecraft',
-        GIT_COMMITTER_EMAIL: process.env.GIT_COMMITTER_EMAIL ?? 'stagecraft@localhost',
-      },
-    }).trim();
+  const git = gitIn(work, env);
   try {
     git('clone', '--quiet', '--no-checkout', '--', target.repo, '.');
     const remoteHasBranch = git('ls-remote', '--heads', 'origin', `refs/heads/${target.branch}`) !== '';
@@ -59,5 +47,23 @@ export function pushToGitops(
     return { commit: git('rev-parse', 'HEAD'), changed: written.changed, removed: written.removed };
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The spec's revision, for the commit message: the commit of the repository the spec file is in
+ * (`a1b2c3d`, with `-dirty` if the file differs from it), or undefined outside a repository.
+ */
+export function specRevision(
+  specPath: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const git = gitIn(dirname(specPath), env);
+  try {
+    const commit = git('rev-parse', '--short=12', 'HEAD');
+    const dirty = git('status', '--porcelain', '--', basename(specPath)) !== '';
+    return dirty ? `${commit}-dirty` : commit;
+  } catch {
+    return undefined;
   }
 }

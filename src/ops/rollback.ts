@@ -1,7 +1,9 @@
+import type Docker from 'dockerode';
+import { inspectImage } from '../drivers/docker/pull.ts';
 import type { Project } from '../spec/index.ts';
 import type { ReleaseRecord, SecretStore } from '../state/index.ts';
 import { withEngineLock } from './engine-lock.ts';
-import { pinnedToDigests } from './release-digests.ts';
+import { digestOf, pinnedToDigests } from './release-digests.ts';
 import { recordRelease, rollbackTarget } from './releases.ts';
 import type { RunningEnvironment } from './running-environment.ts';
 import { type UpResult, up } from './up.ts';
@@ -40,7 +42,8 @@ async function rollbackLocked(
   if ('reason' in pick) throw new NothingToRollBack(`${project.name} cannot roll back: ${pick.reason}`);
   // The images it ran, by digest: a tag may have moved since.
   const { images, digests } = pick.target;
-  const stack = digests ? pinnedToDigests(pick.stack, images, digests) : pick.stack;
+  const moved = digests ? await movedTags(env.docker, images, digests) : undefined;
+  const stack = moved ? pinnedToDigests(pick.stack, images, moved) : pick.stack;
   log(`${project.name}: rolling back to the release of ${pick.target.createdAt} (${pick.target.id})`);
   const result = await up(env.spec, env.plan, {
     docker: env.docker,
@@ -69,3 +72,24 @@ async function rollbackLocked(
 }
 
 export class NothingToRollBack extends Error {}
+
+/**
+ * The services whose tag now names another image than the release ran. Only those are pinned: a
+ * container on an unmoved tag (the database, an exporter) keeps its create body, so it is not
+ * recreated by the rollback.
+ */
+async function movedTags(
+  docker: Docker,
+  images: Readonly<Record<string, string>>,
+  digests: Readonly<Record<string, string>>,
+): Promise<Record<string, string>> {
+  const moved: Record<string, string> = {};
+  await Promise.all(
+    Object.entries(digests).map(async ([service, digest]) => {
+      const image = images[service];
+      const have = image ? await inspectImage(docker, image) : undefined;
+      if (!image || !have || digestOf(image, have) !== digest) moved[service] = digest;
+    }),
+  );
+  return moved;
+}

@@ -51,10 +51,18 @@ describe('stagecraft gitops push', () => {
       .replace('uses: [db, cache]', 'uses: [db]');
     assert.notEqual(withoutCache, text);
     writeFileSync(spec, withoutCache);
+    // The spec in a repository of its own: the commit names the spec's revision.
+    git(dir, 'init', '--quiet');
+    git(dir, 'add', 'staging.yaml');
+    git(dir, '-c', 'user.name=t', '-c', 'user.email=t@localhost', 'commit', '--quiet', '-m', 'spec');
     const third = stagecraft(['gitops', 'push'], dir);
     assert.equal(third.code, 0, third.err);
     assert.equal(commits(), 2);
     const after = checkout();
+    assert.equal(
+      git(after, 'log', '-1', '--format=%s'),
+      `stagecraft: render staging from staging.yaml at ${git(dir, 'rev-parse', '--short=12', 'HEAD')}`,
+    );
     assert.equal(existsSync(join(after, 'clusters/demo/base/projects/shop/service-cache.yaml')), false);
     assert.ok(
       existsSync(join(after, 'clusters/demo/base/projects/blog/service-cache.yaml')),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { pushToGitops } from '../../ops/gitops-push.ts';
+import { pushToGitops, specRevision } from '../../ops/gitops-push.ts';
 import { renderKubernetes } from '../../render/k8s/index.ts';
 import { loadOrExit } from '../context.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
@@ -27,10 +27,13 @@ export function registerGitops(program: Command, io: Io): void {
         );
       const { plan, diagnostics } = await planFromState(loaded, { probeHost: false });
       reportDiagnostics(diagnostics, io, displayPath(path, io.cwd));
-      const message = options.message ?? `stagecraft: render ${loaded.spec.environment}`;
+      const revision = specRevision(path, io.env);
+      const message =
+        options.message ??
+        `stagecraft: render ${loaded.spec.environment} from ${displayPath(path, io.cwd)}${revision ? ` at ${revision}` : ''}`;
       let result: ReturnType<typeof pushToGitops>;
       try {
-        result = pushToGitops(target, renderKubernetes({ spec: loaded.spec, plan }), message);
+        result = pushToGitops(target, renderKubernetes({ spec: loaded.spec, plan }), message, io.env);
       } catch (e) {
         const stderr = (e as { stderr?: string }).stderr?.trim();
         throw new OperationFailed(`pushing to ${target.repo} failed: ${stderr || (e as Error).message}`);

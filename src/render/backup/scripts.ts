@@ -51,6 +51,8 @@ sync "$BACKUP_NAME.dump.sha256.partial" "$BACKUP_NAME.manifest.partial"
 mv "$BACKUP_NAME.dump.sha256.partial" "$BACKUP_NAME.dump.sha256"
 mv "$BACKUP_NAME.manifest.partial" "$BACKUP_NAME.manifest"
 sync .
+# Whole from here on: what runs after it (a prune) must not remove it when it fails.
+trap - EXIT
 cat "$BACKUP_NAME.manifest"
 echo "bytes $(stat -c %s "$BACKUP_NAME.dump")"
 echo "sha256 $(cut -d' ' -f1 "$BACKUP_NAME.dump.sha256")"
@@ -72,4 +74,68 @@ pg_restore -d "$PGDATABASE" --no-owner --no-acl --exit-on-error $RESTORE_FLAGS "
 psql -X -q -At -F ' ' -v ON_ERROR_STOP=1 <<'SQL' | sed 's/^/table /'
 ${COUNT_TABLES}
 SQL
+`;
+
+/**
+ * `expired DAILY WEEKLY MONTHLY` reads one series' backup names (`<project>-<service>-<YYYYMMDDTHHMMSSZ>`)
+ * and prints those the policy lets go: ops/backup/retention.ts's rules (the newest is kept; each
+ * rule keeps the newest backup of each of its last N UTC days, ISO weeks, months) in plain `sh`
+ * with GNU `date`, for where the control plane does not run: a Kubernetes CronJob, in the
+ * PostgreSQL image and in the S3 client's.
+ */
+export const EXPIRED_FUNCTION = `expired() {
+  sort -r | {
+    d=$1 w=$2 m=$3 keep=1 last_day='' last_week='' last_month=''
+    while read -r name; do
+      stamp=\${name##*-}
+      day=\${stamp%%T*}
+      week=$(date -u -d "$day" +%G-W%V)
+      month=\${day%??}
+      if [ "$d" -gt 0 ] && [ "$day" != "$last_day" ]; then last_day=$day d=$((d - 1)) keep=1; fi
+      if [ "$w" -gt 0 ] && [ "$week" != "$last_week" ]; then last_week=$week w=$((w - 1)) keep=1; fi
+      if [ "$m" -gt 0 ] && [ "$month" != "$last_month" ]; then last_month=$month m=$((m - 1)) keep=1; fi
+      [ "$keep" = 1 ] || echo "$name"
+      keep=0
+    done
+  }
+}
+`;
+
+/** The dump's three files: the dump, its checksum, its manifest of row counts. */
+const DUMP_FILES = ['.dump', '.dump.sha256', '.manifest'];
+
+/**
+ * After the dump script (in the same shell): prunes `/backups` to `$KEEP_DAILY`/`$KEEP_WEEKLY`/
+ * `$KEEP_MONTHLY` for `$BACKUP_SERIES`, and leaves the new dump's name in `$WORK_DIR/name` for the upload.
+ */
+export const LOCAL_PRUNE_SCRIPT = `${EXPIRED_FUNCTION}
+ls -1 | sed -n "s/^\\($BACKUP_SERIES-[0-9]\\{8\\}T[0-9]\\{6\\}Z\\)\\.dump$/\\1/p" |
+  expired "$KEEP_DAILY" "$KEEP_WEEKLY" "$KEEP_MONTHLY" |
+  while read -r old; do rm -f ${DUMP_FILES.map((s) => `"$old${s}"`).join(' ')}; echo "pruned $old"; done
+echo "$BACKUP_NAME" > "$WORK_DIR/name"
+`;
+
+/**
+ * Copies the dump named in `$WORK_DIR/name` from `$BACKUP_DIR` to `$REMOTE_URL` (`s3://bucket/prefix`)
+ * with the AWS CLI, then prunes the remote copies of `$BACKUP_SERIES` to `$REMOTE_KEEP_DAILY`/
+ * `…_WEEKLY`/`…_MONTHLY`. `$S3_ENDPOINT` names an S3-compatible server (path-style addressing).
+ */
+export const UPLOAD_SCRIPT = `set -eu
+${EXPIRED_FUNCTION}
+if [ -n "\${S3_ENDPOINT:-}" ]; then
+  printf '[default]\\ns3 =\\n    addressing_style = path\\n' > "$WORK_DIR/aws-config"
+  export AWS_CONFIG_FILE="$WORK_DIR/aws-config"
+fi
+s3() { aws \${S3_ENDPOINT:+--endpoint-url "$S3_ENDPOINT"} s3 "$@"; }
+name=$(cat "$WORK_DIR/name")
+for suffix in ${DUMP_FILES.join(' ')}; do
+  s3 cp --only-show-errors "$BACKUP_DIR/$name$suffix" "$REMOTE_URL/$name$suffix"
+done
+echo "uploaded $name to $REMOTE_URL"
+s3 ls "$REMOTE_URL/" | sed -n "s/^.* \\($BACKUP_SERIES-[0-9]\\{8\\}T[0-9]\\{6\\}Z\\)\\.dump$/\\1/p" |
+  expired "$REMOTE_KEEP_DAILY" "$REMOTE_KEEP_WEEKLY" "$REMOTE_KEEP_MONTHLY" |
+  while read -r old; do
+    for suffix in ${DUMP_FILES.join(' ')}; do s3 rm --only-show-errors "$REMOTE_URL/$old$suffix"; done
+    echo "pruned $old from $REMOTE_URL"
+  done
 `;

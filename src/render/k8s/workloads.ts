@@ -14,11 +14,12 @@ import {
   type AppService,
   type PostgresService,
   type Project,
+  resourcesOf,
   type Service,
   Size,
   type Spec,
 } from '../../spec/index.ts';
-import { DUMP_SCRIPT } from '../backup/scripts.ts';
+import { DUMP_SCRIPT, LOCAL_PRUNE_SCRIPT, UPLOAD_SCRIPT } from '../backup/scripts.ts';
 import { postgresDatabase, postgresUser } from '../credentials.ts';
 import { objectLabels, type PodRole, projectNamespace, selectorLabels } from './names.ts';
 import { type KubeObject, typed } from './object.ts';
@@ -260,9 +261,15 @@ function releaseJob(
   };
 }
 
+/** The S3 client of the upload step (the AWS CLI version its script is tested with). */
+export const S3_CLIENT_IMAGE = 'amazon/aws-cli:2.9.19';
+const UPLOAD_RESOURCES = resourcesOf({ cpus: '0.25', memory: '256MiB' });
+
 /**
  * The nightly dump: the compose target's dump script on the schedule of `backup:`, one at a time,
- * into a claim of its own (`<db>-backups`).
+ * into a claim of its own (`<db>-backups`), pruned there to `keep`. With `remote`, an upload step
+ * after it copies the dump to S3 and prunes the remote copies to `remote.keep`, as `serve` does on
+ * a server; dumps are named alike (`<project>-<db>-<UTC time>`), so the two targets share a bucket.
  */
 function backupObjects(
   spec: Spec,
@@ -274,21 +281,60 @@ function backupObjects(
   const backup = s.backup || undefined;
   if (!backup) return [];
   const env = serviceEnvironment(spec, project, s);
-  const container: IContainer = {
+  const series = `${project.name}-${s.name}`;
+  const keep = (prefix: string, k: { daily: number; weekly: number; monthly: number }) => [
+    { name: `${prefix}_DAILY`, value: String(k.daily) },
+    { name: `${prefix}_WEEKLY`, value: String(k.weekly) },
+    { name: `${prefix}_MONTHLY`, value: String(k.monthly) },
+  ];
+  const work = { name: 'work', mountPath: '/work' };
+  const dump: IContainer = {
     name: 'backup',
     image: clusterImage(spec, s),
-    command: ['sh', '-c', literal(`export BACKUP_NAME="$(date -u +%Y%m%dT%H%M%SZ)"\n${DUMP_SCRIPT}`)],
+    command: [
+      'sh',
+      '-c',
+      literal(
+        `export BACKUP_NAME="$BACKUP_SERIES-$(date -u +%Y%m%dT%H%M%SZ)"\n${DUMP_SCRIPT}${LOCAL_PRUNE_SCRIPT}`,
+      ),
+    ],
     env: [
       ...envVars(project, { plain: {}, secret: { POSTGRES_PASSWORD: env.secret.POSTGRES_PASSWORD! } }),
       { name: 'PGHOST', value: s.name },
       { name: 'PGUSER', value: postgresUser(project, s) },
       { name: 'PGDATABASE', value: postgresDatabase(project, s) },
+      { name: 'BACKUP_SERIES', value: series },
+      { name: 'WORK_DIR', value: '/work' },
+      ...keep('KEEP', backup.keep),
     ],
-    volumeMounts: [
-      { name: 'backups', mountPath: '/backups' },
-      { name: 'tmp', mountPath: '/tmp' },
-    ],
+    volumeMounts: [{ name: 'backups', mountPath: '/backups' }, { name: 'tmp', mountPath: '/tmp' }, work],
     resources: resources(s.resources),
+    securityContext: containerSecurity(true),
+  };
+  const remote = backup.remote;
+  const upload: IContainer | undefined = remote && {
+    name: 'upload',
+    image: S3_CLIENT_IMAGE,
+    command: ['sh', '-c', literal(UPLOAD_SCRIPT)],
+    env: [
+      ...envVars(project, {
+        plain: {},
+        secret: {
+          AWS_ACCESS_KEY_ID: `{{secret:${project.name}/${remote.accessKey.secret}}}`,
+          AWS_SECRET_ACCESS_KEY: `{{secret:${project.name}/${remote.secretKey.secret}}}`,
+        },
+      }),
+      { name: 'AWS_DEFAULT_REGION', value: remote.region },
+      ...(remote.endpoint ? [{ name: 'S3_ENDPOINT', value: remote.endpoint }] : []),
+      { name: 'REMOTE_URL', value: literal(remote.url.replace(/\/+$/, '')) },
+      { name: 'BACKUP_DIR', value: '/backups' },
+      { name: 'BACKUP_SERIES', value: series },
+      { name: 'WORK_DIR', value: '/work' },
+      { name: 'HOME', value: '/work' },
+      ...keep('REMOTE_KEEP', remote.keep),
+    ],
+    volumeMounts: [{ name: 'backups', mountPath: '/backups', readOnly: true }, work],
+    resources: resources(UPLOAD_RESOURCES),
     securityContext: containerSecurity(true),
   };
   const claimName = metadata.name!.replace(/-backup$/, '-backups');
@@ -307,12 +353,15 @@ function backupObjects(
           spec: {
             backoffLimit: 1,
             template: pod(
-              [container],
+              upload ? [upload] : [dump],
               {
                 restartPolicy: 'Never',
+                // Init containers run to completion in order: the upload starts once the dump is whole.
+                ...(upload ? { initContainers: [dump] } : {}),
                 volumes: [
                   { name: 'backups', persistentVolumeClaim: { claimName } },
                   { name: 'tmp', emptyDir: {} },
+                  { name: 'work', emptyDir: {} },
                 ],
               },
               'backup',
