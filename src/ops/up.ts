@@ -385,6 +385,7 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
    * If the gate fails, the new container is removed and the old keeps serving.
    */
   async function rollout(project: string, specs: EngineContainer[]): Promise<void> {
+    if (await resumeRollouts(docker, spec.environment, project, specs)) snapshot = undefined;
     for (const s of await changed(specs)) {
       const exists = (await ownedContainers(docker, spec.environment, project)).some(
         (c) => c.name === s.name && c.state === 'running',
@@ -426,6 +427,31 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
       snapshot = undefined;
     }
   }
+}
+
+/**
+ * A rollout cut short (an `up` killed) after the old replica stopped leaves the new one running
+ * under its temporary name, healthy and serving: it is finished here (the old one removed, the new
+ * one named), not replaced by a fresh start that the proxy would route to before it is healthy.
+ */
+async function resumeRollouts(
+  docker: Docker,
+  environment: string,
+  project: string,
+  specs: EngineContainer[],
+): Promise<boolean> {
+  const running = new Map(
+    (await ownedContainers(docker, environment, project)).map((c) => [c.name, c.state === 'running']),
+  );
+  let resumed = false;
+  for (const s of specs) {
+    const next = `${s.name}-next`;
+    if (running.get(s.name) || !running.get(next)) continue;
+    await removeContainer(docker, s.name);
+    await docker.getContainer(next).rename({ name: s.name });
+    resumed = true;
+  }
+  return resumed;
 }
 
 /**

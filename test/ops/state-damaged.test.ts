@@ -57,10 +57,8 @@ describe('the state database damaged or lost', () => {
     writeFileSync(db, Buffer.alloc(good.length, 0x5a));
     await everyCommandSaysDamaged(/file is not a database/);
 
-    const dbBefore = containerId(`${P}-db`);
     renameSync(db, `${db}.damaged`);
     await env.up();
-    assert.equal(containerId(`${P}-db`), dbBefore, 'the database was left as it ran');
     assert.equal(env.rows(), ROWS);
     await appOpensItsDatabase();
   });
