@@ -14,11 +14,22 @@ const db = join(state, 'state.db');
 const ROWS = 12;
 const containerId = (name: string) => docker('inspect', '-f', '{{.Id}}', name);
 
-/** The app reaches its database with the password it was set up with (GET /db counts its rows). */
+/**
+ * The app reaches its database with the password it was set up with (GET /db counts its rows):
+ * asked until it answers 200, for a while (a proxy that `up` just reloaded may drop a connection);
+ * a wrong password answers 500, and fails with what it said.
+ */
 async function appOpensItsDatabase(): Promise<void> {
-  const r = await httpGet({ host: '127.0.0.1', port: appPort(SLOT) }, '/db', { timeoutMs: 5000 });
-  assert.equal(r.status, 200, r.body);
-  assert.equal((JSON.parse(r.body) as { database: string }).database, 'ok');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await httpGet({ host: '127.0.0.1', port: appPort(SLOT) }, '/db', { timeoutMs: 5000 });
+    if (r.status === 200) {
+      assert.equal((JSON.parse(r.body) as { database: string }).database, 'ok');
+      return;
+    }
+    if (Date.now() > deadline) assert.fail(`GET /db answered ${r.status}: ${r.body}`);
+    await new Promise((res) => setTimeout(res, 250));
+  }
 }
 
 /** What every command says of a damaged state file: which, and how to go on; exit 1, no stack trace. */
