@@ -5,7 +5,7 @@ import { readyWhileStarting } from '../drivers/readiness.ts';
 import type { Plan } from '../plan/index.ts';
 import { type Diagnostic, formatDiagnostic, type Spec } from '../spec/index.ts';
 import type { ReleaseRecord, SecretStore, StateStore } from '../state/index.ts';
-import { connectEngine } from './engine-connection.ts';
+import { connectEngine, lostEngineFailure } from './engine-connection.ts';
 import { withEngineLock } from './engine-lock.ts';
 import { OperationFailed } from './failure.ts';
 import { lostCredentials } from './lost-credentials.ts';
@@ -86,7 +86,9 @@ export async function deploy(opts: DeployOptions): Promise<Deployed> {
   const command = opts.project ? `${verb} ${opts.project}` : verb;
   return withEngineLock(docker, { command, waitMs: opts.waitMs, log: opts.log }, () =>
     converge(opts, docker),
-  );
+  ).catch((e: unknown) => {
+    throw lostEngineFailure(e, command, opts.spec.server.host, opts.env);
+  });
 }
 
 async function converge(opts: DeployOptions, docker: Docker): Promise<Deployed> {

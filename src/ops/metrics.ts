@@ -18,6 +18,8 @@ export interface BackupFacts {
   lastSuccess?: Date;
   /** When a restore of one of its backups last passed verification. */
   restoreVerified?: Date;
+  /** Whether its last backup run (scheduled or asked for) succeeded; absent before the first. */
+  lastRunOk?: boolean;
 }
 
 export interface CronFacts {
@@ -58,6 +60,15 @@ export function metricsText(facts: MetricsFacts): string {
         b.lastSuccess
           ? [{ labels: { project: b.project, service: b.service }, value: seconds(b.lastSuccess) }]
           : [],
+      ),
+    },
+    {
+      name: 'stagecraft_backup_last_run_success',
+      help: 'Whether the last backup run of a database succeeded (1) or failed (0).',
+      samples: facts.backups.flatMap((b) =>
+        b.lastRunOk === undefined
+          ? []
+          : [{ labels: { project: b.project, service: b.service }, value: b.lastRunOk ? 1 : 0 }],
       ),
     },
     {
@@ -117,8 +128,8 @@ function labelText(labels: Record<string, string>): string {
 
 /**
  * The facts from the store, for the scheduled jobs only (a project removed from the spec must not
- * keep alerting): each backed-up database's newest backup and newest passed restore check, and each
- * cron service's newest run event.
+ * keep alerting): each backed-up database's newest backup, whether its newest run succeeded, and
+ * its newest passed restore check, and each cron service's newest run event.
  */
 export async function metricsFacts(
   store: StateStore,
@@ -127,6 +138,7 @@ export async function metricsFacts(
 ): Promise<MetricsFacts> {
   const backedUp = jobs.filter((j) => j.kind === 'backup');
   const records = backedUp.length ? await store.listBackups() : [];
+  const backupRuns = await latestRunEvents(store, backedUp);
   const backups = backedUp.map((j): BackupFacts => {
     const mine = records.filter((r) => r.project === j.project && r.service === j.service);
     const latest = (dates: (string | null)[]) => {
@@ -135,11 +147,13 @@ export async function metricsFacts(
     };
     const lastSuccess = latest(mine.map((r) => r.createdAt));
     const restoreVerified = latest(mine.filter((r) => r.verified === 'pass').map((r) => r.verifiedAt));
+    const run = backupRuns.get(jobKey(j))?.data as { ok?: unknown } | undefined;
     return {
       project: j.project,
       service: j.service,
       ...(lastSuccess ? { lastSuccess } : {}),
       ...(restoreVerified ? { restoreVerified } : {}),
+      ...(typeof run?.ok === 'boolean' ? { lastRunOk: run.ok } : {}),
     };
   });
   const cronJobs = jobs.filter((j) => j.kind === 'cron');

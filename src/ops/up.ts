@@ -7,6 +7,7 @@ import {
   createAndStart,
   ensureNetwork,
   ensureVolume,
+  joinAliases,
   type Owned,
   ownedContainers,
   removeContainer,
@@ -38,6 +39,7 @@ import type { SecretStore, StateStore } from '../state/index.ts';
 import { certificatesDue, renewCertificates, webrootDir } from './certificates/renew.ts';
 import { certificatePathsIn, ensureSelfSignedCertificates } from './certificates.ts';
 import { differs, isConverged, isTransient, type WantedContainer } from './converged.ts';
+import { engineLost } from './engine-connection.ts';
 import { foreignNames } from './foreign-names.ts';
 import { preflight, preflightOptions } from './preflight/index.ts';
 import { recordAllocations } from './record-allocations.ts';
@@ -284,6 +286,8 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
           }
         }
       } catch (e) {
+        // An engine that went away fails the whole up, named as such (deploy says which engine).
+        if (engineLost(e)) throw e;
         result.failed.push({ project: p.name, reason: (e as Error).message });
         log(`${p.name}: FAILED: ${(e as Error).message}`);
       }
@@ -409,6 +413,7 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
    * new ones take their names. If a gate fails, the new containers go and the old ones keep serving.
    */
   async function rollout(project: string, specs: EngineContainer[]): Promise<void> {
+    if (await resumeRollouts(docker, spec.environment, project, specs)) snapshot = undefined;
     const todo = await changed(specs);
     if (!todo.length) return;
     const owned = await current();
@@ -427,10 +432,14 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
       }),
       ...rolled.map(async (s) => {
         await removeContainer(docker, next(s));
-        await createAndStart(docker, stripFixedAddresses(s), next(s));
-        joined = Date.now();
+        const withoutFixedIp = stripFixedAddresses(s);
+        // Without its aliases until it passes the gate: the proxy (and the project's other
+        // services) must not send a request to a replica that is not healthy yet.
+        await createAndStart(docker, withoutAliases(withoutFixedIp), next(s));
         try {
           await waitHealthy(docker, next(s));
+          await joinAliases(docker, next(s), withoutFixedIp);
+          joined = Date.now();
         } catch (e) {
           throw new Error(
             `the new ${s.name} failed its health gate, the old one keeps serving: ${(e as Error).message}`,
@@ -460,6 +469,31 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
 }
 
 /**
+ * A rollout cut short (an `up` killed) after the old replica stopped leaves the new one running
+ * under its temporary name, healthy and serving: it is finished here (the old one removed, the new
+ * one named), not replaced by a fresh start that the proxy would route to before it is healthy.
+ */
+async function resumeRollouts(
+  docker: Docker,
+  environment: string,
+  project: string,
+  specs: EngineContainer[],
+): Promise<boolean> {
+  const running = new Map(
+    (await ownedContainers(docker, environment, project)).map((c) => [c.name, c.state === 'running']),
+  );
+  let resumed = false;
+  for (const s of specs) {
+    const next = `${s.name}-next`;
+    if (running.get(s.name) || !running.get(next)) continue;
+    await removeContainer(docker, s.name);
+    await docker.getContainer(next).rename({ name: s.name });
+    resumed = true;
+  }
+  return resumed;
+}
+
+/**
  * A container this `up` did not change, which the engine's check calls unhealthy though it runs: a
  * check that flaps (or a service in trouble) must not block the deploy of what did change, and is said.
  */
@@ -471,12 +505,20 @@ function unchangedUnhealthy(e: UnhealthyError): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
+/** The container with no network alias: reachable by its own name only. */
+function withoutAliases(s: EngineContainer): EngineContainer {
+  return mapEndpoints(s, ({ Aliases: _, ...rest }) => rest);
+}
+
 /** A replacement replica takes an address from the engine's range; the old one still holds the fixed one. */
 function stripFixedAddresses(s: EngineContainer): EngineContainer {
-  const strip = (e: Docker.EndpointSettings) => {
-    const { IPAMConfig: _, ...rest } = e;
-    return rest;
-  };
+  return mapEndpoints(s, ({ IPAMConfig: _, ...rest }) => rest);
+}
+
+function mapEndpoints(
+  s: EngineContainer,
+  strip: (e: Docker.EndpointSettings) => Docker.EndpointSettings,
+): EngineContainer {
   const endpoints = s.options.NetworkingConfig?.EndpointsConfig ?? {};
   return {
     ...s,

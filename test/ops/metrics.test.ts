@@ -22,6 +22,7 @@ const facts: MetricsFacts = {
       service: 'db',
       lastSuccess: new Date('2030-01-02T02:00:05.250Z'),
       restoreVerified: new Date('2030-01-02T03:01:00Z'),
+      lastRunOk: false,
     },
     { project: 'gw2', service: 'db' },
   ],
@@ -52,6 +53,9 @@ describe('the control plane’s /metrics', () => {
         '# HELP stagecraft_backup_last_success_timestamp_seconds When the newest backup of a database was taken (Unix time).',
         '# TYPE stagecraft_backup_last_success_timestamp_seconds gauge',
         'stagecraft_backup_last_success_timestamp_seconds{project="beryl3",service="db"} 1893549605.25',
+        '# HELP stagecraft_backup_last_run_success Whether the last backup run of a database succeeded (1) or failed (0).',
+        '# TYPE stagecraft_backup_last_run_success gauge',
+        'stagecraft_backup_last_run_success{project="beryl3",service="db"} 0',
         '# HELP stagecraft_restore_verified_timestamp_seconds When a restore of a backup of a database last passed verification (Unix time).',
         '# TYPE stagecraft_restore_verified_timestamp_seconds gauge',
         'stagecraft_restore_verified_timestamp_seconds{project="beryl3",service="db"} 1893553260',
@@ -126,6 +130,14 @@ describe('the control plane’s /metrics', () => {
         data: { service: 'stops', ok, outcome: ok ? 'succeeded' : 'failed', startedAt },
         at: startedAt,
       });
+    // The newest backup run failed (a full disk): it left no backup, and says so.
+    await store.addEvent({
+      project: 'beryl3',
+      kind: 'backup',
+      message: 'backup of db failed: no space left on device',
+      data: { service: 'db', ok: false },
+      at: '2030-01-03T02:00:00.000Z',
+    });
     await run(true, '2030-01-02T10:00:00.000Z');
     await run(false, '2030-01-02T10:01:00.000Z');
     await store.addEvent({
@@ -142,6 +154,7 @@ describe('the control plane’s /metrics', () => {
         service: 'db',
         lastSuccess: new Date('2030-01-02T02:00:00.000Z'),
         restoreVerified: new Date('2030-01-01T03:00:00.000Z'),
+        lastRunOk: false,
       },
       { project: 'project2', service: 'db' },
     ]);

@@ -114,6 +114,26 @@ export async function createAndStart(
   return container;
 }
 
+/**
+ * Gives a running container the aliases `spec` names on each of its networks (made without them):
+ * the engine adds an alias only as a network is joined, so each such network is left and joined again.
+ */
+export async function joinAliases(docker: Docker, name: string, spec: EngineContainer): Promise<void> {
+  const endpoints = [
+    ...Object.entries(spec.options.NetworkingConfig?.EndpointsConfig ?? {}).map(([network, endpoint]) => ({
+      network,
+      endpoint,
+    })),
+    ...spec.networks.map((n) => ({ network: n.name, endpoint: n.endpoint })),
+  ];
+  for (const { network, endpoint } of endpoints) {
+    if (!endpoint.Aliases?.length) continue;
+    const net = docker.getNetwork(network);
+    await net.disconnect({ Container: name, Force: true });
+    await net.connect({ Container: name, EndpointConfig: endpoint });
+  }
+}
+
 export async function removeContainer(docker: Docker, nameOrId: string): Promise<void> {
   const c = docker.getContainer(nameOrId);
   await c.stop({ t: 10 }).catch(() => {});

@@ -16,11 +16,13 @@ const COUNT_TABLES = `SELECT format('SELECT %L, count(*) FROM %I.%I', n.nspname 
  * Dumps `$PGDATABASE` in custom format to `/backups/$BACKUP_NAME.dump`. One read-only transaction
  * exports its snapshot; the row counts and pg_dump both read that snapshot, so the manifest matches
  * the dump exactly even while the apps write. The dump is written under a temporary name, fsynced,
- * renamed, and its checksum written beside it.
+ * renamed, and its checksum written beside it; when any step fails, every file of it is removed.
  */
 export const DUMP_SCRIPT = `set -eu
 export PGPASSWORD="$POSTGRES_PASSWORD"
 cd /backups
+# A dump that fails (a full disk) leaves none of its files: only a whole backup is ever there.
+trap 'status=$?; [ "$status" = 0 ] || rm -f "$BACKUP_NAME".*.partial "$BACKUP_NAME.dump" "$BACKUP_NAME.dump.sha256" "$BACKUP_NAME.manifest"' EXIT
 mkfifo /tmp/release
 psql -X -q -At -F ' ' -v ON_ERROR_STOP=1 > /tmp/counts <<'SQL' &
 BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
@@ -49,6 +51,8 @@ sync "$BACKUP_NAME.dump.sha256.partial" "$BACKUP_NAME.manifest.partial"
 mv "$BACKUP_NAME.dump.sha256.partial" "$BACKUP_NAME.dump.sha256"
 mv "$BACKUP_NAME.manifest.partial" "$BACKUP_NAME.manifest"
 sync .
+# Whole from here on: what runs after it (a prune) must not remove it when it fails.
+trap - EXIT
 cat "$BACKUP_NAME.manifest"
 echo "bytes $(stat -c %s "$BACKUP_NAME.dump")"
 echo "sha256 $(cut -d' ' -f1 "$BACKUP_NAME.dump.sha256")"

@@ -66,6 +66,7 @@ export const ALERT = {
   missing: 'ServiceMissing',
   cron: 'CronJobFailed',
   backup: 'BackupTooOld',
+  backupFailed: 'BackupFailed',
   certificate: 'CertificateExpiresSoon',
   drift: 'EnvironmentDrift',
 } as const;

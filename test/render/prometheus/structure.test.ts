@@ -204,7 +204,7 @@ describe('Prometheus config: scrape jobs and rules follow the spec', () => {
     const all = alertRules(specContext(base).spec).map((r) => r.alert);
     assert.deepEqual(
       [...all].sort(),
-      [...Object.values(switches).flat(), 'CronJobFailed', 'EnvironmentDrift'].sort(),
+      [...Object.values(switches).flat(), 'CronJobFailed', 'EnvironmentDrift', 'BackupFailed'].sort(),
       'every alert is on by default',
     );
     for (const [key, names] of Object.entries(switches)) {
@@ -225,7 +225,7 @@ describe('Prometheus config: scrape jobs and rules follow the spec', () => {
     );
     assert.deepEqual(
       alertRules(none.spec).map((r) => r.alert),
-      ['CronJobFailed', 'EnvironmentDrift'],
+      ['CronJobFailed', 'BackupFailed', 'EnvironmentDrift'],
     );
   });
 

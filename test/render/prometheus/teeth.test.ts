@@ -47,6 +47,7 @@ const BREAKAGES: Record<string, ((expr: string) => string)[]> = {
   ServiceMissing: [(e) => e.replace(/absent\(up\{job="[^"]+"/, 'absent(up{job="nobody"')],
   CronJobFailed: [(e) => e.replace('== 0', '== 1')],
   BackupTooOld: [(e) => shift(e, (t) => t + 120), (e) => shift(e, (t) => t - 120)],
+  BackupFailed: [(e) => e.replace('== 0', '== 1')],
   CertificateExpiresSoon: [(e) => shift(e, (t) => t + 120), (e) => shift(e, (t) => t - 120)],
   EnvironmentDrift: [(e) => shift(e, (t) => t + 1), (e) => shift(e, (t) => t - 1)],
 };
