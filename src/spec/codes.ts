@@ -407,6 +407,24 @@ export const CODES = {
     message: 'project {project} has no domain',
     hint: 'set projects.{project}.domain, or server.domain so it defaults to {project}.<server.domain>',
   },
+  SC0711: {
+    severity: 'error',
+    meaning: 'a deploy analysis without Prometheus to read the figures from',
+    message: 'project {project} analyses its deploys, but shared.monitoring.prometheus is false',
+    hint: 'enable Prometheus, or remove projects.{project}.deploy.analysis',
+  },
+  SC0712: {
+    severity: 'error',
+    meaning: 'a deploy analysis error rate of 0% or 100% (every deploy, or none, would roll back)',
+    message: 'an error rate of {rate} {problem}',
+    hint: 'write the share of 5xx answers that means a bad release, such as 10%',
+  },
+  SC0713: {
+    severity: 'error',
+    meaning: 'a deploy analysis window shorter than two Prometheus scrapes (too few samples for a verdict)',
+    message: 'a window of {window} holds fewer than two scrapes of {interval}',
+    hint: 'make the window at least {least}, or shared.monitoring.prometheus.scrapeInterval shorter',
+  },
 
   // SC08: planning
   SC0801: {

@@ -6,6 +6,7 @@ import { LIMITS } from './limits.ts';
 import type { Spec } from './model.ts';
 import { resolveSpec } from './resolve.ts';
 import { checkAccess } from './rules/access.ts';
+import { checkDeployAnalysis } from './rules/deploy-analysis.ts';
 import { checkNames } from './rules/names.ts';
 import { checkNetworks } from './rules/networks.ts';
 import { checkRoutes } from './rules/routes.ts';
@@ -25,7 +26,16 @@ export interface LoadResult {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-const RULES = [checkNames, checkAccess, checkUses, checkRoutes, checkNetworks, checkSecrets, checkServices];
+const RULES = [
+  checkNames,
+  checkAccess,
+  checkUses,
+  checkRoutes,
+  checkNetworks,
+  checkSecrets,
+  checkServices,
+  checkDeployAnalysis,
+];
 
 /** Parses, fills variables, checks the schema and every cross-field rule; reports all problems at once. */
 export function loadSpecText(file: string, text: string, env: Env): LoadResult {
