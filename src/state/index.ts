@@ -9,6 +9,8 @@ export { MIGRATIONS, type Migration } from './migrations.ts';
 export type {
   AllocationKind,
   AllocationRecord,
+  AnalysisVerdict,
+  AppFigures,
   AppliedMigration,
   AuditRecord,
   BackupPatch,
@@ -18,6 +20,7 @@ export type {
   EventRecord,
   NewAudit,
   NewEvent,
+  ReleaseAnalysis,
   ReleasePatch,
   ReleaseRecord,
   ReleaseStatus,

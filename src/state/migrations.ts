@@ -100,6 +100,11 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `ALTER TABLE stagecraft_releases ADD COLUMN digests TEXT;
       ALTER TABLE stagecraft_releases ADD COLUMN actor TEXT;`,
   },
+  {
+    version: 6,
+    name: "releases keep the deploy analysis' verdict and figures (verified, unverified, rolled back)",
+    sql: 'ALTER TABLE stagecraft_releases ADD COLUMN analysis TEXT',
+  },
 ];
 
 /** Version 4: a token row keeps the SHA-256 of the secret part only; the token itself is printed once. */
