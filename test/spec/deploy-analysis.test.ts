@@ -25,7 +25,8 @@ describe('deploy.analysis', () => {
 
   it('is off when absent', () => {
     const r = loadSpecText('staging.yaml', ONE_PROJECT, {});
-    assert.equal(r.spec?.projects[0]!.deploy.analysis, undefined);
+    assert.ok(r.spec);
+    assert.equal(r.spec.projects[0]!.deploy.analysis, undefined);
   });
 
   it('refuses bad values with their codes', () => {
