@@ -5,6 +5,7 @@ import { readyWhileStarting } from '../drivers/readiness.ts';
 import type { Plan } from '../plan/index.ts';
 import { type Diagnostic, formatDiagnostic, type Spec } from '../spec/index.ts';
 import type { ReleaseRecord, SecretStore, StateStore } from '../state/index.ts';
+import { type AnalysisOutcome, analyseRelease, toAnalyse } from './deploy-analysis/analyse.ts';
 import { connectEngine } from './engine-connection.ts';
 import { withEngineLock } from './engine-lock.ts';
 import { OperationFailed } from './failure.ts';
@@ -61,6 +62,8 @@ export interface DeployOptions {
 export interface Deployed extends UpResult {
   /** The release recorded for each project this run converged. */
   releases: ReleaseRecord[];
+  /** The deploy analysis of each release that had one (`deploy.analysis`, an app changed). */
+  analyses: AnalysisOutcome[];
 }
 
 export interface UpRecordInputs {
@@ -84,12 +87,18 @@ export async function deploy(opts: DeployOptions): Promise<Deployed> {
   const docker = await connectEngine(opts.spec.server.host, opts.env);
   const verb = opts.actor ? 'deploy' : 'up';
   const command = opts.project ? `${verb} ${opts.project}` : verb;
-  return withEngineLock(docker, { command, waitMs: opts.waitMs, log: opts.log }, () =>
+  const deployed = await withEngineLock(docker, { command, waitMs: opts.waitMs, log: opts.log }, () =>
     converge(opts, docker),
   );
+  // Outside the lock: a window of minutes must not hold every other operation off; a rollback takes it again.
+  const analyses: AnalysisOutcome[] = [];
+  const env = { spec: opts.spec, plan: opts.plan, docker, store: opts.store, serverDir: opts.serverDir };
+  for (const target of toAnalyse(opts.spec, deployed.releases, deployed.touched))
+    analyses.push(await analyseRelease({ ...env, secrets: opts.secrets }, target, opts.log, opts.waitMs));
+  return { ...deployed, analyses };
 }
 
-async function converge(opts: DeployOptions, docker: Docker): Promise<Deployed> {
+async function converge(opts: DeployOptions, docker: Docker): Promise<Omit<Deployed, 'analyses'>> {
   const { plan, store, secrets, serverDir, project, actor, log } = opts;
   const engine = async () => docker;
   const lost = await lostCredentials(opts.spec, secrets, engine);

@@ -57,6 +57,8 @@ export interface ReleaseAnalysis {
   apps: AppFigures[];
   /** What went over (empty unless rolled back). */
   breaches: string[];
+  /** Why there is no verdict, when Prometheus could not be asked. */
+  note?: string;
 }
 
 export type ReleasePatch = Partial<Pick<ReleaseRecord, 'status' | 'reason' | 'analysis'>>;
