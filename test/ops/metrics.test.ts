@@ -30,6 +30,7 @@ const facts: MetricsFacts = {
     { project: 'gw2', service: 'say "hi"\\now', ok: false, at: new Date('2030-01-02T10:00:00Z') },
   ],
   certificates: [{ domain: 'beryl3-stage.mdubiel.org', expiresAt: new Date('2030-03-01T00:00:00Z') }],
+  rollbacks: [{ project: 'beryl3', at: new Date('2030-01-02T11:00:00Z') }],
 };
 
 /** promtool's linter on the exposition text: exit 0 and no complaints. */
@@ -62,6 +63,9 @@ describe('the control plane’s /metrics', () => {
         '# HELP stagecraft_certificate_expiry_timestamp_seconds When the TLS certificate the shared proxy serves for a domain expires (Unix time).',
         '# TYPE stagecraft_certificate_expiry_timestamp_seconds gauge',
         'stagecraft_certificate_expiry_timestamp_seconds{domain="beryl3-stage.mdubiel.org"} 1898553600',
+        '# HELP stagecraft_deploy_rolled_back_timestamp_seconds When the deploy analysis last rolled a release of the project back (Unix time).',
+        '# TYPE stagecraft_deploy_rolled_back_timestamp_seconds gauge',
+        'stagecraft_deploy_rolled_back_timestamp_seconds{project="beryl3"} 1893582000',
         '',
       ].join('\n'),
     );

@@ -59,6 +59,7 @@ export const ALERT = {
   cron: 'CronJobFailed',
   backup: 'BackupTooOld',
   certificate: 'CertificateExpiresSoon',
+  rolledBack: 'DeployRolledBack',
 } as const;
 
 /**

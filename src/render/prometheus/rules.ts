@@ -4,6 +4,7 @@ import { appAlerts } from './app-alerts.ts';
 import { backupAlerts } from './backup-alerts.ts';
 import { certificateAlerts } from './certificate-alerts.ts';
 import { containerAlerts } from './container-alerts.ts';
+import { deployAlerts } from './deploy-alerts.ts';
 import { hostAlerts } from './host-alerts.ts';
 import { runningComponents } from './running.ts';
 import { discoveredServices } from './scrape.ts';
@@ -26,6 +27,7 @@ export function alertRules(spec: Spec): AlertRule[] {
     ...serviceAlerts(spec, discoveredServices(spec.projects)),
     ...backupAlerts(spec),
     ...certificateAlerts(spec),
+    ...deployAlerts(spec),
   ];
 }
 

@@ -48,6 +48,7 @@ const BREAKAGES: Record<string, ((expr: string) => string)[]> = {
   CronJobFailed: [(e) => e.replace('== 0', '== 1')],
   BackupTooOld: [(e) => shift(e, (t) => t + 120), (e) => shift(e, (t) => t - 120)],
   CertificateExpiresSoon: [(e) => shift(e, (t) => t + 120), (e) => shift(e, (t) => t - 120)],
+  DeployRolledBack: [(e) => shift(e, (t) => t + 120), (e) => shift(e, (t) => t - 120)],
 };
 
 describe('the checks have teeth', () => {
