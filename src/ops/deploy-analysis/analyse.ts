@@ -3,7 +3,7 @@ import type { Project, Spec } from '../../spec/index.ts';
 import type { ReleaseAnalysis, ReleaseRecord, SecretStore } from '../../state/index.ts';
 import { NothingToRollBack, rollback } from '../rollback.ts';
 import type { RunningEnvironment } from '../running-environment.ts';
-import { breaches, figuresBetween, type Snapshot, verdictAtEnd } from './figures.ts';
+import { breaches, figuresBetween, verdictAtEnd } from './figures.ts';
 import { PrometheusUnreachable, proxySnapshot } from './prometheus.ts';
 import { type AnalysisSettings, analysisSettings } from './settings.ts';
 
@@ -63,28 +63,35 @@ export async function analyseRelease(
   log(
     `${project.name}: analysing the release for ${settings.window} (error rate ≤ ${thresholds.errorRate * 100}%, p95 ≤ ${thresholds.latencyP95}s, at least ${thresholds.minRequests} requests)`,
   );
-  let baseline: Snapshot;
-  try {
-    baseline = await proxySnapshot(env.spec, project.name);
-  } catch (e) {
-    if (!(e instanceof PrometheusUnreachable)) throw e;
+  // Prometheus out of reach is no verdict either: the release passed its gates, and nothing says it fails.
+  const noVerdict = async (e: PrometheusUnreachable, apps: ReleaseAnalysis['apps'] = []) => {
     const analysis: ReleaseAnalysis = {
       verdict: 'unverified',
       from: from.toISOString(),
       to: new Date().toISOString(),
       thresholds,
-      apps: [],
+      apps,
       breaches: [],
       note: `no verdict: ${e.message}`,
     };
     await env.store.updateRelease(release.id, { analysis });
     return { project: project.name, release: release.id, analysis };
-  }
+  };
+  const snapshot = () =>
+    proxySnapshot(env.spec, project.name).catch((e: unknown) => {
+      if (e instanceof PrometheusUnreachable) return e;
+      throw e;
+    });
+  const baseline = await snapshot();
+  if (baseline instanceof PrometheusUnreachable) return noVerdict(baseline);
   const end = from.getTime() + settings.windowMs;
+  let apps: ReleaseAnalysis['apps'] = [];
   for (;;) {
     const left = end - Date.now();
     await sleep(Math.max(0, Math.min(settings.stepMs, left)));
-    const apps = figuresBetween(baseline, await proxySnapshot(env.spec, project.name), services);
+    const now = await snapshot();
+    if (now instanceof PrometheusUnreachable) return noVerdict(now, apps);
+    apps = figuresBetween(baseline, now, services);
     const over = breaches(apps, settings);
     const done = Date.now() >= end;
     if (!over.length && !done) continue;
