@@ -124,8 +124,9 @@ describe('deploy analysis (automatic rollback)', () => {
     assert.equal(down.status, 0, down.stderr);
   });
 
-  it('no load: no verdict, the release stays, recorded unverified, exit 0', async () => {
+  it('no load: no verdict, the release stays, recorded unverified, exit 0', async (t) => {
     const r = await upUnderLoad('1');
+    t.diagnostic(r.out.trim());
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /canary: release unverified: fewer than 20 requests .* no verdict; it stays/);
     const [first] = await releases();
@@ -134,8 +135,9 @@ describe('deploy analysis (automatic rollback)', () => {
     assert.ok((first?.analysis?.apps[0]?.requests ?? 99) < 20, JSON.stringify(first?.analysis));
   });
 
-  it('a load that succeeds: the release is kept, verified, with its figures', async () => {
+  it('a load that succeeds: the release is kept, verified, with its figures', async (t) => {
     const r = await upUnderLoad('2', '/');
+    t.diagnostic(`${r.sent} requests sent; ${r.out.trim()}`);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /canary: release verified over 15s \(web: \d+ requests, 0% 5xx/);
     const second = (await releases()).at(-1);
@@ -147,8 +149,14 @@ describe('deploy analysis (automatic rollback)', () => {
     assert.match(running(), /DEMO_VERSION=2/);
   });
 
-  it('a load that fails: rolled back by itself to the last good release, recorded with the figures, exit 1', async () => {
+  it('a load that fails: rolled back by itself to the last good release, recorded with the figures, exit 1', async (t) => {
     const r = await upUnderLoad('3', '/db');
+    t.diagnostic(
+      `${r.sent} requests sent; ${r.err
+        .split('\n')
+        .filter((l) => /error|rolling back/.test(l))
+        .join(' | ')}`,
+    );
     assert.equal(r.code, 1, r.out + r.err);
     assert.match(
       r.err,
