@@ -24,6 +24,9 @@ import {
 } from './up.ts';
 import { inputFiles, inputsKey, stampFiles, stampTree, writeUpRecord } from './up-record.ts';
 
+/** How long an automatic rollback waits for the engine lock (another project's rollback may hold it). */
+const ROLLBACK_LOCK_WAIT_MS = 10 * 60_000;
+
 /** `up` refused to start: a data volume's credential is gone from the secret store. Nothing was changed. */
 export class CredentialsLost extends OperationFailed {}
 
@@ -91,10 +94,14 @@ export async function deploy(opts: DeployOptions): Promise<Deployed> {
     converge(opts, docker),
   );
   // Outside the lock: a window of minutes must not hold every other operation off; a rollback takes it again.
-  const analyses: AnalysisOutcome[] = [];
+  // Projects are watched side by side; a rollback waits for another's lock rather than be refused.
   const env = { spec: opts.spec, plan: opts.plan, docker, store: opts.store, serverDir: opts.serverDir };
-  for (const target of toAnalyse(opts.spec, deployed.releases, deployed.touched))
-    analyses.push(await analyseRelease({ ...env, secrets: opts.secrets }, target, opts.log, opts.waitMs));
+  const lockWait = Math.max(opts.waitMs ?? 0, ROLLBACK_LOCK_WAIT_MS);
+  const analyses: AnalysisOutcome[] = await Promise.all(
+    toAnalyse(opts.spec, deployed.releases, deployed.touched).map((target) =>
+      analyseRelease({ ...env, secrets: opts.secrets }, target, opts.log, lockWait),
+    ),
+  );
   return { ...deployed, analyses };
 }
 
