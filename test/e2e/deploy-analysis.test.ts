@@ -139,12 +139,13 @@ describe('deploy analysis (automatic rollback)', () => {
     const r = await upUnderLoad('2', '/');
     t.diagnostic(`${r.sent} requests sent; ${r.out.trim()}`);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /canary: release verified over 15s \(web: \d+ requests, 0% 5xx/);
+    assert.match(r.out, /canary: release verified over 15s \(web: \d+ requests, 0% 5xx, p95 \d+(\.\d+)?s\)/);
     const second = (await releases()).at(-1);
     assert.equal(second?.status, 'succeeded');
     assert.equal(second?.analysis?.verdict, 'verified');
     const web = second?.analysis?.apps.find((a) => a.service === 'web');
     assert.ok(web && web.requests >= 20 && web.errors === 0, JSON.stringify(second?.analysis));
+    assert.ok(web.latencyP95 !== null && web.latencyP95 > 0 && web.latencyP95 < 2, `p95 ${web.latencyP95}`);
     assert.ok(web.requests <= r.sent, `counted ${web.requests} of the ${r.sent} requests sent`);
     assert.match(running(), /DEMO_VERSION=2/);
   });

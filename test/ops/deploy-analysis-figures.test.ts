@@ -7,6 +7,7 @@ import {
   type Snapshot,
   verdictAtEnd,
 } from '../../src/ops/deploy-analysis/figures.ts';
+import { bound } from '../../src/ops/deploy-analysis/prometheus.ts';
 import type { AnalysisSettings } from '../../src/ops/deploy-analysis/settings.ts';
 
 const settings: AnalysisSettings = {
@@ -49,6 +50,11 @@ describe('deploy analysis figures', () => {
       ),
       1,
     );
+  });
+
+  it("reads Prometheus' +Inf bound", () => {
+    assert.equal(bound('+Inf'), Number.POSITIVE_INFINITY);
+    assert.equal(bound('0.25'), 0.25);
   });
 
   it('counts only what grew since the baseline; a series new since then counts whole; a restarted counter counts what it holds', () => {

@@ -34,6 +34,9 @@ async function query(spec: Spec, promql: string): Promise<Sample[]> {
 
 const label = (text: string) => JSON.stringify(text);
 
+/** A bucket's `le`: Prometheus writes the last one `+Inf`, which `Number` does not read. */
+export const bound = (le: string) => (le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le));
+
 /** The proxy's counters of the project's apps, as Prometheus last scraped them. */
 export async function proxySnapshot(spec: Spec, project: string): Promise<Snapshot> {
   const selector = `{project=${label(project)}}`;
@@ -55,6 +58,6 @@ export async function proxySnapshot(spec: Spec, project: string): Promise<Snapsh
       app(s.metric.service).byStatus.set(s.metric.status, Number(s.value[1]));
   for (const s of buckets)
     if (s.metric.service && s.metric.le)
-      app(s.metric.service).buckets.set(Number(s.metric.le), Number(s.value[1]));
+      app(s.metric.service).buckets.set(bound(s.metric.le), Number(s.value[1]));
   return snapshot;
 }
