@@ -169,7 +169,7 @@ export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string
         });
         break;
       case 'proxy-metrics':
-        // Measured at 4.5% of a core and 17 MiB at 100 requests/s (README, "Deploy analysis").
+        // Measured at 3.8% of a core and 11 MiB at 95 requests/s (README, "Deploy analysis").
         containers.push({
           ...base('proxy-metrics', resourcesOf({ cpus: '0.1', memory: '64MiB' })),
           command: mtailArgs(),
