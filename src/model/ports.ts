@@ -14,6 +14,10 @@ export const SHARED_PORTS = {
   alloy: 12345,
   nodeExporter: 9100,
   cadvisor: 8080,
+  /** mtail: the proxy's per-app request counts and latencies (from its access log). */
+  proxyMetrics: 3903,
+  /** UDP: where the proxy sends its access log, as syslog, to mtail. */
+  proxyLog: 5140,
 } as const;
 
 /**

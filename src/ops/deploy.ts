@@ -5,6 +5,7 @@ import { readyWhileStarting } from '../drivers/readiness.ts';
 import type { Plan } from '../plan/index.ts';
 import { type Diagnostic, formatDiagnostic, type Spec } from '../spec/index.ts';
 import type { ReleaseRecord, SecretStore, StateStore } from '../state/index.ts';
+import { type AnalysisOutcome, analyseRelease, toAnalyse } from './deploy-analysis/analyse.ts';
 import { connectEngine, lostEngineFailure } from './engine-connection.ts';
 import { withEngineLock } from './engine-lock.ts';
 import { OperationFailed } from './failure.ts';
@@ -22,6 +23,9 @@ import {
   wantedStacks,
 } from './up.ts';
 import { inputFiles, inputsKey, stampFiles, stampTree, writeUpRecord } from './up-record.ts';
+
+/** How long an automatic rollback waits for the engine lock (another project's rollback may hold it). */
+const ROLLBACK_LOCK_WAIT_MS = 10 * 60_000;
 
 /** `up` refused to start: a data volume's credential is gone from the secret store. Nothing was changed. */
 export class CredentialsLost extends OperationFailed {}
@@ -61,6 +65,8 @@ export interface DeployOptions {
 export interface Deployed extends UpResult {
   /** The release recorded for each project this run converged. */
   releases: ReleaseRecord[];
+  /** The deploy analysis of each release that had one (`deploy.analysis`, an app changed). */
+  analyses: AnalysisOutcome[];
 }
 
 export interface UpRecordInputs {
@@ -84,14 +90,24 @@ export async function deploy(opts: DeployOptions): Promise<Deployed> {
   const docker = await connectEngine(opts.spec.server.host, opts.env);
   const verb = opts.actor ? 'deploy' : 'up';
   const command = opts.project ? `${verb} ${opts.project}` : verb;
-  return withEngineLock(docker, { command, waitMs: opts.waitMs, log: opts.log }, () =>
+  const deployed = await withEngineLock(docker, { command, waitMs: opts.waitMs, log: opts.log }, () =>
     converge(opts, docker),
   ).catch((e: unknown) => {
     throw lostEngineFailure(e, command, opts.spec.server.host, opts.env);
   });
+  // Outside the lock: a window of minutes must not hold every other operation off; a rollback takes it again.
+  // Projects are watched side by side; a rollback waits for another's lock rather than be refused.
+  const env = { spec: opts.spec, plan: opts.plan, docker, store: opts.store, serverDir: opts.serverDir };
+  const lockWait = Math.max(opts.waitMs ?? 0, ROLLBACK_LOCK_WAIT_MS);
+  const analyses: AnalysisOutcome[] = await Promise.all(
+    toAnalyse(opts.spec, deployed.releases, deployed.touched).map((target) =>
+      analyseRelease({ ...env, secrets: opts.secrets }, target, opts.log, lockWait),
+    ),
+  );
+  return { ...deployed, analyses };
 }
 
-async function converge(opts: DeployOptions, docker: Docker): Promise<Deployed> {
+async function converge(opts: DeployOptions, docker: Docker): Promise<Omit<Deployed, 'analyses'>> {
   const { plan, store, secrets, serverDir, project, actor, log } = opts;
   const engine = async () => docker;
   const lost = await lostCredentials(opts.spec, secrets, engine);

@@ -41,6 +41,8 @@ export interface MetricsFacts {
   certificates: CertificateFacts[];
   /** Per project and kind, once the control plane has looked at the engine (`ops/drift.ts`). */
   drift?: DriftCount[];
+  /** Per project, when the deploy analysis last rolled a release back. */
+  rollbacks?: { project: string; at: Date }[];
 }
 
 interface Family {
@@ -109,6 +111,11 @@ export function metricsText(facts: MetricsFacts): string {
         value: d.count,
       })),
     },
+    {
+      name: 'stagecraft_deploy_rolled_back_timestamp_seconds',
+      help: 'When the deploy analysis last rolled a release of the project back (Unix time).',
+      samples: (facts.rollbacks ?? []).map((r) => ({ labels: { project: r.project }, value: seconds(r.at) })),
+    },
   ];
   const lines: string[] = [];
   for (const f of families) {
@@ -166,7 +173,19 @@ export async function metricsFacts(
     const started = typeof data.startedAt === 'string' ? new Date(data.startedAt) : new Date(e.at);
     cron.push({ project: j.project, service: j.service, ok: data.outcome === 'succeeded', at: started });
   }
-  return { backups, cron, certificates };
+  return { backups, cron, certificates, rollbacks: await analysisRollbacks(store) };
+}
+
+/** The newest rollback by the deploy analysis, per project (when its verdict came). */
+async function analysisRollbacks(store: StateStore): Promise<{ project: string; at: Date }[]> {
+  const newest = new Map<string, Date>();
+  for (const r of await store.listReleases()) {
+    if (r.analysis?.verdict !== 'rolled-back') continue;
+    const at = new Date(r.analysis.to);
+    const seen = newest.get(r.project);
+    if (!Number.isNaN(at.getTime()) && (!seen || at > seen)) newest.set(r.project, at);
+  }
+  return [...newest].map(([project, at]) => ({ project, at }));
 }
 
 /**

@@ -17,6 +17,7 @@ const REGISTRY: Record<SharedComponent | 'postgres-exporter' | 'redis-exporter',
   alloy: 'grafana/alloy:v1.10.0',
   'node-exporter': 'prom/node-exporter:v1.9.1',
   cadvisor: 'gcr.io/cadvisor/cadvisor:v0.52.1',
+  'proxy-metrics': 'ghcr.io/google/mtail:v3.2.26',
   'postgres-exporter': 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
   'redis-exporter': 'oliver006/redis_exporter:v1.74.0',
 };
@@ -32,6 +33,7 @@ const LOCAL: Partial<Record<SharedComponent | 'postgres-exporter' | 'redis-expor
   prometheus: `stagecraft/prometheus:${LOCAL_TAG}`,
   alertmanager: `stagecraft/alertmanager:${LOCAL_TAG}`,
   'node-exporter': `stagecraft/node-exporter:${LOCAL_TAG}`,
+  'proxy-metrics': `stagecraft/mtail:${LOCAL_TAG}`,
   'postgres-exporter': `stagecraft/postgres-exporter:${LOCAL_TAG}`,
   'redis-exporter': `stagecraft/redis-exporter:${LOCAL_TAG}`,
 };

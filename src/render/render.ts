@@ -10,6 +10,7 @@ import { renderGrafana } from './grafana/index.ts';
 import { renderLoki } from './loki/index.ts';
 import { renderNginx } from './nginx/index.ts';
 import { prometheusArgs, renderPrometheus } from './prometheus/index.ts';
+import { renderProxyMetrics } from './proxy-metrics/index.ts';
 
 /**
  * The server's whole layout, every family's files (compose, nginx, Prometheus, Alertmanager, Loki,
@@ -21,6 +22,7 @@ export function renderServerLayout(ctx: RenderContext): Artifact[] {
     ...ctx.spec.projects.flatMap((p) => renderProjectCompose(ctx, p)),
     ...renderNginx(ctx),
     ...renderPrometheus(ctx),
+    ...renderProxyMetrics(ctx),
     ...renderAlertmanager(ctx),
     ...renderLoki(ctx),
     ...renderAlloy(ctx),

@@ -413,6 +413,24 @@ export const CODES = {
     message: 'project {project} has previews.data: from-backup but backs up no PostgreSQL service',
     hint: 'give a postgres service of {project} a backup:, or set previews.data: empty',
   },
+  SC0712: {
+    severity: 'error',
+    meaning: 'a deploy analysis without Prometheus to read the figures from',
+    message: 'project {project} analyses its deploys, but shared.monitoring.prometheus is false',
+    hint: 'enable Prometheus, or remove projects.{project}.deploy.analysis',
+  },
+  SC0713: {
+    severity: 'error',
+    meaning: 'a deploy analysis error rate of 0% or 100% (every deploy, or none, would roll back)',
+    message: 'an error rate of {rate} {problem}',
+    hint: 'write the share of 5xx answers that means a bad release, such as 10%',
+  },
+  SC0714: {
+    severity: 'error',
+    meaning: 'a deploy analysis window shorter than two Prometheus scrapes (too few samples for a verdict)',
+    message: 'a window of {window} holds fewer than two scrapes of {interval}',
+    hint: 'make the window at least {least}, or shared.monitoring.prometheus.scrapeInterval shorter',
+  },
 
   // SC08: planning
   SC0801: {

@@ -6,6 +6,7 @@ import { LIMITS } from './limits.ts';
 import type { Spec } from './model.ts';
 import { resolveSpec } from './resolve.ts';
 import { checkAccess } from './rules/access.ts';
+import { checkDeployAnalysis } from './rules/deploy-analysis.ts';
 import { checkNames } from './rules/names.ts';
 import { checkNetworks } from './rules/networks.ts';
 import { checkPreviews } from './rules/previews.ts';
@@ -35,6 +36,7 @@ const RULES = [
   checkSecrets,
   checkServices,
   checkPreviews,
+  checkDeployAnalysis,
 ];
 
 /** Parses, fills variables, checks the schema and every cross-field rule; reports all problems at once. */

@@ -194,6 +194,17 @@ const teamName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, {
     `"${iss.input}" is not a team name: use letters, digits, _ and -, starting with a letter or _`,
 });
 
+/**
+ * `deploy.analysis`: after a deploy's gates, watch the project's apps at the proxy for `window`;
+ * a threshold left out takes the one of `shared.alerts` (resolved where it is used).
+ */
+const analysis = strict({
+  window: duration({ min: '5s', max: '1h' }).prefault('3m'),
+  errorRate: percent().optional(),
+  latencyP95: duration({ min: '1ms', max: '1h' }).optional(),
+  minRequests: z.int().min(1).max(1_000_000).prefault(20),
+});
+
 const project = strict({
   domain: hostname().optional(),
   access: z.record(z.string(), role).prefault({}),
@@ -206,6 +217,7 @@ const project = strict({
     max: z.int().min(0).max(100).prefault(3),
     data: z.enum(['empty', 'from-backup']).prefault('empty'),
   }).prefault({}),
+  deploy: strict({ analysis: analysis.optional() }).prefault({}),
   services: z.record(z.string(), service),
 });
 

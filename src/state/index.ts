@@ -9,6 +9,8 @@ export { MIGRATIONS, type Migration } from './migrations.ts';
 export type {
   AllocationKind,
   AllocationRecord,
+  AnalysisVerdict,
+  AppFigures,
   AppliedMigration,
   AuditRecord,
   BackupPatch,
@@ -19,6 +21,7 @@ export type {
   NewAudit,
   NewEvent,
   PreviewRecord,
+  ReleaseAnalysis,
   ReleasePatch,
   ReleaseRecord,
   ReleaseStatus,

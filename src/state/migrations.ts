@@ -101,6 +101,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE stagecraft_releases ADD COLUMN actor TEXT;`,
   },
   {
+    version: 6,
+    name: "releases keep the deploy analysis' verdict and figures (verified, unverified, rolled back)",
+    sql: 'ALTER TABLE stagecraft_releases ADD COLUMN analysis TEXT',
+  },
+  {
     version: 7,
     name: 'previews: per-branch copies of a project, with their images and expiry',
     sql: `CREATE TABLE stagecraft_previews (

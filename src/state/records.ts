@@ -29,9 +29,39 @@ export interface ReleaseRecord {
   digests?: Record<string, string>;
   /** Who made the release (`deploy`'s actor: a user or a CI job). */
   actor?: string;
+  /** What the deploy analysis measured after the release's gates, and its verdict. */
+  analysis?: ReleaseAnalysis;
 }
 
-export type ReleasePatch = Partial<Pick<ReleaseRecord, 'status' | 'reason'>>;
+/** `verified`: judged and within the thresholds; `unverified`: too few requests for a verdict; `rolled-back`: over a threshold. */
+export type AnalysisVerdict = 'verified' | 'unverified' | 'rolled-back';
+
+/** One app's figures over the analysis window, at the proxy. */
+export interface AppFigures {
+  service: string;
+  requests: number;
+  errors: number;
+  /** 5xx / all, 0 to 1; null without requests. */
+  errorRate: number | null;
+  /** Seconds; null without requests. */
+  latencyP95: number | null;
+}
+
+export interface ReleaseAnalysis {
+  verdict: AnalysisVerdict;
+  /** ISO 8601: when the window opened and when the verdict came. */
+  from: string;
+  to: string;
+  /** The thresholds it judged against: error rate 0 to 1, latency in seconds. */
+  thresholds: { window: string; errorRate: number; latencyP95: number; minRequests: number };
+  apps: AppFigures[];
+  /** What went over (empty unless rolled back). */
+  breaches: string[];
+  /** Why there is no verdict, when Prometheus could not be asked. */
+  note?: string;
+}
+
+export type ReleasePatch = Partial<Pick<ReleaseRecord, 'status' | 'reason' | 'analysis'>>;
 
 export type BackupVerdict = 'pass' | 'fail';
 

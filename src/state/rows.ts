@@ -5,6 +5,7 @@ import type {
   BackupRecord,
   EventRecord,
   PreviewRecord,
+  ReleaseAnalysis,
   ReleaseRecord,
   TokenRecord,
 } from './records.ts';
@@ -39,6 +40,7 @@ export function releaseFromRow(r: Row): ReleaseRecord {
     ...(r.config == null ? {} : { config: fromJson(r.config) }),
     ...(r.digests == null ? {} : { digests: fromJson(r.digests) as Record<string, string> }),
     ...(r.actor == null ? {} : { actor: String(r.actor) }),
+    ...(r.analysis == null ? {} : { analysis: fromJson(r.analysis) as ReleaseAnalysis }),
   };
 }
 

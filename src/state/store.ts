@@ -115,6 +115,7 @@ function storeOver(db: Database): StateStore {
       await updateById(db, 'release', 'stagecraft_releases', id, {
         status: patch.status,
         reason: patch.reason,
+        analysis: patch.analysis === undefined ? undefined : toJson(patch.analysis),
       });
     },
 

@@ -35,6 +35,7 @@ const facts: MetricsFacts = {
     { project: 'beryl3', kind: 'stopped', count: 1 },
     { project: 'beryl3', kind: 'network', count: 0 },
   ],
+  rollbacks: [{ project: 'beryl3', at: new Date('2030-01-02T11:00:00Z') }],
 };
 
 /** promtool's linter on the exposition text: exit 0 and no complaints. */
@@ -74,6 +75,9 @@ describe('the control plane’s /metrics', () => {
         '# TYPE stagecraft_drift gauge',
         'stagecraft_drift{project="beryl3",kind="stopped"} 1',
         'stagecraft_drift{project="beryl3",kind="network"} 0',
+        '# HELP stagecraft_deploy_rolled_back_timestamp_seconds When the deploy analysis last rolled a release of the project back (Unix time).',
+        '# TYPE stagecraft_deploy_rolled_back_timestamp_seconds gauge',
+        'stagecraft_deploy_rolled_back_timestamp_seconds{project="beryl3"} 1893582000',
         '',
       ].join('\n'),
     );

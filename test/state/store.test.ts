@@ -7,6 +7,7 @@ import {
   type AllocationRecord,
   type BackupRecord,
   openStore,
+  type ReleaseAnalysis,
   type ReleaseRecord,
   type StateStore,
 } from '../../src/state/index.ts';
@@ -136,9 +137,17 @@ function storeSuite(backend: Backend): void {
         status: 'failed',
         reason: 'health gate: web not healthy in 60s',
       });
-      await store.updateRelease('shop-1', { status: 'rolled-back' });
+      const analysis: ReleaseAnalysis = {
+        verdict: 'rolled-back',
+        from: '2026-01-01T00:01:00.000Z',
+        to: '2026-01-01T00:01:15.000Z',
+        thresholds: { window: '15s', errorRate: 0.1, latencyP95: 2, minRequests: 20 },
+        apps: [{ service: 'web', requests: 120, errors: 60, errorRate: 0.5, latencyP95: 0.01 }],
+        breaches: ['web: 50% of 120 requests failed (above 10%)'],
+      };
+      await store.updateRelease('shop-1', { status: 'rolled-back', analysis });
       assert.deepEqual(await store.listReleases('shop'), [
-        { ...r1, status: 'rolled-back' },
+        { ...r1, status: 'rolled-back', analysis },
         { ...r2, status: 'failed', reason: 'health gate: web not healthy in 60s' },
       ]);
       assert.deepEqual(

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { actorOf, deployImages, UnknownService } from '../../ops/deploy-images.ts';
+import { reportAnalyses } from '../analysis-output.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { type GlobalOptions, specPath } from '../locations.ts';
@@ -50,6 +51,7 @@ export function registerDeploy(program: Command, io: Io): void {
           throw new OperationFailed(
             `deploy of ${name} failed, the running release keeps serving: ${r.failed}`,
           );
+        reportAnalyses(r.up.analyses, io);
         const images = Object.entries(r.release.images)
           .map(([s, i]) => `${s}=${i}`)
           .join(' ');

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { deploy, recordingEnv } from '../../ops/deploy.ts';
 import { secretsDirFor, serverDirFor, stateLocation, upRecordPath } from '../../ops/locations.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
+import { reportAnalyses } from '../analysis-output.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { displayPath, type GlobalOptions, specPath } from '../locations.ts';
@@ -71,6 +72,7 @@ export function registerUp(program: Command, io: Io): void {
         for (const line of checkLines(result.checks, io.style)) io.out(line);
         if (result.failed.length)
           throw new OperationFailed(result.failed.map((f) => `${f.project}: ${f.reason}`).join('\n'));
+        reportAnalyses(result.analyses, io);
         io.out(convergedLine(seconds, result.touched.length, result.removed.length, io.style));
       } finally {
         await secrets.close();

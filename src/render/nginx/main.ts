@@ -1,7 +1,15 @@
 import { PROXY_DNS_VALID_S } from '../../model/index.ts';
 import type { Spec } from '../../spec/index.ts';
+import { proxyLogDirectives, proxyMetricsRun } from '../proxy-metrics/index.ts';
 import { b, type Directive, d, serialise } from './block.ts';
 import { LOG_FORMAT, LOG_FORMAT_NAME } from './log.ts';
+
+/** A second access log, to mtail: what the proxy-side Prometheus series are counted from. */
+function metricsLog(spec: Spec): Directive[] {
+  if (!proxyMetricsRun(spec)) return [];
+  const { format, log } = proxyLogDirectives(spec);
+  return [d('log_format', ...format), d('access_log', ...log)];
+}
 
 /** `nginx.conf`: process settings, logging, the Docker resolver, the rate-limit zone, and `conf.d/*.conf`. */
 export function renderMainConf(spec: Spec): string {
@@ -36,6 +44,7 @@ export function renderMainConf(spec: Spec): string {
     d('scgi_temp_path', '/tmp/nginx-scgi'),
     d('log_format', LOG_FORMAT_NAME, 'escape=json', LOG_FORMAT),
     d('access_log', '/dev/stdout', LOG_FORMAT_NAME),
+    ...metricsLog(spec),
     // Upstreams are resolved per request through Docker's DNS, so a project that is down (or not
     // created yet) never stops the proxy from starting. A short cache lets a rollout move traffic
     // to new replicas quickly (`up` waits this long after starting new ones before stopping old ones).

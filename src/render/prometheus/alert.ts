@@ -69,6 +69,7 @@ export const ALERT = {
   backupFailed: 'BackupFailed',
   certificate: 'CertificateExpiresSoon',
   drift: 'EnvironmentDrift',
+  rolledBack: 'DeployRolledBack',
 } as const;
 
 /**

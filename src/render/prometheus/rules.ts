@@ -4,6 +4,7 @@ import { appAlerts } from './app-alerts.ts';
 import { backupAlerts } from './backup-alerts.ts';
 import { certificateAlerts } from './certificate-alerts.ts';
 import { containerAlerts } from './container-alerts.ts';
+import { deployAlerts } from './deploy-alerts.ts';
 import { driftAlerts } from './drift-alerts.ts';
 import { hostAlerts } from './host-alerts.ts';
 import { runningComponents } from './running.ts';
@@ -28,6 +29,7 @@ export function alertRules(spec: Spec): AlertRule[] {
     ...backupAlerts(spec),
     ...certificateAlerts(spec),
     ...driftAlerts(),
+    ...deployAlerts(spec),
   ];
 }
 

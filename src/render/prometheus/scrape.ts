@@ -76,6 +76,13 @@ export function scrapeConfigs(ctx: RenderContext, running: ReadonlySet<SharedCom
     );
   if (running.has('nginx-exporter'))
     jobs.push(staticJob('proxy', at('nginx-exporter', SHARED_PORTS.proxyExporter), shared('proxy')));
+  if (running.has('proxy-metrics'))
+    // Its series name the project and service the proxy answered for: keep those labels.
+    jobs.push(
+      staticJob('proxy-requests', at('proxy-metrics', SHARED_PORTS.proxyMetrics), shared('proxy-metrics'), {
+        honor_labels: true,
+      }),
+    );
   if (running.has('node-exporter'))
     jobs.push(staticJob('node', at('node-exporter', SHARED_PORTS.nodeExporter), shared('node-exporter')));
   if (running.has('cadvisor'))

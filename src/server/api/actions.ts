@@ -41,7 +41,12 @@ export function opsActions(
         log: phases.log,
       }).finally(() => phases.flush());
       if (r.failed.length) throw new OperationFailed(r.failed.map((f) => f.reason).join('; '));
-      return { touched: r.touched, removed: r.removed };
+      const rolledBack = r.analyses.filter((a) => a.analysis.verdict === 'rolled-back');
+      if (rolledBack.length)
+        throw new OperationFailed(
+          `rolled back by the deploy analysis: ${rolledBack.flatMap((a) => a.analysis.breaches).join('; ')}`,
+        );
+      return { touched: r.touched, removed: r.removed, analysis: r.analyses.map((a) => a.analysis) };
     },
     async rollback(project, user) {
       const phases = phaseRecorder(running.store, project.name, 'rollback', opts.log);

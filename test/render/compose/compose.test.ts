@@ -112,6 +112,7 @@ describe('compose files', () => {
       'node-exporter',
       'prometheus',
       'proxy',
+      'proxy-metrics',
     ]);
     assert.deepEqual(Object.keys(compose.services.proxy!.networks as object).sort(), [
       'blog-edge',

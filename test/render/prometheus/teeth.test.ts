@@ -50,6 +50,7 @@ const BREAKAGES: Record<string, ((expr: string) => string)[]> = {
   BackupFailed: [(e) => e.replace('== 0', '== 1')],
   CertificateExpiresSoon: [(e) => shift(e, (t) => t + 120), (e) => shift(e, (t) => t - 120)],
   EnvironmentDrift: [(e) => shift(e, (t) => t + 1), (e) => shift(e, (t) => t - 1)],
+  DeployRolledBack: [(e) => shift(e, (t) => t + 120), (e) => shift(e, (t) => t - 120)],
 };
 
 describe('the checks have teeth', () => {
