@@ -14,7 +14,8 @@ export type SharedComponent =
   | 'loki'
   | 'alloy'
   | 'node-exporter'
-  | 'cadvisor';
+  | 'cadvisor'
+  | 'registry';
 
 export function sharedContainer(component: SharedComponent): string {
   return `${SHARED}-${component}`;
@@ -31,6 +32,7 @@ const SHARED_HOST: Record<SharedComponent, number> = {
   alloy: 8,
   'node-exporter': 9,
   cadvisor: 10,
+  registry: 11,
 };
 
 /**

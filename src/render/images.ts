@@ -19,6 +19,7 @@ const REGISTRY: Record<SharedComponent | 'postgres-exporter' | 'redis-exporter',
   cadvisor: 'gcr.io/cadvisor/cadvisor:v0.52.1',
   'postgres-exporter': 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
   'redis-exporter': 'oliver006/redis_exporter:v1.74.0',
+  registry: 'registry:2.8.3',
 };
 
 export const LOCAL_TAG = 'bookworm';
@@ -34,6 +35,7 @@ const LOCAL: Partial<Record<SharedComponent | 'postgres-exporter' | 'redis-expor
   'node-exporter': `stagecraft/node-exporter:${LOCAL_TAG}`,
   'postgres-exporter': `stagecraft/postgres-exporter:${LOCAL_TAG}`,
   'redis-exporter': `stagecraft/redis-exporter:${LOCAL_TAG}`,
+  registry: `stagecraft/registry:${LOCAL_TAG}`,
 };
 
 export function infraImage(

@@ -10,6 +10,7 @@ import { renderGrafana } from './grafana/index.ts';
 import { renderLoki } from './loki/index.ts';
 import { renderNginx } from './nginx/index.ts';
 import { prometheusArgs, renderPrometheus } from './prometheus/index.ts';
+import { renderRegistryMirror } from './registry/index.ts';
 
 /**
  * The server's whole layout, every family's files (compose, nginx, Prometheus, Alertmanager, Loki,
@@ -26,6 +27,7 @@ export function renderServerLayout(ctx: RenderContext): Artifact[] {
     ...renderAlloy(ctx),
     ...renderGrafana(ctx),
     ...renderBackups(ctx),
+    ...renderRegistryMirror(ctx.spec),
     file('plan.json', JSON.stringify(planToJson(ctx.plan), null, 2)),
   ];
   return artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

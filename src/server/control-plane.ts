@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import { defaultBridgeGateway } from '../drivers/docker/bridge.ts';
 import { CONTROL_PLANE_PORT } from '../model/index.ts';
 import { OperationFailed } from '../ops/failure.ts';
-import { certificateExpiries, metricsFacts, metricsText } from '../ops/metrics.ts';
+import { certificateExpiries, metricsFacts, metricsText, watchedVolumes } from '../ops/metrics.ts';
 import type { RunningEnvironment } from '../ops/running-environment.ts';
 import { type Job, scheduledJobs } from '../ops/schedule.ts';
 import { serveExecutors, startScheduler } from '../ops/serve.ts';
@@ -85,8 +85,12 @@ export async function startControlPlane(opts: {
   const jobs = scheduledJobs(running.spec);
   const nginxDir = join(running.serverDir, 'shared', 'nginx');
   const nginx = renderNginx({ spec: running.spec, plan: running.plan });
+  const volumes = watchedVolumes(running.docker, running.spec);
   const metrics = metricsHandler(async () =>
-    metricsText(await metricsFacts(running.store, jobs, certificateExpiries(nginxDir, nginx))),
+    metricsText({
+      ...(await metricsFacts(running.store, jobs, certificateExpiries(nginxDir, nginx))),
+      volumes: await volumes(),
+    }),
   );
   const servers: Server[] = [];
   try {

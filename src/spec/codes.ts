@@ -310,6 +310,13 @@ export const CODES = {
     hint: '{hint}',
   },
 
+  SC0508: {
+    severity: 'error',
+    meaning: "the registry mirror's port is one of the proxy's ports",
+    message: "shared.registryMirror.port {port} is also the proxy's {name} port",
+    hint: 'give the mirror its own port, such as 5000',
+  },
+
   // SC06: env and secrets
   SC0601: {
     severity: 'error',
@@ -406,6 +413,14 @@ export const CODES = {
     meaning: 'a project has no domain and the server none to derive it from',
     message: 'project {project} has no domain',
     hint: 'set projects.{project}.domain, or server.domain so it defaults to {project}.<server.domain>',
+  },
+
+  SC0711: {
+    severity: 'warning',
+    meaning: "images: { mirror } names this server's own registry mirror",
+    message:
+      "images.mirror {mirror} is this server's own registry mirror: the first up pulls before it runs, and it caches {upstream} only",
+    hint: "run the first up with images: registry (or local), then switch; or point dockerd's registry-mirrors at http://127.0.0.1:{port}",
   },
 
   // SC08: planning

@@ -1,7 +1,15 @@
 import type { Duration } from '../../spec/index.ts';
 
 /** The rule files, one per group (`rules/<group>.yml`), in the order they are rendered. */
-export const RULE_GROUPS = ['host', 'containers', 'apps', 'services', 'backups', 'certificates'] as const;
+export const RULE_GROUPS = [
+  'host',
+  'containers',
+  'apps',
+  'services',
+  'backups',
+  'certificates',
+  'registry',
+] as const;
 export type RuleGroup = (typeof RULE_GROUPS)[number];
 
 export type Labels = Record<string, string>;
@@ -59,6 +67,7 @@ export const ALERT = {
   cron: 'CronJobFailed',
   backup: 'BackupTooOld',
   certificate: 'CertificateExpiresSoon',
+  registrySize: 'RegistryMirrorLarge',
 } as const;
 
 /**

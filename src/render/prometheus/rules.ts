@@ -5,6 +5,7 @@ import { backupAlerts } from './backup-alerts.ts';
 import { certificateAlerts } from './certificate-alerts.ts';
 import { containerAlerts } from './container-alerts.ts';
 import { hostAlerts } from './host-alerts.ts';
+import { registryAlerts } from './registry-alerts.ts';
 import { runningComponents } from './running.ts';
 import { discoveredServices } from './scrape.ts';
 import { serviceAlerts } from './service-alerts.ts';
@@ -26,6 +27,7 @@ export function alertRules(spec: Spec): AlertRule[] {
     ...serviceAlerts(spec, discoveredServices(spec.projects)),
     ...backupAlerts(spec),
     ...certificateAlerts(spec),
+    ...registryAlerts(spec),
   ];
 }
 

@@ -48,6 +48,11 @@ const BREAKAGES: Record<string, ((expr: string) => string)[]> = {
   CronJobFailed: [(e) => e.replace('== 0', '== 1')],
   BackupTooOld: [(e) => shift(e, (t) => t + 120), (e) => shift(e, (t) => t - 120)],
   CertificateExpiresSoon: [(e) => shift(e, (t) => t + 120), (e) => shift(e, (t) => t - 120)],
+  RegistryMirrorLarge: [
+    (e) => shift(e, (t) => t + 2 * 1024 * 1024),
+    (e) => shift(e, (t) => t - 2 * 1024 * 1024),
+    (e) => e.replace('service="registry"', 'service="proxy"'),
+  ],
 };
 
 describe('the checks have teeth', () => {
