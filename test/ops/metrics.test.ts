@@ -30,6 +30,7 @@ const facts: MetricsFacts = {
     { project: 'gw2', service: 'say "hi"\\now', ok: false, at: new Date('2030-01-02T10:00:00Z') },
   ],
   certificates: [{ domain: 'beryl3-stage.mdubiel.org', expiresAt: new Date('2030-03-01T00:00:00Z') }],
+  volumes: [{ project: 'shared', service: 'registry', volume: 'shared-registry-data', bytes: 1048576 }],
 };
 
 /** promtool's linter on the exposition text: exit 0 and no complaints. */
@@ -62,6 +63,9 @@ describe('the control plane’s /metrics', () => {
         '# HELP stagecraft_certificate_expiry_timestamp_seconds When the TLS certificate the shared proxy serves for a domain expires (Unix time).',
         '# TYPE stagecraft_certificate_expiry_timestamp_seconds gauge',
         'stagecraft_certificate_expiry_timestamp_seconds{domain="beryl3-stage.mdubiel.org"} 1898553600',
+        '# HELP stagecraft_volume_size_bytes The bytes a watched volume holds, as the engine counts them.',
+        '# TYPE stagecraft_volume_size_bytes gauge',
+        'stagecraft_volume_size_bytes{project="shared",service="registry",volume="shared-registry-data"} 1048576',
         '',
       ].join('\n'),
     );

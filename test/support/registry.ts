@@ -49,7 +49,7 @@ auth: { htpasswd: { realm: stagecraft-test, path: ${join(dir, 'htpasswd')} } }
   return { host: `127.0.0.1:${port}`, username, password, stop };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {
