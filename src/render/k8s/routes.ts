@@ -33,8 +33,10 @@ function backends(spec: Spec, project: Project): Backend[] {
 /** The spec's routes, once per spec: each project's objects ask for them. */
 const routesBySpec = new WeakMap<Spec, ReturnType<typeof allRoutes>>();
 function routesOf(spec: Spec): ReturnType<typeof allRoutes> {
-  let routes = routesBySpec.get(spec);
-  if (!routes) routesBySpec.set(spec, (routes = allRoutes(spec)));
+  const known = routesBySpec.get(spec);
+  if (known) return known;
+  const routes = allRoutes(spec);
+  routesBySpec.set(spec, routes);
   return routes;
 }
 
