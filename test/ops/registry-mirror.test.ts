@@ -115,7 +115,8 @@ describe('the registry mirror in the shared stack', () => {
 
   it('up runs it healthy, published on 127.0.0.1 only, with its own volume, the password never in its config', async () => {
     const r = stagecraft(['up']);
-    assert.equal(r.status, 0, r.stderr);
+    const logs = spawnSync('docker', ['logs', '--tail', '30', 'shared-registry'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${r.stderr}\nshared-registry's log:\n${logs.stdout}${logs.stderr}`);
     const c = await docker.getContainer('shared-registry').inspect();
     assert.equal(c.Config.Image, 'stagecraft/registry:bookworm');
     assert.equal(c.State.Health?.Status, 'healthy');
