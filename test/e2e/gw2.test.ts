@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -31,9 +32,21 @@ function stagecraft(args: string[], input?: string) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-async function get(path: string): Promise<{ status: number; body: string }> {
-  const r = await fetch(`http://127.0.0.1:8180${path}`, { headers: { Host: HOST } }).catch(() => undefined);
-  return r ? { status: r.status, body: await r.text() } : { status: 0, body: '' };
+/** Through the proxy with the project's Host (fetch may not set Host); a fresh connection each time. */
+function get(path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = request(
+      { host: '127.0.0.1', port: 8180, path, headers: { Host: HOST }, timeout: 5000, agent: false },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', () => resolve({ status: 0, body: '' }));
+    req.end();
+  });
 }
 
 /** The backend's health through the proxy, once it answers with `version` (a rollout may still be moving). */
