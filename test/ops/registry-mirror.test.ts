@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
@@ -52,6 +52,22 @@ function stagecraft(args: string[], input?: string) {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
     ...(input !== undefined ? { input } : {}),
+  });
+}
+
+/**
+ * `up`, without blocking this process: the upstream's forwarder runs here, and the mirror asks the
+ * upstream for its auth challenge when it starts.
+ */
+function stagecraftUp(): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(join(root, 'bin', 'stagecraft'), ['up'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('close', (status) => resolve({ status, stderr }));
   });
 }
 
@@ -114,7 +130,7 @@ describe('the registry mirror in the shared stack', () => {
   });
 
   it('up runs it healthy, published on 127.0.0.1 only, with its own volume, the password never in its config', async () => {
-    const r = stagecraft(['up']);
+    const r = await stagecraftUp();
     const logs = spawnSync('docker', ['logs', '--tail', '30', 'shared-registry'], { encoding: 'utf8' });
     assert.equal(r.status, 0, `${r.stderr}\nshared-registry's log:\n${logs.stdout}${logs.stderr}`);
     const c = await docker.getContainer('shared-registry').inspect();
