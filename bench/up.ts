@@ -12,12 +12,9 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { firstAddress } from '../src/drivers/docker/owned.ts';
-import { probeReady } from '../src/drivers/readiness.ts';
-import { LABEL, parseProbe } from '../src/model/index.ts';
-import { checkTargets, routeFailures } from '../src/ops/route-checks.ts';
 import type { UpRecord } from '../src/ops/up-record.ts';
 import { describeLoad, type LoadStats, loadOn } from './load.ts';
+import { environmentContainers, waitAllReady } from './ready.ts';
 
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'stagecraft');
@@ -31,14 +28,7 @@ function run(cmd: string, args: string[], cwd = dir): number {
   return performance.now() - start;
 }
 
-function containers(): string[] {
-  return spawnSync('docker', ['ps', '-q', '--filter', 'label=io.stagecraft.environment=staging'], {
-    encoding: 'utf8',
-  })
-    .stdout.trim()
-    .split('\n')
-    .filter(Boolean);
-}
+const containers = () => environmentContainers('staging');
 
 /** Waits until every container of the environment with a healthcheck is healthy. */
 function waitAllHealthy(expected: number): void {
@@ -55,38 +45,6 @@ function waitAllHealthy(expected: number): void {
       : [];
     if (ids.length >= expected && states.every((s) => s === 'healthy' || s === 'none')) return;
     spawnSync('sleep', ['0.2']);
-  }
-}
-
-/**
- * Waits until every container runs and is ready as `up`'s health gate judges it (its readiness
- * probe answers; without one, the engine calls it healthy) and every route answers; returns when
- * (ms since the epoch). For docker-compose, which has no such gate of its own.
- */
-async function waitAllReady(expected: number): Promise<number> {
-  for (;;) {
-    const ids = containers();
-    const listed = ids.length
-      ? (JSON.parse(
-          spawnSync('docker', ['inspect', ...ids], { encoding: 'utf8' }).stdout,
-        ) as Docker.ContainerInspectInfo[])
-      : [];
-    const ready = await Promise.all(
-      listed.map(async (c) => {
-        const probe = parseProbe(c.Config.Labels[LABEL.probe]);
-        const address = firstAddress(c.NetworkSettings.Networks);
-        if (!c.State.Running) return false;
-        if (probe && address) return probeReady(probe, address);
-        return !c.State.Health || c.State.Health.Status === 'healthy';
-      }),
-    );
-    if (
-      ids.length >= expected &&
-      ready.every(Boolean) &&
-      !routeFailures(await checkTargets(record.routes, 1)).length
-    )
-      return Date.now();
-    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
@@ -221,7 +179,7 @@ for (const p of ['shop', 'blog']) {
   run('docker-compose', ['-f', join(out, 'projects', p, 'compose.yaml'), 'up', '-d']);
   run('docker-compose', ['-f', join(out, 'projects', p, 'compose.yaml'), 'run', '--rm', 'web-release']);
 }
-const compose = (await waitAllReady(count)) - composeStart;
+const compose = (await waitAllReady('staging', count, record.routes)) - composeStart;
 waitAllHealthy(count);
 const composeEngine = engineHealthyAt() - composeStart;
 // docker-compose, update of one app under the same load: the rendered files of the new version

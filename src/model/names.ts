@@ -15,7 +15,8 @@ export type SharedComponent =
   | 'alloy'
   | 'node-exporter'
   | 'cadvisor'
-  | 'proxy-metrics';
+  | 'proxy-metrics'
+  | 'registry';
 
 export function sharedContainer(component: SharedComponent): string {
   return `${SHARED}-${component}`;
@@ -33,6 +34,7 @@ const SHARED_HOST: Record<SharedComponent, number> = {
   'node-exporter': 9,
   cadvisor: 10,
   'proxy-metrics': 11,
+  registry: 12,
 };
 
 /**

@@ -1,4 +1,8 @@
+import type Docker from 'dockerode';
+import { volumeSizes } from '../drivers/docker/volume-size.ts';
+import { sharedVolume } from '../model/index.ts';
 import type { Artifact } from '../render/index.ts';
+import type { Spec } from '../spec/index.ts';
 import type { StateStore } from '../state/index.ts';
 import { installedCertificates } from './certificates/installed.ts';
 import type { DriftCount } from './drift.ts';
@@ -35,6 +39,14 @@ export interface CertificateFacts {
   expiresAt: Date;
 }
 
+/** A volume of the shared stack whose size an alert watches (the registry mirror's cache). */
+export interface VolumeFacts {
+  project: string;
+  service: string;
+  volume: string;
+  bytes: number;
+}
+
 export interface MetricsFacts {
   backups: BackupFacts[];
   cron: CronFacts[];
@@ -43,6 +55,7 @@ export interface MetricsFacts {
   drift?: DriftCount[];
   /** Per project, when the deploy analysis last rolled a release back. */
   rollbacks?: { project: string; at: Date }[];
+  volumes?: VolumeFacts[];
 }
 
 interface Family {
@@ -115,6 +128,14 @@ export function metricsText(facts: MetricsFacts): string {
       name: 'stagecraft_deploy_rolled_back_timestamp_seconds',
       help: 'When the deploy analysis last rolled a release of the project back (Unix time).',
       samples: (facts.rollbacks ?? []).map((r) => ({ labels: { project: r.project }, value: seconds(r.at) })),
+    },
+    {
+      name: 'stagecraft_volume_size_bytes',
+      help: 'The bytes a watched volume holds, as the engine counts them.',
+      samples: (facts.volumes ?? []).map((v) => ({
+        labels: { project: v.project, service: v.service, volume: v.volume },
+        value: v.bytes,
+      })),
     },
   ];
   const lines: string[] = [];
@@ -198,4 +219,31 @@ export function certificateExpiries(nginxDir: string, artifacts: readonly Artifa
       ? [{ domain: c.host, expiresAt: c.x509.notAfter }]
       : [],
   );
+}
+
+/**
+ * The sizes of the volumes an alert watches (the registry mirror's cache), measured at most once per
+ * `everyMs`: the engine's disk usage report walks every volume on the server. A failed measurement
+ * leaves the series out (the alert then keeps its last state) rather than failing `/metrics`.
+ */
+export function watchedVolumes(
+  docker: Docker,
+  spec: Spec,
+  everyMs = 5 * 60_000,
+): () => Promise<VolumeFacts[]> {
+  const watched = spec.shared.registryMirror ? [{ project: 'shared', service: 'registry' }] : [];
+  let last: { at: number; facts: VolumeFacts[] } | undefined;
+  return async () => {
+    if (watched.length === 0) return [];
+    if (last && Date.now() - last.at < everyMs) return last.facts;
+    const names = watched.map((w) => sharedVolume(w.service));
+    const sizes = await volumeSizes(docker, names).catch(() => new Map<string, number>());
+    const facts = watched.flatMap((w) => {
+      const volume = sharedVolume(w.service);
+      const bytes = sizes.get(volume);
+      return bytes === undefined ? [] : [{ ...w, volume, bytes }];
+    });
+    last = { at: Date.now(), facts };
+    return facts;
+  };
 }

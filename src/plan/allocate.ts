@@ -117,6 +117,7 @@ function allocatePorts(
 ): Map<string, Record<string, number>> {
   const result = new Map<string, Record<string, number>>();
   const taken = new Set<number>(Object.values(spec.server.listen));
+  if (spec.shared.registryMirror) taken.add(spec.shared.registryMirror.port);
   const ranges = new Map<PortKind, { from: number; to: number; next: number }>();
   for (const kind of PORT_KINDS) {
     const r = portRange(spec, kind);

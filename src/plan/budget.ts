@@ -58,6 +58,8 @@ export function sharedUsage(spec: Spec): Usage {
   if (m.alertmanager !== false) add(given(m.alertmanager.resources, SHARED_RESOURCES.alertmanager));
   if (m.nodeExporter) add(given(undefined, SHARED_RESOURCES.nodeExporter));
   if (m.cadvisor) add(given(undefined, SHARED_RESOURCES.cadvisor));
+  const mirror = spec.shared.registryMirror;
+  if (mirror) add(given(mirror.resources, SHARED_RESOURCES.registry));
   return usage;
 }
 

@@ -20,6 +20,7 @@ const REGISTRY: Record<SharedComponent | 'postgres-exporter' | 'redis-exporter',
   'proxy-metrics': 'ghcr.io/google/mtail:v3.2.26',
   'postgres-exporter': 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
   'redis-exporter': 'oliver006/redis_exporter:v1.74.0',
+  registry: 'registry:2.8.3',
 };
 
 export const LOCAL_TAG = 'bookworm';
@@ -36,6 +37,7 @@ const LOCAL: Partial<Record<SharedComponent | 'postgres-exporter' | 'redis-expor
   'proxy-metrics': `stagecraft/mtail:${LOCAL_TAG}`,
   'postgres-exporter': `stagecraft/postgres-exporter:${LOCAL_TAG}`,
   'redis-exporter': `stagecraft/redis-exporter:${LOCAL_TAG}`,
+  registry: `stagecraft/registry:${LOCAL_TAG}`,
 };
 
 export function infraImage(

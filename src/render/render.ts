@@ -11,6 +11,7 @@ import { renderLoki } from './loki/index.ts';
 import { renderNginx } from './nginx/index.ts';
 import { prometheusArgs, renderPrometheus } from './prometheus/index.ts';
 import { renderProxyMetrics } from './proxy-metrics/index.ts';
+import { renderRegistryMirror } from './registry/index.ts';
 
 /**
  * The server's whole layout, every family's files (compose, nginx, Prometheus, Alertmanager, Loki,
@@ -28,6 +29,7 @@ export function renderServerLayout(ctx: RenderContext): Artifact[] {
     ...renderAlloy(ctx),
     ...renderGrafana(ctx),
     ...renderBackups(ctx),
+    ...renderRegistryMirror(ctx.spec),
     file('plan.json', JSON.stringify(planToJson(ctx.plan), null, 2)),
   ];
   return artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

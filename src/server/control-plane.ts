@@ -9,7 +9,7 @@ import { driftCounts } from '../ops/drift.ts';
 import { watchDrift } from '../ops/drift-watch.ts';
 import { OperationFailed } from '../ops/failure.ts';
 import { redactedProjectLogs } from '../ops/logs.ts';
-import { certificateExpiries, metricsFacts, metricsText } from '../ops/metrics.ts';
+import { certificateExpiries, metricsFacts, metricsText, watchedVolumes } from '../ops/metrics.ts';
 import type { RunningEnvironment } from '../ops/running-environment.ts';
 import { type Job, scheduledJobs } from '../ops/schedule.ts';
 import { serveExecutors, startScheduler } from '../ops/serve.ts';
@@ -95,10 +95,15 @@ export async function startControlPlane(opts: {
   const nginx = renderNginx({ spec: running.spec, plan: running.plan });
   const drift = watchDrift({ ...running, intervalMs: opts.driftIntervalMs, log: opts.log });
   const projects = running.spec.projects.map((p) => p.name);
+  const volumes = watchedVolumes(running.docker, running.spec);
   const metrics = metricsHandler(async () => {
     const facts = await metricsFacts(running.store, jobs, certificateExpiries(nginxDir, nginx));
     const seen = drift.latest();
-    return metricsText(seen ? { ...facts, drift: driftCounts(seen, projects) } : facts);
+    return metricsText({
+      ...facts,
+      volumes: await volumes(),
+      ...(seen ? { drift: driftCounts(seen, projects) } : {}),
+    });
   });
   const servers: Server[] = [];
   try {

@@ -310,6 +310,13 @@ export const CODES = {
     hint: '{hint}',
   },
 
+  SC0508: {
+    severity: 'error',
+    meaning: "the registry mirror's port is one of the proxy's ports",
+    message: "shared.registryMirror.port {port} is also the proxy's {name} port",
+    hint: 'give the mirror its own port, such as 5000',
+  },
+
   // SC06: env and secrets
   SC0601: {
     severity: 'error',
@@ -430,6 +437,14 @@ export const CODES = {
     meaning: 'a deploy analysis window shorter than two Prometheus scrapes (too few samples for a verdict)',
     message: 'a window of {window} holds fewer than two scrapes of {interval}',
     hint: 'make the window at least {least}, or shared.monitoring.prometheus.scrapeInterval shorter',
+  },
+
+  SC0715: {
+    severity: 'warning',
+    meaning: "images: { mirror } names this server's own registry mirror",
+    message:
+      "images.mirror {mirror} is this server's own registry mirror: the first up pulls before it runs, and it caches {upstream} only",
+    hint: "run the first up with images: registry (or local), then switch; or point dockerd's registry-mirrors at http://127.0.0.1:{port}",
   },
 
   // SC08: planning

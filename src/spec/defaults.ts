@@ -21,6 +21,7 @@ export const SHARED_RESOURCES = {
   alertmanager: { cpus: '0.1', memory: '128MiB' },
   nodeExporter: { cpus: '0.1', memory: '64MiB' },
   cadvisor: { cpus: '0.2', memory: '256MiB' },
+  registry: { cpus: '0.2', memory: '256MiB' },
 } as const;
 
 /** Exporters that run beside a project's data services. */

@@ -279,6 +279,15 @@ const alerts = strict({
     .prefault({ above: '26h' }),
 });
 
+/** `shared.registryMirror`: a pull-through cache of one registry, published on 127.0.0.1 only. */
+const registryMirror = strict({
+  upstream: z.url({ protocol: /^https?$/ }).prefault('https://registry-1.docker.io'),
+  port: port().prefault(5000),
+  /** The size alert's threshold for the cache's volume. */
+  alertAbove: size().prefault('20GiB'),
+  resources: resources().optional(),
+});
+
 const shared = strict({
   proxy: strict({
     tls: z.enum(['letsencrypt', 'selfsigned', 'none']).prefault('selfsigned'),
@@ -303,6 +312,9 @@ const shared = strict({
     nodeExporter: z.boolean().prefault(true),
     cadvisor: z.boolean().prefault(true),
   }).prefault({}),
+  registryMirror: z
+    .union([disabled, z.literal(true).transform(() => registryMirror.parse({})), registryMirror])
+    .prefault(false),
   alerts: alerts.prefault({}),
 });
 

@@ -36,6 +36,7 @@ const facts: MetricsFacts = {
     { project: 'beryl3', kind: 'network', count: 0 },
   ],
   rollbacks: [{ project: 'beryl3', at: new Date('2030-01-02T11:00:00Z') }],
+  volumes: [{ project: 'shared', service: 'registry', volume: 'shared-registry-data', bytes: 1048576 }],
 };
 
 /** promtool's linter on the exposition text: exit 0 and no complaints. */
@@ -78,6 +79,9 @@ describe('the control plane’s /metrics', () => {
         '# HELP stagecraft_deploy_rolled_back_timestamp_seconds When the deploy analysis last rolled a release of the project back (Unix time).',
         '# TYPE stagecraft_deploy_rolled_back_timestamp_seconds gauge',
         'stagecraft_deploy_rolled_back_timestamp_seconds{project="beryl3"} 1893582000',
+        '# HELP stagecraft_volume_size_bytes The bytes a watched volume holds, as the engine counts them.',
+        '# TYPE stagecraft_volume_size_bytes gauge',
+        'stagecraft_volume_size_bytes{project="shared",service="registry",volume="shared-registry-data"} 1048576',
         '',
       ].join('\n'),
     );

@@ -21,6 +21,7 @@ const FAMILIES: Record<string, (path: string) => boolean> = {
   alloy: (p) => p.startsWith('shared/alloy/'),
   grafana: (p) => p.startsWith('shared/grafana/'),
   mtail: (p) => p.startsWith('shared/mtail/'),
+  registry: (p) => p.startsWith('shared/registry/'),
 };
 /** The plan as JSON, written next to the layout; test/plan checks it, and it is no rendered config. */
 const PLAN = 'plan.json';

@@ -14,9 +14,22 @@
  */
 import { createRequire } from 'node:module';
 
-/** The packages' Kubernetes API version: kubernetes-models 5.1 carries 1.34 (PodSpec.hostnameOverride). */
+/**
+ * The core API is checked twice, against the newest and the oldest schema at hand: kubernetes-models
+ * 5.1 carries 1.34 (PodSpec.hostnameOverride) and 4.4.2, installed as `kubernetes-models-1.27`,
+ * carries 1.27 (Container.resizePolicy, no Container.restartPolicy). No release carries 1.28 to
+ * 1.32 (4.5.x is 1.33), so `server.kubernetes.version` (1.31 by default) cannot be had exactly; an
+ * object valid in both uses only fields and API versions that 1.27 already served and 1.34 still
+ * does, which GA APIs keep in every version between.
+ */
+export const CORE_SCHEMAS = [
+  { pkg: 'kubernetes-models', kubernetes: '1.34' },
+  { pkg: 'kubernetes-models-1.27', kubernetes: '1.27' },
+] as const;
+
 export const SCHEMA_PACKAGES = [
   'kubernetes-models',
+  'kubernetes-models-1.27',
   '@kubernetes-models/cert-manager',
   '@kubernetes-models/prometheus-operator',
   '@kubernetes-models/argo-cd',
@@ -24,7 +37,10 @@ export const SCHEMA_PACKAGES = [
   '@kubernetes-models/external-secrets',
 ] as const;
 
-const PACKAGE_OF_GROUP: Record<string, (typeof SCHEMA_PACKAGES)[number]> = {
+const PACKAGE_OF_GROUP: Record<
+  string,
+  Exclude<(typeof SCHEMA_PACKAGES)[number], (typeof CORE_SCHEMAS)[number]['pkg']>
+> = {
   'cert-manager.io': '@kubernetes-models/cert-manager',
   'acme.cert-manager.io': '@kubernetes-models/cert-manager',
   'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
@@ -57,9 +73,9 @@ export function schemaPackageVersions(): Record<string, string> {
   return out;
 }
 
-async function validatorFor(apiVersion: string, kind: string): Promise<Validate | undefined> {
+async function validatorFor(apiVersion: string, kind: string, core: string): Promise<Validate | undefined> {
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
-  const pkg = PACKAGE_OF_GROUP[group] ?? 'kubernetes-models';
+  const pkg = PACKAGE_OF_GROUP[group] ?? core;
   let mod: Record<string, { prototype: { validate: Validate } }>;
   try {
     mod = await import(`${pkg}/${apiVersion}`);
@@ -69,7 +85,31 @@ async function validatorFor(apiVersion: string, kind: string): Promise<Validate 
   return mod[kind]?.prototype.validate;
 }
 
+/**
+ * Fields Kubernetes added after 1.27 and served by default in 1.31 (`server.kubernetes.version`'s
+ * default), which the 1.27 schema cannot know: an init container's `restartPolicy: Always` makes a
+ * native sidecar (1.28 alpha, on by default since 1.29), as the restore check's scratch database is.
+ */
+const ADDED_AFTER_1_27 = [/\/initContainers\/\d+\/restartPolicy$/];
+
+/**
+ * Against each core schema (a CRD has one schema, checked once); a problem the 1.27 schema alone
+ * finds says so.
+ */
 export async function validateObject(obj: KubeObject): Promise<SchemaProblem[]> {
+  const group =
+    typeof obj.apiVersion === 'string' && obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0]! : '';
+  const [newest, ...older] = PACKAGE_OF_GROUP[group] ? [CORE_SCHEMAS[0]] : CORE_SCHEMAS;
+  const problems = await validateWith(obj, newest.pkg);
+  const seen = new Set(problems.map(formatProblem));
+  for (const schema of older)
+    for (const p of await validateWith(obj, schema.pkg))
+      if (!seen.has(formatProblem(p)) && !ADDED_AFTER_1_27.some((field) => field.test(p.path)))
+        problems.push({ ...p, message: `${p.message} (in Kubernetes ${schema.kubernetes})` });
+  return problems;
+}
+
+async function validateWith(obj: KubeObject, core: string): Promise<SchemaProblem[]> {
   const meta = obj.metadata ?? {};
   const id = `${String(obj.kind)}/${meta.namespace ? `${String(meta.namespace)}/` : ''}${String(meta.name)}`;
   const problems: SchemaProblem[] = [];
@@ -78,7 +118,7 @@ export async function validateObject(obj: KubeObject): Promise<SchemaProblem[]> 
     problem('', 'has no apiVersion or kind');
     return problems;
   }
-  const validate = await validatorFor(obj.apiVersion, obj.kind);
+  const validate = await validatorFor(obj.apiVersion, obj.kind, core);
   if (!validate) {
     problem('', `no schema for ${obj.apiVersion} ${obj.kind}`);
     return problems;

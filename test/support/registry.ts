@@ -17,7 +17,8 @@ export interface TestRegistry {
   stop(): void;
 }
 
-export async function startRegistry(username: string, password: string): Promise<TestRegistry> {
+/** `auth: false`: no htpasswd, for an upstream that a pull-through cache reaches (distribution 2.8 logs in to token-auth upstreams only). */
+export async function startRegistry(username: string, password: string, auth = true): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'stagecraft-registry-'));
   const port = await freePort();
   const entry = spawnSync('htpasswd', ['-Bbn', username, password], { encoding: 'utf8' });
@@ -30,8 +31,7 @@ export async function startRegistry(username: string, password: string): Promise
 log: { level: warn }
 storage: { filesystem: { rootdirectory: ${join(dir, 'data')} } }
 http: { addr: 127.0.0.1:${port} }
-auth: { htpasswd: { realm: stagecraft-test, path: ${join(dir, 'htpasswd')} } }
-`,
+${auth ? `auth: { htpasswd: { realm: stagecraft-test, path: ${join(dir, 'htpasswd')} } }\n` : ''}`,
   );
   const child: ChildProcess = spawn('docker-registry', ['serve', join(dir, 'config.yml')], {
     stdio: 'ignore',
@@ -41,7 +41,7 @@ auth: { htpasswd: { realm: stagecraft-test, path: ${join(dir, 'htpasswd')} } }
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await answers(`http://127.0.0.1:${port}/v2/`, child);
+    await answers(`http://127.0.0.1:${port}/v2/`, child, auth ? 401 : 200);
   } catch (e) {
     stop();
     throw e;
@@ -49,7 +49,7 @@ auth: { htpasswd: { realm: stagecraft-test, path: ${join(dir, 'htpasswd')} } }
   return { host: `127.0.0.1:${port}`, username, password, stop };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {
@@ -61,7 +61,7 @@ function freePort(): Promise<number> {
 }
 
 /** Until the registry answers (401 without credentials), or it exits, or 20 s pass. */
-async function answers(url: string, child: ChildProcess): Promise<void> {
+async function answers(url: string, child: ChildProcess, expected: number): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}`);
@@ -69,7 +69,7 @@ async function answers(url: string, child: ChildProcess): Promise<void> {
       (r) => r.status,
       () => 0,
     );
-    if (status === 401) return;
+    if (status === expected) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`docker-registry did not answer on ${url}`);

@@ -25,6 +25,7 @@ import { CADVISOR_KEPT_LABELS } from '../cadvisor-labels.ts';
 import type { RenderContext } from '../context.ts';
 import { infraImage, NOT_IN_DEBIAN } from '../images.ts';
 import { mtailArgs, proxyMetricsRun } from '../proxy-metrics/index.ts';
+import { REGISTRY_DATA, REGISTRY_PORT, registryCommand, upstreamCredentials } from '../registry/index.ts';
 import { toYaml } from '../yaml.ts';
 import { dynamicRange, LOG_ROTATION } from './common.ts';
 import { composeDocument } from './document.ts';
@@ -54,6 +55,7 @@ export function sharedComponents(spec: Spec): SharedComponentPlan[] {
   if (m.loki !== false) wanted.push('loki', 'alloy');
   if (m.nodeExporter) wanted.push('node-exporter');
   if (m.cadvisor) wanted.push('cadvisor');
+  if (spec.shared.registryMirror) wanted.push('registry');
   return wanted.map((component) =>
     spec.server.images === 'local' && NOT_IN_DEBIAN.has(component)
       ? {
@@ -275,6 +277,26 @@ export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string
           privileged: true,
         });
         break;
+      case 'registry': {
+        const mirror = spec.shared.registryMirror;
+        if (!mirror) break;
+        const credentials = upstreamCredentials(spec);
+        containers.push({
+          ...base('registry', res(mirror.resources, SHARED_RESOURCES.registry)),
+          command: registryCommand(spec),
+          // Loopback only: a cache anyone could fill or read is no one's to offer.
+          ports: [{ hostIp: '127.0.0.1', hostPort: mirror.port, containerPort: REGISTRY_PORT }],
+          mounts: [bind('./registry', '/etc/docker/registry'), volume('registry', REGISTRY_DATA)],
+          ...(credentials
+            ? {
+                environment: { REGISTRY_PROXY_USERNAME: credentials.username },
+                secrets: [secret(credentials.secret)],
+              }
+            : {}),
+          healthcheck: wget(`http://127.0.0.1:${REGISTRY_PORT}/v2/`),
+        });
+        break;
+      }
     }
   }
 

@@ -56,11 +56,14 @@ export function renderKubernetes(ctx: RenderContext): Artifact[] {
   const env = ctx.spec.environment;
   const files = kubernetesFiles(ctx);
   const out: Artifact[] = files.map(([path, objects]) => file(path, yamlDocuments(objects)));
-  const under = (dir: string) =>
-    files
-      .map(([path]) => path)
-      .filter((p) => p.startsWith(`${dir}/`))
-      .map((p) => p.slice(dir.length + 1));
+  // Each file by its folder, once: a scan of every file per project is quadratic in projects.
+  const byFolder = new Map<string, string[]>();
+  for (const [path] of files) {
+    const slash = path.lastIndexOf('/');
+    const folder = path.slice(0, slash);
+    byFolder.set(folder, [...(byFolder.get(folder) ?? []), path.slice(slash + 1)]);
+  }
+  const under = (dir: string) => byFolder.get(dir) ?? [];
   out.push(file('base/shared/kustomization.yaml', kustomization(under('base/shared'))));
   out.push(file(`overlays/${env}/shared/kustomization.yaml`, kustomization(['../../../base/shared'])));
   for (const p of ctx.spec.projects) {

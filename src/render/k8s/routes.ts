@@ -21,13 +21,23 @@ interface Backend {
 
 /** The project's hosts and paths (app routes and RabbitMQ UIs), each with the Service and port behind it. */
 function backends(spec: Spec, project: Project): Backend[] {
-  return allRoutes(spec)
+  return routesOf(spec)
     .filter((r) => r.owner.startsWith(`${project.name}/`))
     .map((r) => {
       const service = project.services.find((s) => `${project.name}/${s.name}` === r.owner)!;
       const port = service.type === 'app' ? service.port : SERVICE_PORTS.rabbitmqManagement;
       return { host: r.host, path: r.path, service: service.name, port };
     });
+}
+
+/** The spec's routes, once per spec: each project's objects ask for them. */
+const routesBySpec = new WeakMap<Spec, ReturnType<typeof allRoutes>>();
+function routesOf(spec: Spec): ReturnType<typeof allRoutes> {
+  const known = routesBySpec.get(spec);
+  if (known) return known;
+  const routes = allRoutes(spec);
+  routesBySpec.set(spec, routes);
+  return routes;
 }
 
 const unique = (xs: string[]) => [...new Set(xs)].sort();

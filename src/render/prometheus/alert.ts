@@ -9,6 +9,7 @@ export const RULE_GROUPS = [
   'backups',
   'certificates',
   'drift',
+  'registry',
 ] as const;
 export type RuleGroup = (typeof RULE_GROUPS)[number];
 
@@ -70,6 +71,7 @@ export const ALERT = {
   certificate: 'CertificateExpiresSoon',
   drift: 'EnvironmentDrift',
   rolledBack: 'DeployRolledBack',
+  registrySize: 'RegistryMirrorLarge',
 } as const;
 
 /**

@@ -7,6 +7,7 @@ import { containerAlerts } from './container-alerts.ts';
 import { deployAlerts } from './deploy-alerts.ts';
 import { driftAlerts } from './drift-alerts.ts';
 import { hostAlerts } from './host-alerts.ts';
+import { registryAlerts } from './registry-alerts.ts';
 import { runningComponents } from './running.ts';
 import { discoveredServices } from './scrape.ts';
 import { serviceAlerts } from './service-alerts.ts';
@@ -30,6 +31,7 @@ export function alertRules(spec: Spec): AlertRule[] {
     ...certificateAlerts(spec),
     ...driftAlerts(),
     ...deployAlerts(spec),
+    ...registryAlerts(spec),
   ];
 }
 

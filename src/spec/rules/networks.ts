@@ -39,6 +39,10 @@ export function checkNetworks(spec: Spec): Diagnostic[] {
   }
   const { http, https } = spec.server.listen;
   if (http === https) out.push(diagnostic('SC0506', ['server', 'listen', 'https'], { port: https }));
+  const mirror = spec.shared.registryMirror;
+  for (const [name, listen] of Object.entries(spec.server.listen))
+    if (mirror && mirror.port === listen)
+      out.push(diagnostic('SC0508', ['shared', 'registryMirror', 'port'], { port: listen, name }));
   const ranges = PORT_KINDS.map((kind) => ({ kind, ...portRange(spec, kind) }));
   for (const r of ranges) {
     if (r.to < r.from) {

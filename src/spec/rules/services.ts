@@ -12,6 +12,17 @@ export function checkServices(spec: Spec): Diagnostic[] {
   if (proxy.tls === 'letsencrypt' && !proxy.email && !spec.server.acme.email) {
     out.push(diagnostic('SC0701', ['shared', 'proxy', 'tls']));
   }
+  const mirror = spec.shared.registryMirror;
+  const images = spec.server.images;
+  if (mirror && typeof images === 'object' && ownMirror(images.mirror, mirror.port)) {
+    out.push(
+      diagnostic('SC0715', ['server', 'images', 'mirror'], {
+        mirror: images.mirror,
+        upstream: mirror.upstream,
+        port: mirror.port,
+      }),
+    );
+  }
   const am = spec.shared.monitoring.alertmanager;
   const receivers = am === false ? [] : am.receivers;
   const names = new Set<string>();
@@ -52,4 +63,10 @@ export function checkServices(spec: Spec): Diagnostic[] {
     }
   }
   return out;
+}
+
+/** Whether a mirror prefix (`127.0.0.1:5000/hub`) names the registry mirror on this server's loopback. */
+function ownMirror(prefix: string, port: number): boolean {
+  const host = prefix.split('/')[0]!;
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
 }

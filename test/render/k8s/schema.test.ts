@@ -45,6 +45,16 @@ describe('Kubernetes schema harness', () => {
     ]);
   });
 
+  it('refuses a field 1.27 does not have, so every object is valid from 1.27 to 1.34 (1.31 included)', async () => {
+    const d = deployment();
+    (d.spec.template.spec as Record<string, unknown>).hostnameOverride = 'web';
+    (d.spec.template.spec.containers[0] as Record<string, unknown>).restartPolicy = 'Always';
+    assert.deepEqual(await problemsOf(d), [
+      'Deployment/shop/web: /spec/template/spec/hostnameOverride is not a field of the schema (in Kubernetes 1.27)',
+      'Deployment/shop/web: /spec/template/spec/containers/0/restartPolicy is not a field of the schema (in Kubernetes 1.27)',
+    ]);
+  });
+
   it('refuses wrong types and missing required fields', async () => {
     const d = deployment() as Record<string, unknown> & ReturnType<typeof deployment>;
     (d.spec as Record<string, unknown>).replicas = 'two';

@@ -23,6 +23,7 @@ shared:
     down: { for: 30s }
     certExpiry: { within: 1d }
     backupAge: { above: 1h }
+  registryMirror: { alertAbove: 3GiB }
 projects:
   shop:
     services:

@@ -51,6 +51,11 @@ const BREAKAGES: Record<string, ((expr: string) => string)[]> = {
   CertificateExpiresSoon: [(e) => shift(e, (t) => t + 120), (e) => shift(e, (t) => t - 120)],
   EnvironmentDrift: [(e) => shift(e, (t) => t + 1), (e) => shift(e, (t) => t - 1)],
   DeployRolledBack: [(e) => shift(e, (t) => t + 120), (e) => shift(e, (t) => t - 120)],
+  RegistryMirrorLarge: [
+    (e) => shift(e, (t) => t + 2 * 1024 * 1024),
+    (e) => shift(e, (t) => t - 2 * 1024 * 1024),
+    (e) => e.replace('service="registry"', 'service="proxy"'),
+  ],
 };
 
 describe('the checks have teeth', () => {
