@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { FaultEnv } from '../support/fault-env.ts';
@@ -9,6 +10,7 @@ const engine = new OwnEngine();
 const env = new FaultEnv({ project: P, slot: 4, app: false }, { DOCKER_HOST: engine.host });
 const CONVERGED = [`${P}-db`, 'shared-nginx-exporter', 'shared-proxy'];
 const ROWS = 17;
+const hadDocker0 = hasDocker0();
 
 /**
  * The engine killed and started again in the middle of an `up` (a second dockerd of this test's
@@ -54,5 +56,10 @@ describe('the engine restarted during an up', () => {
     await env.up();
     assert.deepEqual(env.containers(), CONVERGED);
     assert.equal(env.rows(), ROWS);
+    assert.equal(hasDocker0(), hadDocker0, 'the machine engine’s bridge docker0 is left as it was');
   });
 });
+
+function hasDocker0(): boolean {
+  return spawnSync('ip', ['link', 'show', 'docker0'], { stdio: 'ignore' }).status === 0;
+}

@@ -1,11 +1,13 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * A Docker engine of the test's own: a second dockerd with its own data root, exec root, pid file
- * and socket, no default bridge and no iptables rules, so the machine's engine is never touched.
+ * A Docker engine of the test's own: a second dockerd with its own data root, exec root, pid file,
+ * socket and default bridge, and no iptables rules, so the machine's engine is never touched. (With
+ * `--bridge=none` dockerd deletes the device `docker0` at start: the machine engine's bridge.)
  * It can be killed and started again on the same folders, as a crashed engine restarts.
  */
 export class OwnEngine {
@@ -14,10 +16,22 @@ export class OwnEngine {
   readonly host = `unix://${this.socket}`;
   /** dockerd's own log (its containerd's too), kept beside its folder for a failed run to show. */
   readonly log = `${this.dir}.log`;
+  /** Its default bridge, made by the test (dockerd takes an existing device by name). */
+  readonly bridge = `scengine${randomBytes(3).toString('hex')}`;
   private daemon: ChildProcess | undefined;
 
   /** Starts dockerd and waits (with a deadline) until it answers. */
   async start(): Promise<void> {
+    if (spawnSync('ip', ['link', 'show', this.bridge], { stdio: 'ignore' }).status !== 0) {
+      for (const args of [
+        ['link', 'add', 'name', this.bridge, 'type', 'bridge'],
+        ['addr', 'add', '198.18.254.1/24', 'dev', this.bridge],
+        ['link', 'set', this.bridge, 'up'],
+      ]) {
+        const r = spawnSync('ip', args, { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`ip ${args.join(' ')} failed: ${r.stderr}`);
+      }
+    }
     this.daemon = spawn(
       'dockerd',
       [
@@ -25,7 +39,7 @@ export class OwnEngine {
         `--exec-root=${join(this.dir, 'exec')}`,
         `--pidfile=${join(this.dir, 'docker.pid')}`,
         `--host=${this.host}`,
-        '--bridge=none',
+        `--bridge=${this.bridge}`,
         '--iptables=false',
         '--ip-masq=false',
         '--ip6tables=false',
@@ -113,5 +127,6 @@ export class OwnEngine {
     for (const m of mounts) spawnSync('umount', ['-l', m]);
     rmSync(this.dir, { recursive: true, force: true });
     rmSync(this.log, { force: true });
+    spawnSync('ip', ['link', 'delete', this.bridge], { stdio: 'ignore' });
   }
 }
