@@ -9,19 +9,12 @@ import { after, describe, it } from 'node:test';
 import { CONTROL_PLANE_ADDRESSES, controlPlaneSocket } from '../../src/server/index.ts';
 import { openStore } from '../../src/state/index.ts';
 import { childOutput } from '../support/child-output.ts';
+import { freePort } from '../support/http.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'stagecraft');
 const dir = mkdtempSync(join(tmpdir(), 'stagecraft-serve-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 function getOnSocket(socketPath: string, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

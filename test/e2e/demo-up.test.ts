@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { LABEL, PROBE_ROLE } from '../../src/model/index.ts';
 import { docker } from '../support/docker-cli.ts';
+import { httpRequest } from '../support/http.ts';
 
 /**
  * The main job, end to end, against the real Docker engine on this machine: the local image set,
@@ -49,34 +50,8 @@ function stagecraftAsync(args: string[]): Promise<{ code: number | null; out: st
   });
 }
 
-function get(
-  port: number,
-  path: string,
-  host?: string,
-  method = 'GET',
-  timeout = 5000,
-): Promise<{ status: number; body: string; error?: string }> {
-  return new Promise((resolve) => {
-    // A fresh connection each time (agent: false): the commands run with spawnSync, which blocks this
-    // process's event loop, so a pooled keep-alive socket that the proxy closed meanwhile (a reload,
-    // a recreated proxy) still looks alive here and fails at once (ECONNRESET, status 0). That was the
-    // "first request after up" failure seen in earlier runs: the test's client, not the proxy.
-    const req = request(
-      { host: '127.0.0.1', port, path, method, headers: host ? { Host: host } : {}, timeout, agent: false },
-      (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    // No answer says little alone: the error tells a dropped connection (ECONNRESET) from a proxy
-    // that is not there (ECONNREFUSED) or one that never answers (ETIMEDOUT).
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-    req.on('error', (e: NodeJS.ErrnoException) =>
-      resolve({ status: 0, body: '', error: e.code ?? e.message }),
-    );
-    req.end();
-  });
+function get(port: number, path: string, host?: string, method = 'GET', timeout = 5000) {
+  return httpRequest(port, path, { host, method, timeoutMs: timeout });
 }
 
 /** The data of the newest `up` event in the state store (`unchanged` when the no-op fast path answered). */

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { buildContext } from '../../src/drivers/docker/build.ts';
 import { contextFiles } from '../../src/ops/preflight/build-context.ts';
+import { httpRequest } from '../support/http.ts';
 
 /**
  * examples/gw2 on this machine: the GW2 seed's FastAPI backend and nginx-served frontend built from
@@ -33,20 +33,8 @@ function stagecraft(args: string[], input?: string) {
 }
 
 /** Through the proxy with the project's Host (fetch may not set Host); a fresh connection each time. */
-function get(path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port: 8180, path, headers: { Host: HOST }, timeout: 5000, agent: false },
-      (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', () => resolve({ status: 0, body: '' }));
-    req.end();
-  });
+function get(path: string) {
+  return httpRequest(8180, path, { host: HOST });
 }
 
 /** The backend's health through the proxy, once it answers with `version` (a rollout may still be moving). */

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openStore } from '../../src/state/index.ts';
 import { childOutput } from '../support/child-output.ts';
 import { docker } from '../support/docker-cli.ts';
+import { freePort, httpRequest } from '../support/http.ts';
 
 /**
  * Isolation enforced by the networks, against the real engine: one project with PostgreSQL, Redis
@@ -76,28 +75,8 @@ function addressOn(container: string, network: string): string {
   return docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, container);
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
-
-function get(path: string, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port: HTTP, path, headers: { Host: host }, timeout: 10_000, agent: false },
-      (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', () => resolve({ status: 0, body: '' }));
-    req.end();
-  });
+function get(path: string, host: string) {
+  return httpRequest(HTTP, path, { host, timeoutMs: 10_000 });
 }
 
 /** Asks again until `ok` holds or the deadline passes; returns the last answer. */

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,6 +10,7 @@ import { expirePreviews } from '../../src/ops/previews/expiry.ts';
 import { loadSpecFile } from '../../src/spec/index.ts';
 import { openSecretStore, openStore } from '../../src/state/index.ts';
 import { docker } from '../support/docker-cli.ts';
+import { httpRequest } from '../support/http.ts';
 
 /**
  * Previews end to end on the real engine: a project `notes` (the demo app and a local PostgreSQL),
@@ -76,20 +76,8 @@ function ok(args: string[], input?: string): string {
 }
 
 /** Through the shared proxy on 127.0.0.1 with a Host header; a fresh connection each time. */
-function viaProxy(host: string, path: string, method = 'GET'): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port: HTTP, path, method, headers: { Host: host }, timeout: 10_000, agent: false },
-      (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', () => resolve({ status: 0, body: '' }));
-    req.end();
-  });
+function viaProxy(host: string, path: string, method = 'GET') {
+  return httpRequest(HTTP, path, { host, method, timeoutMs: 10_000 });
 }
 
 async function json(host: string, path: string, method = 'GET'): Promise<Record<string, unknown>> {

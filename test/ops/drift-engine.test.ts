@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { childOutput } from '../support/child-output.ts';
 import { docker } from '../support/docker-cli.ts';
+import { freePort } from '../support/http.ts';
 
 /**
  * Drift on the real engine, with a spec of this test's own (environment production, its own ports
@@ -64,14 +65,6 @@ function planDrift(): DriftRow[] {
   const drift = (JSON.parse(r.out) as { drift?: DriftRow[] }).drift;
   assert.ok(drift, 'plan --json has a drift list once up ran and the engine answers');
   return drift;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
 }
 
 /** `serve`'s /metrics once its first look at the engine is done (it says what it saw). */

@@ -11,7 +11,8 @@ import { buildContext } from '../../src/drivers/docker/build.ts';
 import { pullImage, pushImage } from '../../src/drivers/docker/pull.ts';
 import { volumeSizes } from '../../src/drivers/docker/volume-size.ts';
 import { defaultBridgeGateway } from '../support/bridge-gateway.ts';
-import { freePort, startRegistry, type TestRegistry } from '../support/registry.ts';
+import { freePort } from '../support/http.ts';
+import { startRegistry, type TestRegistry } from '../support/registry.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'stagecraft-registry-mirror-'));

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './http.ts';
 
 export interface TestPostgres {
   /** `postgres://postgres@127.0.0.1:PORT/postgres` */
@@ -29,17 +30,6 @@ function binDir(): string {
       'no PostgreSQL server binaries under /usr/lib/postgresql: install the postgresql package',
     );
   return found;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const SERVER_SETTINGS = [

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './http.ts';
 
 /**
  * Debian's `docker-registry` (the CNCF distribution registry) on 127.0.0.1 with htpasswd auth and
@@ -47,17 +48,6 @@ ${auth ? `auth: { htpasswd: { realm: stagecraft-test, path: ${join(dir, 'htpassw
     throw e;
   }
   return { host: `127.0.0.1:${port}`, username, password, stop };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 /** Until the registry answers (401 without credentials), or it exits, or 20 s pass. */

@@ -1,3 +1,4 @@
+import { type Repeating, repeatEvery } from '../repeat.ts';
 import { type RenewOptions, renewCertificates } from './renew.ts';
 
 /** How often `serve` looks at the installed certificates: reading them is cheap, ordering happens only when one is due. */
@@ -11,26 +12,11 @@ export const CHECK_EVERY_MS = 12 * 3600 * 1000;
 export function startCertificateRenewal(
   opts: Omit<RenewOptions, 'force' | 'now'>,
   everyMs = CHECK_EVERY_MS,
-): { stop(): Promise<void> } {
+): Repeating {
   if (opts.spec.shared.proxy.tls !== 'letsencrypt') return { stop: async () => {} };
-  let running: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const check = () => {
-    running = renewCertificates(opts).then(
-      () => {},
-      (e: Error) => opts.log(`certificate renewal failed: ${e.message}`),
-    );
-    void running.then(() => {
-      if (!stopped) timer = setTimeout(check, everyMs);
-    });
-  };
-  check();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return repeatEvery(
+    () => renewCertificates(opts),
+    everyMs,
+    (e) => opts.log(`certificate renewal failed: ${e.message}`),
+  );
 }

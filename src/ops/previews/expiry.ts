@@ -1,3 +1,4 @@
+import { type Repeating, repeatEvery } from '../repeat.ts';
 import { type Removed, type RemoveOptions, removePreview } from './remove.ts';
 
 /** How often `serve` looks for expired previews. */
@@ -29,28 +30,10 @@ export async function expirePreviews(opts: ExpiryOptions, now = new Date()): Pro
 }
 
 /** `serve`'s expiry loop: at start, then every `everyMs`. */
-export function startPreviewExpiry(
-  opts: ExpiryOptions,
-  everyMs = EXPIRY_CHECK_MS,
-): { stop(): Promise<void> } {
-  let running: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const check = () => {
-    running = expirePreviews(opts).then(
-      () => {},
-      (e: Error) => opts.log(`preview expiry failed: ${e.message}`),
-    );
-    void running.then(() => {
-      if (!stopped) timer = setTimeout(check, everyMs);
-    });
-  };
-  check();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+export function startPreviewExpiry(opts: ExpiryOptions, everyMs = EXPIRY_CHECK_MS): Repeating {
+  return repeatEvery(
+    () => expirePreviews(opts),
+    everyMs,
+    (e) => opts.log(`preview expiry failed: ${e.message}`),
+  );
 }

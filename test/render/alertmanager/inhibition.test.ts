@@ -7,15 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { renderAlertmanager } from '../../../src/render/alertmanager/index.ts';
+import { freePort } from '../../support/http.ts';
 import { exampleContext } from '../../support/render.ts';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 interface Alert {
   labels: Record<string, string>;
