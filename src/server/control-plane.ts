@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, connect } from 'node:net';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
@@ -23,6 +24,12 @@ import { metricsHandler } from './metrics.ts';
 export interface ListenAddress {
   host: string;
   port: number;
+}
+
+/** A certificate chain and its key, PEM: the API on anything but loopback serves only TLS. */
+export interface ServerTls {
+  cert: string;
+  key: string;
 }
 
 /** The control plane cannot listen where it was asked to (or the engine gives it nowhere to). */
@@ -76,7 +83,7 @@ export async function startControlPlane(opts: {
   /** The unix socket Prometheus reads `/metrics` on (through the proxy); none: no socket. */
   socket?: string;
   /** Where the HTTP API listens (a listener of its own: /metrics is not on it); none: no API. */
-  api?: ListenAddress;
+  api?: ListenAddress & { tls?: ServerTls };
   /** The variables the engine is reached with, for the API's deploys. */
   env?: NodeJS.ProcessEnv;
   /** How often the engine is compared with the spec (`stagecraft_drift`); default `DRIFT_CHECK_MS`. */
@@ -85,9 +92,9 @@ export async function startControlPlane(opts: {
 }): Promise<ControlPlane> {
   const { running } = opts;
   // Tokens travel in a header: off this machine they would cross the network in clear text.
-  if (opts.api && !isLoopback(opts.api.host))
+  if (opts.api && !isLoopback(opts.api.host) && !opts.api.tls)
     throw new CannotListen(
-      `the API listens on loopback only (it has no TLS yet): ${opts.api.host} is not; put a TLS proxy on 127.0.0.1:${opts.api.port} in front of it`,
+      `the API listens on ${opts.api.host} only with TLS (tokens would cross the network in clear text): give it a certificate and key`,
     );
   const stopping = new AbortController();
   const jobs = scheduledJobs(running.spec);
@@ -127,10 +134,11 @@ export async function startControlPlane(opts: {
         logs: (which, options, onLine) => redactedProjectLogs(running, which, options, onLine),
         stopping: stopping.signal,
       });
-      const server = await listen(getRequestListener(app.fetch), opts.api);
+      const server = await listen(getRequestListener(app.fetch), opts.api, opts.api.tls);
       servers.push(server);
       const a = server.address() as AddressInfo;
-      apiUrl = `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/api/v1/`;
+      const scheme = opts.api.tls ? 'https' : 'http';
+      apiUrl = `${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/api/v1/`;
     }
     const scheduler = await startScheduler({
       store: running.store,
@@ -156,8 +164,8 @@ export async function startControlPlane(opts: {
   }
 }
 
-async function listen(handler: RequestListener, a: ListenAddress): Promise<Server> {
-  const server = createServer(handler);
+async function listen(handler: RequestListener, a: ListenAddress, tls?: ServerTls): Promise<Server> {
+  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(

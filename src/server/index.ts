@@ -15,6 +15,7 @@ export {
   controlPlaneSocket,
   isLoopback,
   type ListenAddress,
+  type ServerTls,
   startControlPlane,
 } from './control-plane.ts';
 export { metricsHandler } from './metrics.ts';

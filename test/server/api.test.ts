@@ -344,7 +344,17 @@ describe('the API listener', () => {
       cwd: join(import.meta.dirname, '..', '..', 'examples', 'demo'),
     });
     assert.equal(r.code, 2);
-    assert.match(r.err, /loopback only/);
+    assert.match(r.err, /off loopback the API serves only HTTPS.*--tls-cert and --tls-key/);
+  });
+
+  it('serve takes --tls-cert and --tls-key together, each a file it can read, or exits 2', async () => {
+    const cwd = join(import.meta.dirname, '..', '..', 'examples', 'demo');
+    const alone = await runCli(['serve', '--tls-cert', 'cert.pem'], { cwd });
+    assert.equal(alone.code, 2);
+    assert.match(alone.err, /--tls-cert and --tls-key go together/);
+    const missing = await runCli(['serve', '--tls-cert', 'no-such.pem', '--tls-key', 'no-such.key'], { cwd });
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /--tls-cert no-such\.pem: cannot read it \(ENOENT\)/);
   });
 
   it('loopback is 127.0.0.0/8, ::1 and localhost', () => {

@@ -1,4 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CannotListen, startControlPlane } from '../../src/server/index.ts';
 import { apiFixture } from './api-fixture.ts';
@@ -64,10 +70,76 @@ describe('the control plane listeners', () => {
           api: { host: '0.0.0.0', port: 0 },
           log: () => {},
         }),
-        (e: Error) => e instanceof CannotListen && /loopback only/.test(e.message),
+        (e: Error) => e instanceof CannotListen && /only with TLS/.test(e.message),
       );
     } finally {
       await f.close();
+    }
+  });
+
+  it('serves the API over HTTPS with the certificate it is given, and no plain HTTP there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stagecraft-api-tls-'));
+    const made = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ]);
+    assert.equal(made.status, 0, String(made.stderr));
+    const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    const f = await apiFixture();
+    try {
+      const plane = await startControlPlane({
+        running: f.running,
+        addresses: [{ host: '127.0.0.1', port: 0 }],
+        api: { host: '127.0.0.1', port: 0, tls: { cert, key: readFileSync(join(dir, 'key.pem'), 'utf8') } },
+        log: () => {},
+      });
+      try {
+        const api = plane.apiUrl!;
+        assert.match(api, /^https:\/\/127\.0\.0\.1:\d+\/api\/v1\/$/);
+        const status = (url: string, ca?: string) =>
+          new Promise<number | string>((resolve) => {
+            const req = (url.startsWith('https') ? httpsGet : httpGet)(
+              url,
+              { ...(ca ? { ca } : {}), agent: false },
+              (res) => {
+                res.resume();
+                resolve(res.statusCode ?? 0);
+              },
+            );
+            req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+          });
+        assert.equal(
+          await status(`${api}projects`, cert),
+          401,
+          'the API answers over TLS, checked against its certificate',
+        );
+        assert.equal(
+          await status(`${api}projects`),
+          'DEPTH_ZERO_SELF_SIGNED_CERT',
+          'a client that does not trust it is refused',
+        );
+        assert.equal(typeof (await status(api.replace('https:', 'http:'))), 'string', 'no plain HTTP answer');
+      } finally {
+        await plane.stop();
+      }
+    } finally {
+      await f.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

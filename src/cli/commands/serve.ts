@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CONTROL_PLANE_PORT } from '../../model/index.ts';
 import { startCertificateRenewal } from '../../ops/certificates/renewal-loop.ts';
@@ -7,8 +9,10 @@ import {
   CONTROL_PLANE_ADDRESSES,
   controlPlaneSocket,
   isLoopback,
+  type ServerTls,
   startControlPlane,
 } from '../../server/index.ts';
+import { escapeControl } from '../../spec/index.ts';
 import { InvalidInput } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { type GlobalOptions, specPath } from '../locations.ts';
@@ -30,15 +34,21 @@ export function registerServe(program: Command, io: Io): void {
     )
     .option(
       '--api <host:port>',
-      `where the HTTP API listens (loopback only); default ${API_ADDRESS.host}:${API_ADDRESS.port}`,
+      `where the HTTP API and the dashboard listen; default ${API_ADDRESS.host}:${API_ADDRESS.port}. Anything but loopback needs --tls-cert and --tls-key`,
     )
-    .action(async (options: { listen: string[]; api?: string }) => {
+    .option(
+      '--tls-cert <file>',
+      'the API serves HTTPS with this certificate chain (PEM), e.g. the proxy’s own',
+    )
+    .option('--tls-key <file>', 'the key of --tls-cert (PEM)')
+    .action(async (options: { listen: string[]; api?: string; tlsCert?: string; tlsKey?: string }) => {
       const globals = program.opts<GlobalOptions>();
       const listenFlags = options.listen.map(parseListen);
-      const api = options.api ? parseListen(options.api) : API_ADDRESS;
-      if (!isLoopback(api.host))
+      const tls = readTls(options.tlsCert, options.tlsKey, io.cwd);
+      const api = { ...(options.api ? parseListen(options.api) : API_ADDRESS), ...(tls ? { tls } : {}) };
+      if (!isLoopback(api.host) && !tls)
         throw new InvalidInput(
-          `--api ${options.api}: the API listens on loopback only (it has no TLS, and tokens would cross the network in clear text); put a TLS proxy in front of 127.0.0.1:${api.port}`,
+          `--api ${options.api}: off loopback the API serves only HTTPS (tokens would cross the network in clear text): give --tls-cert and --tls-key (the proxy's certificate for the server's domain will do: under <server folder>/shared/nginx)`,
         );
       const running = await openRunningEnvironment(specPath(undefined, globals, io.cwd), globals, io);
       try {
@@ -108,4 +118,20 @@ function untilSignal(io: Io): Promise<void> {
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
   });
+}
+
+/** Both files or neither; each read now, so a wrong path is an input error before anything starts. */
+function readTls(cert: string | undefined, key: string | undefined, cwd: string): ServerTls | undefined {
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new InvalidInput('--tls-cert and --tls-key go together: give both, or neither');
+  const read = (flag: string, file: string) => {
+    try {
+      return readFileSync(resolve(cwd, file), 'utf8');
+    } catch (e) {
+      throw new InvalidInput(
+        `${flag} ${escapeControl(file)}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
+    }
+  };
+  return { cert: read('--tls-cert', cert), key: read('--tls-key', key) };
 }
