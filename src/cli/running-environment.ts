@@ -1,5 +1,6 @@
 import { connectEngine } from '../ops/engine-connection.ts';
 import { serverDirFor } from '../ops/locations.ts';
+import { recordedAllocations } from '../ops/recovered-allocations.ts';
 import type { RunningEnvironment } from '../ops/running-environment.ts';
 import { rowsToRecorded } from '../plan/index.ts';
 import type { LoadResult, Spec } from '../spec/index.ts';
@@ -32,7 +33,7 @@ export async function openRunningEnvironment(
   const secrets = await openSecrets(path, globals, io);
   try {
     const { plan, diagnostics } = await planFromState(loaded, {
-      recorded: rowsToRecorded(await store.loadAllocations()),
+      recorded: rowsToRecorded((await recordedAllocations(store, serverDirFor(path, globals, io))).rows),
       secretNames: await secrets.list(),
     });
     reportDiagnostics(diagnostics, io, displayPath(path, io.cwd));

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import { type Surroundings, secretsDirFor, stateLocation } from '../ops/locations.ts';
+import { join } from 'node:path';
+import { type Surroundings, secretsDirFor, serverDirFor, stateLocation } from '../ops/locations.ts';
+import { allocationsInPlanFile, recordedAllocations } from '../ops/recovered-allocations.ts';
 import { NOTHING_RECORDED, type RecordedAllocations, rowsToRecorded } from '../plan/index.ts';
 import { openSecretStore, openStore, type SecretStore, type StateStore } from '../state/index.ts';
 import type { GlobalOptions } from './locations.ts';
@@ -19,10 +21,11 @@ export async function readRecorded(
   around: Surroundings,
 ): Promise<RecordedAllocations> {
   const location = stateLocation(spec, options, around);
-  if ('path' in location && location.path && !existsSync(location.path)) return NOTHING_RECORDED;
+  if ('path' in location && location.path && !existsSync(location.path))
+    return rowsToRecorded(allocationsInPlanFile(join(serverDirFor(spec, options, around), 'plan.json')));
   const store = await openStore(location);
   try {
-    return rowsToRecorded(await store.loadAllocations());
+    return rowsToRecorded((await recordedAllocations(store, serverDirFor(spec, options, around))).rows);
   } finally {
     await store.close();
   }

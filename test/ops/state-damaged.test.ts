@@ -68,10 +68,14 @@ describe('the state database damaged or lost', () => {
     writeFileSync(db, Buffer.alloc(good.length, 0x5a));
     await everyCommandSaysDamaged(/file is not a database/);
 
+    const dbBefore = containerId(`${P}-db`);
     renameSync(db, `${db}.damaged`);
-    await env.up();
-    // The data is intact. (Ports are planned again without the lost record: with the old ones held by
-    // this environment's own containers, the app moves to another host port; not asserted here.)
+    const r = await env.run('up');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /the state database records no allocations .* taken from .*plan\.json/);
+    // The allocations come back from the plan the last up left: nothing moves, nothing is recreated.
+    assert.equal(containerId(`${P}-db`), dbBefore, 'the database container is the same');
+    await appOpensItsDatabase();
     assert.equal(env.rows(), ROWS);
   });
 

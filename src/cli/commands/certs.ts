@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { certificatesDue, renewCertificates } from '../../ops/certificates/renew.ts';
 import { serverDirFor } from '../../ops/locations.ts';
+import { recordedAllocations } from '../../ops/recovered-allocations.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
 import { loadOrExit } from '../context.ts';
 import { OperationFailed } from '../errors.ts';
@@ -26,8 +27,10 @@ export function registerCerts(program: Command, io: Io): void {
       const path = specPath(undefined, globals, io.cwd);
       const loaded = loadOrExit(path, io);
       const store = await openState(path, globals, io);
-      const recorded = await store.loadAllocations().finally(() => store.close());
-      const { plan, diagnostics } = await planFromState(loaded, { recorded: rowsToRecorded(recorded) });
+      const recorded = await recordedAllocations(store, serverDirFor(path, globals, io)).finally(() =>
+        store.close(),
+      );
+      const { plan, diagnostics } = await planFromState(loaded, { recorded: rowsToRecorded(recorded.rows) });
       reportDiagnostics(diagnostics, io, displayPath(path, io.cwd));
       const spec = loaded.spec;
       const now = new Date();

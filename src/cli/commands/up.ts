@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { deploy, recordingEnv } from '../../ops/deploy.ts';
 import { secretsDirFor, serverDirFor, stateLocation, upRecordPath } from '../../ops/locations.ts';
+import { recordedAllocations } from '../../ops/recovered-allocations.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
 import { reportAnalyses } from '../analysis-output.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
@@ -36,7 +37,9 @@ export function registerUp(program: Command, io: Io): void {
       const secrets = await openSecrets(path, globals, io);
       const started = Date.now();
       try {
-        const recorded = rowsToRecorded(await store.loadAllocations());
+        const fromStore = await recordedAllocations(store, serverDirFor(path, globals, io));
+        if (fromStore.recoveredFrom) io.err(recoveredWarning(fromStore.recoveredFrom, io));
+        const recorded = rowsToRecorded(fromStore.rows);
         const { plan, diagnostics } = await planFromState(loaded, {
           recorded,
           secretNames: await secrets.list(),
@@ -79,4 +82,8 @@ export function registerUp(program: Command, io: Io): void {
         await store.close();
       }
     });
+}
+
+function recoveredWarning(file: string, io: Io): string {
+  return `${io.errStyle.yellow('warning')}: the state database records no allocations (new, or lost): ports, subnets and addresses are taken from ${displayPath(file, io.cwd)}, as the last up left them, so the running containers keep theirs`;
 }
