@@ -24,7 +24,7 @@ export const SHARED_PORTS = {
  * How long the proxy keeps an answer of Docker's DNS (`resolver … valid=`): after a replica joins or
  * leaves its alias, this long at most until the proxy sends to it, or stops sending to it.
  */
-export const PROXY_DNS_VALID_S = 2;
+export const PROXY_DNS_VALID_S = 1;
 
 /** Ports data services and exporters listen on inside their containers. */
 export const SERVICE_PORTS = {
