@@ -22,6 +22,7 @@ const ROUTES: { method: 'GET' | 'POST'; path: string; needs: keyof typeof RANK |
   { method: 'GET', path: '/api/v1/projects/beryl3/services', needs: 'viewer' },
   { method: 'GET', path: '/api/v1/projects/beryl3/releases', needs: 'viewer' },
   { method: 'GET', path: '/api/v1/projects/beryl3/backups', needs: 'viewer' },
+  { method: 'GET', path: '/api/v1/projects/beryl3/previews', needs: 'viewer' },
   { method: 'GET', path: '/api/v1/projects/beryl3/audit', needs: 'admin' },
   { method: 'GET', path: '/api/v1/projects/beryl3/logs?service=web', needs: 'viewer' },
   { method: 'POST', path: '/api/v1/projects/beryl3/deploy', needs: 'editor' },
@@ -128,6 +129,33 @@ describe('the control plane API', () => {
       [['b1', 'pass']],
     );
     assert.equal(body.budget.cost?.currency, 'USD');
+  });
+
+  it('lists the project’s previews from the store, with their URL, expiry and images', async () => {
+    await f.store.savePreview({
+      project: 'beryl3',
+      name: 'feat-login',
+      images: { web: 'ghcr.io/mdubiel/beryl3:feat-login' },
+      createdAt: '2030-01-01T10:00:00.000Z',
+      expiresAt: '2030-01-04T10:00:00.000Z',
+    });
+    try {
+      const res = await f.request('viewer', '/api/v1/projects/beryl3/previews');
+      assert.equal(res.status, 200);
+      const [row, ...rest] = (await res.json()) as {
+        name: string;
+        url: string;
+        expiresAt: string;
+        images: Record<string, string>;
+      }[];
+      assert.equal(rest.length, 0);
+      assert.equal(row?.name, 'feat-login');
+      assert.match(row?.url ?? '', /^https?:\/\/feat-login\./);
+      assert.equal(row?.expiresAt, '2030-01-04T10:00:00.000Z');
+      assert.equal(row?.images.web, 'ghcr.io/mdubiel/beryl3:feat-login');
+    } finally {
+      await f.store.deletePreview('beryl3', 'feat-login');
+    }
   });
 
   it('audits every write: who, what and how it ended', async () => {

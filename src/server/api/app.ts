@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import type { z } from 'zod';
+import { previewRows } from '../../ops/previews/list.ts';
 import type { ContainerStatus } from '../../ops/status.ts';
 import { userOfToken } from '../../ops/tokens.ts';
 import { isolationMatrix, type Plan } from '../../plan/index.ts';
@@ -176,6 +177,8 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
           return c.json((await store.listReleases(name)).reverse().map(releaseView));
         case '/backups':
           return c.json((await store.listBackups(name)).reverse().map(backupView));
+        case '/previews':
+          return c.json(previewRows(spec, await store.listPreviews(name)));
         case '/audit':
           return c.json((await store.listAudit()).filter((x) => x.project === name).map(auditView));
         default: {

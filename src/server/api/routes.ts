@@ -4,7 +4,7 @@ import { deployBody, restoreBody, rollbackBody, verifyRestoreBody } from './sche
 /** The API's project routes and the role each needs: app.ts serves them, openapi.ts describes them. */
 
 /** Reads under `/api/v1/projects/P`. */
-export const PROJECT_READS = ['', '/services', '/releases', '/backups', '/audit'] as const;
+export const PROJECT_READS = ['', '/services', '/releases', '/backups', '/previews', '/audit'] as const;
 export type ProjectRead = (typeof PROJECT_READS)[number];
 
 export const READ_ROLE: Record<ProjectRead, Role> = {
@@ -12,6 +12,7 @@ export const READ_ROLE: Record<ProjectRead, Role> = {
   '/services': 'viewer',
   '/releases': 'viewer',
   '/backups': 'viewer',
+  '/previews': 'viewer',
   '/audit': 'admin',
 };
 
