@@ -60,6 +60,8 @@ export interface DeployOptions {
   waitMs?: number | undefined;
   /** Who asked for it (`stagecraft deploy`): each release records them, and the event is a `deploy`. */
   actor?: string | undefined;
+  /** The engine already open (`serve`'s); none: connect to the spec's `server.host`. */
+  docker?: Docker | undefined;
 }
 
 export interface Deployed extends UpResult {
@@ -87,7 +89,7 @@ export interface UpRecordInputs {
  */
 export async function deploy(opts: DeployOptions): Promise<Deployed> {
   // The engine's lock, around the whole of it (safety: one rollout at a time per engine).
-  const docker = await connectEngine(opts.spec.server.host, opts.env);
+  const docker = opts.docker ?? (await connectEngine(opts.spec.server.host, opts.env));
   const verb = opts.actor ? 'deploy' : 'up';
   const command = opts.project ? `${verb} ${opts.project}` : verb;
   const deployed = await withEngineLock(docker, { command, waitMs: opts.waitMs, log: opts.log }, () =>

@@ -179,6 +179,13 @@ describe('the control plane API', () => {
     assert.match(log[0]!.result, /no service nosuch/);
   });
 
+  it('a deploy runs on serve’s own engine, never on another the spec would name', async () => {
+    const res = await f.request('editor', '/api/v1/projects/beryl3/deploy', { method: 'POST', body: '{}' });
+    assert.equal(res.status, 500);
+    // The fixture's engine is a socket nothing answers on: the deploy failed there, before any change.
+    assert.match(((await res.json()) as { error: string }).error, /no-engine\.sock/);
+  });
+
   it('refuses a body larger than the limit with 413 before reading it all', async () => {
     const res = await f.request('editor', '/api/v1/projects/beryl3/deploy', {
       method: 'POST',

@@ -38,6 +38,7 @@ export function opsActions(
         project: project.name,
         env: opts.env,
         actor: user,
+        docker: running.docker,
         log: phases.log,
       }).finally(() => phases.flush());
       if (r.failed.length) throw new OperationFailed(r.failed.map((f) => f.reason).join('; '));
