@@ -192,6 +192,7 @@ describe('the dashboard in a browser', () => {
 
       await page.goto(`${base}/#/isolation`);
       await page.getByTestId('isolation').locator('td').first().waitFor();
+      assert.match((await page.getByTestId('probe').textContent()) ?? '', /Last probe/);
       await page.screenshot({ path: join(shots, 'dashboard-isolation.png') });
     } finally {
       await context.close();

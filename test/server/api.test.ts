@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getRequestListener } from '@hono/node-server';
+import { recordIsolationProbe } from '../../src/ops/isolation-record.ts';
 import { REDACTED, secretRedactor } from '../../src/ops/secret-redaction.ts';
 import { isLoopback } from '../../src/server/index.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -17,6 +18,7 @@ const ROUTES: { method: 'GET' | 'POST'; path: string; needs: keyof typeof RANK |
   { method: 'GET', path: '/api/v1/projects', needs: null },
   { method: 'GET', path: '/api/v1/openapi.json', needs: null },
   { method: 'GET', path: '/api/v1/isolation', needs: null },
+  { method: 'GET', path: '/api/v1/isolation/probe', needs: null },
   { method: 'GET', path: '/api/v1/server', needs: null },
   { method: 'GET', path: '/api/v1/projects/beryl3', needs: 'viewer' },
   { method: 'GET', path: '/api/v1/projects/beryl3/services', needs: 'viewer' },
@@ -177,6 +179,36 @@ describe('the control plane API', () => {
       ],
     );
     assert.match(log[0]!.result, /no service nosuch/);
+  });
+
+  it('the last verify isolation run, with only the pairs of projects the user may view', async () => {
+    const row = (from: string, to: string) => ({
+      from,
+      to,
+      port: 5432,
+      expected: 'blocked',
+      reached: 0,
+      tried: 1,
+      verdict: 'ok',
+      why: 'another project',
+    });
+    await recordIsolationProbe(
+      f.store,
+      [
+        row('beryl3/*', 'beryl3/db'),
+        row('project2/*', 'beryl3/db'),
+        row('shared/prometheus', 'beryl3/web'),
+      ] as never,
+      0,
+    );
+    const res = await f.request('viewer', '/api/v1/isolation/probe');
+    assert.equal(res.status, 200);
+    const probe = (await res.json()) as { holds: boolean; at: string; rows: { from: string; to: string }[] };
+    assert.equal(probe.holds, true);
+    assert.deepEqual(
+      probe.rows.map((r) => `${r.from} ${r.to}`),
+      ['beryl3/* beryl3/db', 'shared/prometheus beryl3/web'],
+    );
   });
 
   it('a deploy runs on serve’s own engine, never on another the spec would name', async () => {

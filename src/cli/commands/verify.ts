@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { connectEngine } from '../../ops/engine-connection.ts';
 import type { MatrixRow } from '../../ops/isolation-probes.ts';
+import { recordIsolationProbe } from '../../ops/isolation-record.ts';
+import { serverDirFor } from '../../ops/locations.ts';
+import { recordedAllocations } from '../../ops/recovered-allocations.ts';
 import { verifyIsolation } from '../../ops/verify-isolation.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
 import { InvalidInput, OperationFailed } from '../errors.ts';
@@ -61,8 +64,15 @@ export function registerVerify(program: Command, io: Io): void {
           ? portList('--allow-host-port', options.allowHostPort)
           : undefined;
         const store = await openState(path, globals, io);
-        const recorded = await store.loadAllocations().finally(() => store.close());
-        const { plan, diagnostics } = await planFromState(loaded, { recorded: rowsToRecorded(recorded) });
+        const recorded = await recordedAllocations(store, serverDirFor(path, globals, io)).catch(
+          async (e) => {
+            await store.close();
+            throw e;
+          },
+        );
+        const { plan, diagnostics } = await planFromState(loaded, {
+          recorded: rowsToRecorded(recorded.rows),
+        });
         reportDiagnostics(diagnostics, io, displayPath(path, io.cwd));
 
         const docker = await connectEngine(spec.server.host, io.env);
@@ -89,10 +99,16 @@ export function registerVerify(program: Command, io: Io): void {
               abort.signal.aborted ? 'interrupted; the probes are removed' : `probing failed: ${e.message}`,
             );
           })
-          .finally(() => {
+          .finally(async () => {
             process.off('SIGINT', onSignal);
             process.off('SIGTERM', onSignal);
+          })
+          .catch(async (e: Error) => {
+            await store.close();
+            throw e;
           });
+        // The dashboard's "last probe": what was tried, and how it went.
+        await recordIsolationProbe(store, report.rows, report.failures.length).finally(() => store.close());
 
         if (options.json) io.out(JSON.stringify(report.results, null, 2));
         else {

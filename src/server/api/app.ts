@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import type { z } from 'zod';
+import { lastIsolationProbe } from '../../ops/isolation-record.ts';
 import { previewRows } from '../../ops/previews/list.ts';
 import type { ContainerStatus } from '../../ops/status.ts';
 import { userOfToken } from '../../ops/tokens.ts';
@@ -158,6 +159,16 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
     // The planned matrix (what `verify isolation` probes), for the projects the user may view.
     const mayView = (name: string) => roleAllows(roleOf(spec, user, name.split('/')[0]!), 'viewer');
     return c.json(isolationMatrix(spec).filter((e) => mayView(e.from)));
+  });
+
+  app.get('/api/v1/isolation/probe', async (c) => {
+    const user = c.get('user');
+    // The last `verify isolation`: its pairs from and to the projects the user may view.
+    const mayView = (position: string) => {
+      const project = position.split('/')[0]!;
+      return project === 'shared' || project === 'host' || roleAllows(roleOf(spec, user, project), 'viewer');
+    };
+    return c.json(await lastIsolationProbe(store, (row) => mayView(row.from) && mayView(row.to)));
   });
 
   for (const route of PROJECT_READS)

@@ -38,6 +38,14 @@ export function openApiDocument() {
         responses: answers('a list of { from, to, allowed, port?, why }'),
       },
     },
+    '/api/v1/isolation/probe': {
+      get: {
+        summary:
+          'the last `verify isolation` run: when, whether isolation held, and each pair it tried (from, to, port, expected, reached of tried, verdict) between the shared stack and the projects the user may view',
+        security: bearer,
+        responses: answers('{ at, holds, rows } or null before any run'),
+      },
+    },
     '/api/v1/openapi.json': {
       get: { summary: 'this document', security: bearer, responses: answers('OpenAPI') },
     },

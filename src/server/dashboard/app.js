@@ -524,7 +524,7 @@ async function projectPage(main, name) {
 }
 
 async function isolationPage(main) {
-  const entries = await api('/isolation');
+  const [entries, probe] = await Promise.all([api('/isolation'), api('/isolation/probe')]);
   const from = [...new Set(entries.map((e) => e.from))].sort();
   const to = [...new Set(entries.map((e) => e.to))].sort();
   const at = new Map(entries.map((e) => [`${e.from}\n${e.to}`, e]));
@@ -563,6 +563,59 @@ async function isolationPage(main) {
                 return el('td', { class: e.allowed ? 'ok' : 'bad', title: why }, e.allowed ? '✓' : '✗');
               }),
             ),
+          ),
+        ),
+      ),
+    ),
+    lastProbe(probe),
+  );
+}
+
+const PROBE_CLASS = { ok: 'ok', unenforced: 'warn', missing: 'bad', violation: 'bad' };
+
+/** The last `verify isolation`: each pair tried, what the matrix expects, what the network did. */
+function lastProbe(probe) {
+  if (!probe)
+    return el(
+      'section',
+      { class: 'card', 'data-testid': 'probe' },
+      el('h2', {}, 'Last probe'),
+      el('p', { class: 'muted' }, 'No run yet: stagecraft verify isolation probes the network.'),
+    );
+  return el(
+    'section',
+    { class: 'card table-wrap', 'data-testid': 'probe' },
+    el('h2', {}, 'Last probe'),
+    el(
+      'p',
+      { class: probe.holds ? 'ok' : 'bad', title: probe.at },
+      `${probe.holds ? 'Isolation held' : 'Isolation did not hold'}, ${ago(probe.at)}`,
+    ),
+    el(
+      'table',
+      {},
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ['from', 'to', 'port', 'expected', 'reached', 'verdict'].map((h) => el('th', { scope: 'col' }, h)),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        probe.rows.map((r) =>
+          el(
+            'tr',
+            {},
+            el('td', {}, r.from),
+            el('td', {}, r.to),
+            el('td', {}, String(r.port)),
+            el('td', {}, r.expected),
+            el('td', {}, `${r.reached} of ${r.tried}`),
+            el('td', { class: PROBE_CLASS[r.verdict] ?? '', title: r.why }, r.verdict),
           ),
         ),
       ),
