@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
@@ -7,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CannotListen, startControlPlane } from '../../src/server/index.ts';
+import { caSigned, testCa } from '../support/certificates.ts';
 import { apiFixture } from './api-fixture.ts';
 
 /** The real listeners of `serve`, over the fixture's store and an engine address nothing answers on. */
@@ -79,27 +79,10 @@ describe('the control plane listeners', () => {
 
   it('serves the API over HTTPS with the certificate it is given, and no plain HTTP there', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stagecraft-api-tls-'));
-    const made = spawnSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ]);
-    assert.equal(made.status, 0, String(made.stderr));
+    const ca = testCa(dir, 'stagecraft api test CA');
+    caSigned(ca, ['IP:127.0.0.1'], 1, { key: join(dir, 'key.pem'), cert: join(dir, 'cert.pem') });
     const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    const trusted = readFileSync(ca.cert, 'utf8');
     const f = await apiFixture();
     try {
       const plane = await startControlPlane({
@@ -124,13 +107,13 @@ describe('the control plane listeners', () => {
             req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
           });
         assert.equal(
-          await status(`${api}projects`, cert),
+          await status(`${api}projects`, trusted),
           401,
-          'the API answers over TLS, checked against its certificate',
+          'the API answers over TLS, its certificate checked against the CA that signed it',
         );
         assert.equal(
           await status(`${api}projects`),
-          'DEPTH_ZERO_SELF_SIGNED_CERT',
+          'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
           'a client that does not trust it is refused',
         );
         assert.equal(typeof (await status(api.replace('https:', 'http:'))), 'string', 'no plain HTTP answer');
