@@ -5,9 +5,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { buildContext } from '../../src/drivers/docker/build.ts';
 import { dockerFor } from '../../src/drivers/docker/client.ts';
 import { waitHealthy } from '../../src/drivers/docker/engine.ts';
+import { inspectImage, pullImage, pushImage } from '../../src/drivers/docker/pull.ts';
 import { HostKeyRejected } from '../../src/drivers/ssh/index.ts';
+import { freePort } from '../support/http.ts';
+import { startRegistry } from '../support/registry.ts';
 
 /**
  * A real sshd on 127.0.0.1 that the test starts, in front of this machine's Docker engine, with
@@ -38,15 +42,6 @@ function knownHosts(text: string, extra: Record<string, string> = {}) {
 /** What `ssh-keygen -lf` says the fingerprint of a public key is. */
 function fingerprint(pub: string): string {
   return execFileSync('ssh-keygen', ['-lf', pub], { encoding: 'utf8' }).split(' ')[1]!;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 before(async () => {
@@ -98,6 +93,50 @@ describe('the Docker driver over SSH (a real sshd on 127.0.0.1)', () => {
     const images = await remote.listImages({ filters: { reference: ['stagecraft/base'] } });
     const localImages = await local.listImages({ filters: { reference: ['stagecraft/base'] } });
     assert.deepEqual(images.map((i) => i.Id).sort(), localImages.map((i) => i.Id).sort());
+  });
+
+  it('builds a context and pulls with credentials over SSH, as up does for a remote engine', async () => {
+    const remote = dockerFor(`ssh://root@127.0.0.1:${port}`, knownHosts(knownHostsLine()).env);
+    const local = dockerFor('local', {});
+    const context = join(dir, 'context');
+    mkdirSync(context);
+    writeFileSync(join(context, 'Dockerfile'), 'FROM stagecraft/base:bookworm\nCOPY hello.txt /hello.txt\n');
+    writeFileSync(join(context, 'hello.txt'), `built over ssh ${Date.now()}\n`);
+    const tag = 'stagecraft-ssh-build:test';
+    const registry = await startRegistry('ci', 'ssh-pull-password');
+    const repository = `${registry.host}/ssh/base`;
+    try {
+      const lines: string[] = [];
+      await buildContext(
+        remote,
+        { context, files: ['Dockerfile', 'hello.txt'], dockerfile: 'Dockerfile', args: {} },
+        tag,
+        (line) => lines.push(line),
+      );
+      assert.ok(
+        lines.some((l) => /COPY hello\.txt/.test(l)),
+        lines.join('\n'),
+      );
+      assert.ok(await inspectImage(local, tag), 'the image the build made over SSH is on the engine');
+
+      const auth = { username: 'ci', password: 'ssh-pull-password', serveraddress: registry.host };
+      await pushImage(local, tag, repository, '1', auth);
+      await local.getImage(`${repository}:1`).remove();
+      const layers: string[] = [];
+      await pullImage(remote, repository, '1', auth, (layer) => layers.push(layer.status));
+      assert.ok(await inspectImage(local, `${repository}:1`), 'pulled over SSH with the credentials');
+      await assert.rejects(
+        pullImage(remote, repository, '1', { ...auth, password: 'wrong' }, () => {}),
+        /unauthorized|authentication required|no basic auth/i,
+      );
+    } finally {
+      registry.stop();
+      for (const ref of [tag, `${repository}:1`])
+        await local
+          .getImage(ref)
+          .remove()
+          .catch(() => {});
+    }
   });
 
   it('fails clearly with a key the server does not accept', async () => {
