@@ -115,15 +115,22 @@ describe('up killed with SIGKILL', () => {
 
   it('between stopping the old replica and naming the new one: the new one serves, the next up converges', async () => {
     env.write({ appEnv: { DEMO_VERSION: '3' } });
-    // The old replica is stopped (or gone) while the new one runs under its temporary name.
-    await upKilled(() =>
-      webUntil(
-        (cs) =>
-          cs.some((c) => c.name !== `${P}-web-1` && c.state === 'running') &&
-          !cs.some((c) => c.name === `${P}-web-1` && c.state === 'running'),
-        'the old replica stopped beside a running new one',
-      ),
-    );
+    // Killed once the new replica passed its gate and answers under the alias, beside the old one;
+    // then the old one stopped, as a kill a moment later (between its stop and the rename, a window
+    // of milliseconds no poll can hit) would have left it: the new one runs under its temporary name.
+    await upKilled(async () => {
+      await webUntil(
+        (cs) => cs.some((c) => c.name === `${P}-web-1-next` && c.state === 'running'),
+        'a new replica running beside the old one',
+      );
+      // Answering through the proxy: it has joined the alias (the proxy alternates old and new).
+      const deadline = Date.now() + 60_000;
+      while ((await env.app()).version !== '3') {
+        if (Date.now() > deadline) throw new Error('the new replica never answered through the proxy');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
+    docker('stop', `${P}-web-1`);
     assert.deepEqual(await env.app(), { status: 200, version: '3' }, 'the new replica answers');
     const poll = pollApp(env);
     await assertConverged('3');
