@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { ownedContainers } from '../drivers/docker/engine.ts';
+import { LABEL, SHARED } from '../model/index.ts';
 import { type AllocationRow, allocationsToRows, type ProjectAllocation } from '../plan/index.ts';
 import type { StateStore } from '../state/index.ts';
 
@@ -14,12 +17,37 @@ export interface Recorded {
  * moved aside) but an `up` left its `plan.json` in the server folder, that plan's: the running
  * containers hold those ports, subnets and addresses, and planning afresh would move them all.
  */
-export async function recordedAllocations(store: StateStore, serverDir: string): Promise<Recorded> {
+export async function recordedAllocations(
+  store: StateStore,
+  serverDir: string,
+  engine?: { docker: () => Promise<Docker | undefined>; environment: string },
+): Promise<Recorded> {
   const rows = await store.loadAllocations();
   if (rows.length) return { rows };
   const file = join(serverDir, 'plan.json');
   const recovered = allocationsInPlanFile(file);
-  return recovered.length ? { rows: recovered, recoveredFrom: file } : { rows };
+  if (recovered.length) return { rows: recovered, recoveredFrom: file };
+  const docker = await engine?.docker().catch(() => undefined);
+  if (!docker || !engine) return { rows };
+  const onEngine = await portsOnEngine(docker, engine.environment).catch(() => []);
+  return onEngine.length ? { rows: onEngine, recoveredFrom: 'the running containers' } : { rows };
+}
+
+/**
+ * The host ports the environment's own containers publish, as allocation rows (a service's port
+ * is allocated by its name): with no record at all, the ports they hold are theirs, not taken.
+ * Subnets and addresses are planned again, and come out the same (first fit, in spec order).
+ */
+export async function portsOnEngine(docker: Docker, environment: string): Promise<AllocationRow[]> {
+  const rows = new Map<string, AllocationRow>();
+  for (const c of await ownedContainers(docker, environment)) {
+    const project = c.labels[LABEL.project];
+    const service = c.labels[LABEL.service];
+    const port = c.publishedPorts?.[0];
+    if (!project || project === SHARED || !service || port === undefined) continue;
+    rows.set(`${project}/${service}`, { project, kind: 'port', key: service, value: String(port) });
+  }
+  return [...rows.values()];
 }
 
 /** The rows of a `plan.json`'s allocations; none when the file is missing or not one. */

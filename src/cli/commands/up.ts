@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { deploy, recordingEnv } from '../../ops/deploy.ts';
+import { connectEngine } from '../../ops/engine-connection.ts';
 import { secretsDirFor, serverDirFor, stateLocation, upRecordPath } from '../../ops/locations.ts';
 import { recordedAllocations } from '../../ops/recovered-allocations.ts';
 import { rowsToRecorded } from '../../plan/index.ts';
@@ -37,7 +38,10 @@ export function registerUp(program: Command, io: Io): void {
       const secrets = await openSecrets(path, globals, io);
       const started = Date.now();
       try {
-        const fromStore = await recordedAllocations(store, serverDirFor(path, globals, io));
+        const fromStore = await recordedAllocations(store, serverDirFor(path, globals, io), {
+          docker: () => connectEngine(spec.server.host, io.env),
+          environment: spec.environment,
+        });
         if (fromStore.recoveredFrom) io.err(recoveredWarning(fromStore.recoveredFrom, io));
         const recorded = rowsToRecorded(fromStore.rows);
         const { plan, diagnostics } = await planFromState(loaded, {
@@ -84,6 +88,7 @@ export function registerUp(program: Command, io: Io): void {
     });
 }
 
-function recoveredWarning(file: string, io: Io): string {
-  return `${io.errStyle.yellow('warning')}: the state database records no allocations (new, or lost): ports, subnets and addresses are taken from ${displayPath(file, io.cwd)}, as the last up left them, so the running containers keep theirs`;
+function recoveredWarning(from: string, io: Io): string {
+  const where = from.startsWith('/') ? `${displayPath(from, io.cwd)}, as the last up left them` : from;
+  return `${io.errStyle.yellow('warning')}: the state database records no allocations (new, or lost): they are taken from ${where}, so the running containers keep their ports`;
 }

@@ -13,14 +13,18 @@ export interface Owned {
   address?: string;
   /** The networks it is joined to, by name, as the engine lists them. */
   networks?: string[];
+  /** The host ports it publishes. */
+  publishedPorts?: number[];
 }
 
 /** A container as the engine lists it (`GET /containers/json`), reduced to what the driver decides on. */
 export function toOwned(
   c: Pick<Docker.ContainerInfo, 'Id' | 'Names' | 'Labels' | 'State' | 'Status' | 'Image'> & {
     NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
+    Ports?: { PublicPort?: number }[];
   },
 ): Owned {
+  const published = [...new Set((c.Ports ?? []).flatMap((p) => (p.PublicPort ? [p.PublicPort] : [])))].sort();
   const address = firstAddress(c.NetworkSettings?.Networks);
   return {
     id: c.Id,
@@ -31,6 +35,7 @@ export function toOwned(
     image: c.Image,
     ...(address ? { address } : {}),
     ...(c.NetworkSettings?.Networks ? { networks: Object.keys(c.NetworkSettings.Networks).sort() } : {}),
+    ...(published.length ? { publishedPorts: published } : {}),
   };
 }
 
