@@ -16,6 +16,11 @@ export const LABEL = {
   previewOf: 'io.stagecraft.preview-of',
   /** How `up` checks readiness from outside (probe.ts). */
   probe: 'io.stagecraft.probe',
+  /**
+   * On the proxy, which publishes every app's direct port: `shop/web=18000,blog/web=18001`. With
+   * the state lost, `up` reads the ports back from here rather than move every app.
+   */
+  appPorts: 'io.stagecraft.app-ports',
 } as const;
 
 /**

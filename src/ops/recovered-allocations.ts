@@ -41,6 +41,11 @@ export async function recordedAllocations(
 export async function portsOnEngine(docker: Docker, environment: string): Promise<AllocationRow[]> {
   const rows = new Map<string, AllocationRow>();
   for (const c of await ownedContainers(docker, environment)) {
+    // The apps' direct ports are the proxy's to publish; it names them.
+    for (const entry of (c.labels[LABEL.appPorts] ?? '').split(',')) {
+      const m = /^([a-z0-9-]+)\/([a-z0-9-]+)=(\d+)$/.exec(entry);
+      if (m) rows.set(`${m[1]}/${m[2]}`, { project: m[1]!, kind: 'port', key: m[2]!, value: m[3]! });
+    }
     const project = c.labels[LABEL.project];
     const service = c.labels[LABEL.service];
     const port = c.publishedPorts?.[0];

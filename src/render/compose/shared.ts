@@ -136,15 +136,23 @@ export function sharedStack(ctx: RenderContext, extras: { prometheusArgs: string
     if (skipped) continue;
     switch (component) {
       case 'proxy': {
-        const appPorts = spec.projects.flatMap((p) =>
+        const apps = spec.projects.flatMap((p) =>
           p.services
             .filter((s) => s.type === 'app')
-            .map((s) => plan.allocations[p.name]?.ports[s.name])
-            .filter((x): x is number => !!x),
+            .flatMap((s) => {
+              const port = plan.allocations[p.name]?.ports[s.name];
+              return port ? [{ app: `${p.name}/${s.name}`, port }] : [];
+            }),
         );
+        const appPorts = apps.map((a) => a.port);
         const tls = spec.shared.proxy.tls;
+        const proxy = base('proxy', res(spec.shared.proxy.resources, SHARED_RESOURCES.proxy), 'edge');
         containers.push({
-          ...base('proxy', res(spec.shared.proxy.resources, SHARED_RESOURCES.proxy), 'edge'),
+          ...proxy,
+          labels: {
+            ...proxy.labels,
+            ...(apps.length ? { [LABEL.appPorts]: apps.map((a) => `${a.app}=${a.port}`).join(',') } : {}),
+          },
           ports: [
             { hostPort: spec.server.listen.http, containerPort: SHARED_PORTS.proxy },
             ...(tls === 'none'
