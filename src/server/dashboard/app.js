@@ -67,7 +67,7 @@ async function api(path, init = {}) {
     throw new SignedOut();
   }
   const body = await res.json().catch(() => ({}));
-  if (!res.ok || body.ok === false) throw new Error(body.error ?? `HTTP ${res.status}`);
+  if (!res.ok || body?.ok === false) throw new Error(body?.error ?? `HTTP ${res.status}`);
   return body;
 }
 
