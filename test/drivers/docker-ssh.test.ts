@@ -11,7 +11,7 @@ import { waitHealthy } from '../../src/drivers/docker/engine.ts';
 import { inspectImage, pullImage, pushImage } from '../../src/drivers/docker/pull.ts';
 import { HostKeyRejected } from '../../src/drivers/ssh/index.ts';
 import { freePort } from '../support/http.ts';
-import { startRegistry } from '../support/registry.ts';
+import { removeImage, startRegistry } from '../support/registry.ts';
 
 /**
  * A real sshd on 127.0.0.1 that the test starts, in front of this machine's Docker engine, with
@@ -131,11 +131,7 @@ describe('the Docker driver over SSH (a real sshd on 127.0.0.1)', () => {
       );
     } finally {
       registry.stop();
-      for (const ref of [tag, `${repository}:1`])
-        await local
-          .getImage(ref)
-          .remove()
-          .catch(() => {});
+      for (const ref of [tag, `${repository}:1`]) await removeImage(local, ref);
     }
   });
 

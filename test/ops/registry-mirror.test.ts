@@ -12,7 +12,7 @@ import { pullImage, pushImage } from '../../src/drivers/docker/pull.ts';
 import { volumeSizes } from '../../src/drivers/docker/volume-size.ts';
 import { defaultBridgeGateway } from '../support/bridge-gateway.ts';
 import { freePort } from '../support/http.ts';
-import { startRegistry, type TestRegistry } from '../support/registry.ts';
+import { removeImage, startRegistry, type TestRegistry } from '../support/registry.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'stagecraft-registry-mirror-'));
@@ -69,11 +69,7 @@ function stagecraftUp(): Promise<{ status: number | null; stderr: string }> {
   });
 }
 
-const untag = (ref: string) =>
-  docker
-    .getImage(ref)
-    .remove()
-    .catch(() => {});
+const untag = (ref: string) => removeImage(docker, ref);
 
 /**
  * `shared.registryMirror` against a real upstream: Debian's docker-registry with htpasswd auth

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { buildContext } from '../../src/drivers/docker/build.ts';
 import { pushImage } from '../../src/drivers/docker/pull.ts';
-import { startRegistry, type TestRegistry } from '../support/registry.ts';
+import { removeImage, startRegistry, type TestRegistry } from '../support/registry.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'stagecraft-registry-pull-'));
@@ -61,11 +61,7 @@ async function engineContainers(): Promise<string[]> {
   return (await docker.listContainers({ all: true })).map((c) => `${c.Names[0]} ${c.State}`).sort();
 }
 
-const untag = (ref: string) =>
-  docker
-    .getImage(ref)
-    .remove()
-    .catch(() => {});
+const untag = (ref: string) => removeImage(docker, ref);
 
 /**
  * A private registry (Debian's docker-registry with htpasswd auth) as the mirror of the official

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type Docker from 'dockerode';
 import { freePort } from './http.ts';
 
 /**
@@ -63,4 +64,15 @@ async function answers(url: string, child: ChildProcess, expected: number): Prom
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`docker-registry did not answer on ${url}`);
+}
+
+/** Removes an image reference the test made, if it is still there. */
+export function removeImage(docker: Docker, ref: string): Promise<void> {
+  return docker
+    .getImage(ref)
+    .remove()
+    .then(
+      () => {},
+      () => {},
+    );
 }

@@ -8,6 +8,7 @@ import { type Deployed, deploy } from '../deploy.ts';
 import { connectEngine } from '../engine-connection.ts';
 import { withEngineLock } from '../engine-lock.ts';
 import type { PreparedPreview } from './prepare.ts';
+import type { PreviewServer } from './remove.ts';
 
 /** The event kind of a preview's life: up, renewed, down, expired. */
 export const PREVIEW_EVENT = 'preview';
@@ -26,17 +27,11 @@ export function previewSecretNames(prepared: PreparedPreview): string[] {
   ];
 }
 
-export interface LaunchOptions {
+export interface LaunchOptions extends PreviewServer {
   prepared: PreparedPreview;
   /** The plan of `prepared.spec`, its diagnostics warnings only. */
   plan: Plan;
   diagnostics: readonly Diagnostic[];
-  store: StateStore;
-  secrets: SecretStore;
-  serverDir: string;
-  env: NodeJS.ProcessEnv;
-  log: (line: string) => void;
-  waitMs?: number | undefined;
 }
 
 export interface Launched {

@@ -15,15 +15,19 @@ import { connectEngine } from '../engine-connection.ts';
 import { PREVIEW_EVENT } from './launch.ts';
 import { InvalidPreview } from './prepare.ts';
 
-export interface RemoveOptions {
-  /** The spec (the recorded previews in it or not: they are read from the store). */
-  spec: Spec;
+/** Where a preview operation works, and how it reports: what `preview up` and `down` share. */
+export interface PreviewServer {
   store: StateStore;
   secrets: SecretStore;
   serverDir: string;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
   waitMs?: number | undefined;
+}
+
+export interface RemoveOptions extends PreviewServer {
+  /** The spec (the recorded previews in it or not: they are read from the store). */
+  spec: Spec;
   /** `down` (by hand) or `expired` (by `serve`): the event says which. */
   reason: 'down' | 'expired';
   actor?: string | undefined;
