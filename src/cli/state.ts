@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Surroundings, secretsDirFor, serverDirFor, stateLocation } from '../ops/locations.ts';
 import { allocationsInPlanFile, recordedAllocations } from '../ops/recovered-allocations.ts';
-import { NOTHING_RECORDED, type RecordedAllocations, rowsToRecorded } from '../plan/index.ts';
+import { type RecordedAllocations, rowsToRecorded } from '../plan/index.ts';
 import { openSecretStore, openStore, type SecretStore, type StateStore } from '../state/index.ts';
 import type { GlobalOptions } from './locations.ts';
 

@@ -4,7 +4,6 @@ import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, connect } from 'node:net';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import type Docker from 'dockerode';
 import { CONTROL_PLANE_PORT, CONTROL_PLANE_SOCKET, SHARED } from '../model/index.ts';
 import { driftCounts } from '../ops/drift.ts';
 import { watchDrift } from '../ops/drift-watch.ts';

@@ -9,7 +9,6 @@ import {
   openStore,
   type ReleaseAnalysis,
   type ReleaseRecord,
-  type StateStore,
 } from '../../src/state/index.ts';
 import { createDatabase, createSchema } from '../support/postgres.ts';
 import { type Backend, useBackends, withFreshStore } from './backends.ts';

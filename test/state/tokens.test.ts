@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createToken, userOfToken } from '../../src/ops/tokens.ts';
-import { openStore, type StateStore } from '../../src/state/index.ts';
 import { type Backend, useBackends, withFreshStore } from './backends.ts';
 
 function tokenSuite(backend: Backend): void {

@@ -1,7 +1,7 @@
 import type { Plan } from '../../plan/index.ts';
 import { secretUses } from '../../plan/index.ts';
 import { type Diagnostic, publicUrl } from '../../spec/index.ts';
-import type { BackupRecord, SecretStore, StateStore } from '../../state/index.ts';
+import type { BackupRecord } from '../../state/index.ts';
 import { backedUpServices } from '../backup/dump.ts';
 import { restoreIntoFresh } from '../backup/restore.ts';
 import { type Deployed, deploy } from '../deploy.ts';

@@ -14,7 +14,6 @@ import {
   type AppService,
   type PostgresService,
   type Project,
-  resourcesOf,
   type Service,
   Size,
   type Spec,
