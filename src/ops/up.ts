@@ -5,9 +5,10 @@ import type Docker from 'dockerode';
 import { type EngineContainer, engineContainers } from '../drivers/docker/container-create.ts';
 import {
   createAndStart,
+  createJoined,
   ensureNetwork,
   ensureVolume,
-  joinAliases,
+  joinWithAliases,
   type Owned,
   ownedContainers,
   removeContainer,
@@ -15,6 +16,13 @@ import {
   UnhealthyError,
   waitHealthy,
 } from '../drivers/docker/engine.ts';
+import {
+  endGatedStart,
+  endLeftoverBoosts,
+  endStartupBoost,
+  withoutRestartPolicy,
+  withStartupBoost,
+} from '../drivers/docker/startup-boost.ts';
 import {
   CONTROL_PLANE_SOCKET,
   type Dependency,
@@ -236,12 +244,15 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
   // 3. The shared stack and the projects, in parallel: a project needs only its networks, which
   // exist already; the proxy is needed only for the route checks at the end.
   const sharedSpecs = engineContainers(shared, stackDir(opts.serverDir, shared));
+  /** Every container this run converges, for the check of leftover startup boosts at the end. */
+  const wantedSpecs = [...sharedSpecs];
   await Promise.all([
     phase('shared stack', sharedSpecs, 'shared'),
     ...projects.map(async (p) => {
       const stack = stacks.get(p.name);
       if (!stack) return;
       const specs = engineContainers(stack, stackDir(opts.serverDir, stack));
+      wantedSpecs.push(...specs);
       const running = specs.filter((s) => !s.container.oneOff);
       const type = (s: EngineContainer) => s.container.labels[LABEL.type] ?? '';
       try {
@@ -262,16 +273,24 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
         );
         const apps = running.filter((s) => type(s) === 'app');
         const appsChange = await changed(apps);
-        for (const release of specs.filter((s) => s.container.oneOff === 'release')) {
-          if (!appsChange.length) break;
-          log(`${p.name}: release ${release.container.key}`);
-          const r = await runOnce(docker, release);
-          if (r.code !== 0)
-            throw new Error(
-              `the release step ${release.container.key} failed (exit ${r.code}):\n${r.logs.trimEnd()}`,
-            );
+        // The new replicas are created (not started) while the release step runs: the engine
+        // takes about a second to create a container and join its networks.
+        const staged = stageRollout(p.name, apps);
+        try {
+          for (const release of specs.filter((s) => s.container.oneOff === 'release')) {
+            if (!appsChange.length) break;
+            log(`${p.name}: release ${release.container.key}`);
+            const r = await runOnce(docker, withStartupBoost(release));
+            if (r.code !== 0)
+              throw new Error(
+                `the release step ${release.container.key} failed (exit ${r.code}):\n${r.logs.trimEnd()}`,
+              );
+          }
+        } catch (e) {
+          await staged.then(discardStaged, () => {});
+          throw e;
         }
-        await rollout(p.name, apps);
+        await rollout(p.name, await staged);
         await phase(
           `${p.name}: workers`,
           running.filter((s) => type(s) === 'worker'),
@@ -335,7 +354,15 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
       });
   }
   const standing = projects.filter((p) => !result.failed.some((f) => f.project === p.name));
-  result.checks.push(...(await checkTargets(routeTargets(spec, plan, standing))));
+  const [checks, unboosted] = await Promise.all([
+    checkTargets(routeTargets(spec, plan, standing)),
+    endLeftoverBoosts(docker, wantedSpecs),
+  ]);
+  result.checks.push(...checks);
+  if (unboosted.length)
+    log(
+      `back at the spec's CPU limit and restart policy (a start cut short changed them): ${unboosted.join(', ')}`,
+    );
   result.failed.push(...routeFailures(result.checks));
   return result;
 
@@ -374,34 +401,84 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
       }
       return h;
     };
+    /** Started with the startup boost, not yet back at their CPU limit. */
+    const boosted = new Map<string, EngineContainer>();
+    const unboost = async (s: EngineContainer) => {
+      if (!boosted.delete(s.name)) return;
+      await endStartupBoost(docker, s.name, s);
+    };
     for (const s of todo)
       started.set(
         s.name,
         Promise.resolve().then(async () => {
           await Promise.all((s.container.dependsOn ?? []).map(ready));
           await removeContainer(docker, s.name);
-          await createAndStart(docker, s);
+          boosted.set(s.name, s);
+          await createAndStart(docker, withStartupBoost(s));
           result.touched.push(s.name);
         }),
       );
-    await Promise.all([...started.values(), ...healthy.values()]);
-    const owned = await current();
-    if (todo.length) snapshot = undefined;
-    // Unchanged containers that were already healthy need no second look.
-    const settled = (s: EngineContainer) =>
-      !todo.includes(s) && owned.get(s.name)?.health === (s.container.healthcheck ? 'healthy' : undefined);
-    // health: a flapping check of an unchanged container warns, it does not block the deploy
-    await Promise.all(
-      specs
-        .filter((s) => !settled(s))
-        .map((s) =>
-          waitHealthy(docker, s.name).catch((e: unknown) => {
-            if (todo.includes(s) || !(e instanceof UnhealthyError)) throw e;
-            result.warnings.push(unchangedUnhealthy(e));
-          }),
-        ),
-    );
+    try {
+      await Promise.all([...started.values(), ...healthy.values()]);
+      const owned = await current();
+      if (todo.length) snapshot = undefined;
+      // Unchanged containers that were already healthy need no second look.
+      const settled = (s: EngineContainer) =>
+        !todo.includes(s) && owned.get(s.name)?.health === (s.container.healthcheck ? 'healthy' : undefined);
+      // health: a flapping check of an unchanged container warns, it does not block the deploy
+      await Promise.all(
+        specs
+          .filter((s) => !settled(s))
+          .map((s) =>
+            waitHealthy(docker, s.name)
+              .then(() => unboost(s))
+              .catch((e: unknown) => {
+                if (todo.includes(s) || !(e instanceof UnhealthyError)) throw e;
+                result.warnings.push(unchangedUnhealthy(e));
+              }),
+          ),
+      );
+    } finally {
+      await Promise.all([...boosted.values()].map((s) => unboost(s).catch(() => {})));
+    }
     // end health
+  }
+
+  /**
+   * The replicas of a rollout, and the new containers of those that run, created beside them
+   * under a temporary name on their first network only, without aliases (started later, once the
+   * release step has run).
+   */
+  async function stageRollout(project: string, specs: EngineContainer[]): Promise<StagedRollout> {
+    if (await resumeRollouts(docker, spec.environment, project, specs)) snapshot = undefined;
+    const todo = await changed(specs);
+    if (!todo.length) return { todo, fresh: [], rolled: [] };
+    const owned = await current();
+    const running = (s: EngineContainer) => owned.get(s.name)?.state === 'running';
+    const fresh = todo.filter((s) => !running(s));
+    const rolled = todo
+      .filter(running)
+      .map((s) => ({ spec: stripFixedAddresses(s), next: `${s.name}-next` }));
+    const created = await Promise.allSettled(
+      rolled.map(async (r) => {
+        await removeContainer(docker, r.next);
+        await createJoined(
+          docker,
+          withoutRestartPolicy(withStartupBoost(onFirstNetworkOnly(r.spec))),
+          r.next,
+        );
+      }),
+    );
+    const failed = created.find((c) => c.status === 'rejected');
+    if (failed) {
+      await discardStaged({ todo, fresh, rolled });
+      throw failed.reason;
+    }
+    return { todo, fresh, rolled };
+  }
+
+  async function discardStaged(staged: StagedRollout): Promise<void> {
+    await Promise.all(staged.rolled.map((r) => removeContainer(docker, r.next)));
   }
 
   /**
@@ -412,37 +489,33 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
    * longer accepts is reset before any answer, which the proxy retries on another replica), and the
    * new ones take their names. If a gate fails, the new containers go and the old ones keep serving.
    */
-  async function rollout(project: string, specs: EngineContainer[]): Promise<void> {
-    if (await resumeRollouts(docker, spec.environment, project, specs)) snapshot = undefined;
-    const todo = await changed(specs);
+  async function rollout(project: string, { todo, fresh, rolled }: StagedRollout): Promise<void> {
     if (!todo.length) return;
-    const owned = await current();
-    const running = (s: EngineContainer) => owned.get(s.name)?.state === 'running';
-    const fresh = todo.filter((s) => !running(s));
-    const rolled = todo.filter(running);
     if (fresh.length) log(`${project}: starting ${fresh.map((s) => s.name).join(', ')}`);
-    if (rolled.length) log(`${project}: rolling ${rolled.map((s) => s.name).join(', ')}`);
-    const next = (s: EngineContainer) => `${s.name}-next`;
+    if (rolled.length) log(`${project}: rolling ${rolled.map((r) => r.spec.name).join(', ')}`);
     let joined = 0;
     const gates = await Promise.allSettled([
       ...fresh.map(async (s) => {
         await removeContainer(docker, s.name);
-        await createAndStart(docker, s);
-        await waitHealthy(docker, s.name);
-      }),
-      ...rolled.map(async (s) => {
-        await removeContainer(docker, next(s));
-        const withoutFixedIp = stripFixedAddresses(s);
-        // Without its aliases until it passes the gate: the proxy (and the project's other
-        // services) must not send a request to a replica that is not healthy yet.
-        await createAndStart(docker, withoutAliases(withoutFixedIp), next(s));
+        await createAndStart(docker, withStartupBoost(s));
         try {
-          await waitHealthy(docker, next(s));
-          await joinAliases(docker, next(s), withoutFixedIp);
+          await waitHealthy(docker, s.name);
+        } finally {
+          await endStartupBoost(docker, s.name, s).catch(() => {});
+        }
+      }),
+      // Without its aliases until it passes the gate: the proxy (and the project's other
+      // services) must not send a request to a replica that is not healthy yet.
+      ...rolled.map(async (r) => {
+        try {
+          await docker.getContainer(r.next).start();
+          await waitHealthy(docker, r.next);
+          await endGatedStart(docker, r.next, r.spec);
+          await joinWithAliases(docker, r.next, r.spec);
           joined = Date.now();
         } catch (e) {
           throw new Error(
-            `the new ${s.name} failed its health gate, the old one keeps serving: ${(e as Error).message}`,
+            `the new ${r.spec.name} failed its health gate, the old one keeps serving: ${(e as Error).message}`,
           );
         }
       }),
@@ -450,22 +523,39 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
     snapshot = undefined;
     const failed = gates.find((g) => g.status === 'rejected');
     if (failed) {
-      await Promise.all(rolled.map((s) => removeContainer(docker, next(s))));
+      await discardStaged({ todo, fresh, rolled });
       throw failed.reason;
     }
     for (const s of todo) replicas.add(s.name);
     result.touched.push(...fresh.map((s) => s.name));
     if (!rolled.length) return;
-    // nginx keeps a DNS answer while its expiry second has not passed: up to one second more than `valid`.
-    await sleep(joined + (PROXY_DNS_VALID_S + 1) * 1000 - Date.now());
+    await sleep(proxyDnsFreshAt(joined) - Date.now());
     await Promise.all(
-      rolled.map(async (s) => {
-        await removeContainer(docker, s.name);
-        await docker.getContainer(next(s)).rename({ name: s.name });
-        result.touched.push(s.name);
+      rolled.map(async (r) => {
+        await removeContainer(docker, r.spec.name);
+        await docker.getContainer(r.next).rename({ name: r.spec.name });
+        result.touched.push(r.spec.name);
       }),
     );
   }
+}
+
+/** A rollout's replicas: those not running (started in place) and those rolled beside a new one. */
+interface StagedRollout {
+  todo: EngineContainer[];
+  fresh: EngineContainer[];
+  rolled: { spec: EngineContainer; next: string }[];
+}
+
+/**
+ * When every answer the proxy's DNS cache may hold was asked after `joined` (ms since the epoch).
+ * nginx keeps an answer while `ngx_time() <= asked + valid`, in whole seconds: one asked in second
+ * T serves until the clock reaches T + valid + 1, and any answer without the new replicas was asked
+ * in the second of `joined` or before. nginx reads the clock once per turn of its event loop: the
+ * 100 ms margin covers a turn that began before the second passed.
+ */
+export function proxyDnsFreshAt(joined: number): number {
+  return (Math.floor(joined / 1000) + PROXY_DNS_VALID_S + 1) * 1000 + 100;
 }
 
 /**
@@ -505,9 +595,13 @@ function unchangedUnhealthy(e: UnhealthyError): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-/** The container with no network alias: reachable by its own name only. */
-function withoutAliases(s: EngineContainer): EngineContainer {
-  return mapEndpoints(s, ({ Aliases: _, ...rest }) => rest);
+/**
+ * The container on the network it is created on, without its aliases (reachable by its own name
+ * only), and on none of its other networks: each network joined at start costs the engine a
+ * tenth of a second or more, and a new replica joins them once it has passed its gate.
+ */
+function onFirstNetworkOnly(s: EngineContainer): EngineContainer {
+  return { ...mapEndpoints(s, ({ Aliases: _, ...rest }) => rest), networks: [] };
 }
 
 /** A replacement replica takes an address from the engine's range; the old one still holds the fixed one. */

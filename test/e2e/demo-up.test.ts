@@ -316,12 +316,38 @@ describe('stagecraft up on examples/demo (real Docker engine)', () => {
 
   it('a new version rolls out with no failed request under a steady load', async () => {
     writeFileSync(specFile, withShopEnv('{ DEMO_VERSION: "2" }'));
+    // As an `up` killed while the cache started would leave it: at the startup boost's one core,
+    // with no restart policy.
+    docker('update', '--cpus', '1', '--restart', 'no', 'shop-cache');
     const load = steadyLoad(shopWeb);
     // Not spawnSync: the load runs in this process and must keep going during the rollout.
     const r = await stagecraftAsync(['up', '--project', 'shop']);
     await new Promise((res) => setTimeout(res, 500));
     const stats = await load.stop();
     assert.equal(r.code, 0, r.err);
+    // Started at one core with no restart policy, each new replica runs at its own limit and
+    // policy once it passed its gate, on every network of the spec with its aliases; the cache
+    // left boosted is back at its limit and policy.
+    for (const name of ['shop-web-1', 'shop-web-2']) {
+      assert.equal(docker('inspect', '-f', '{{.HostConfig.NanoCpus}}', name), '100000000');
+      assert.equal(docker('inspect', '-f', '{{.HostConfig.RestartPolicy.Name}}', name), 'unless-stopped');
+      const networks = JSON.parse(
+        docker('inspect', '-f', '{{json .NetworkSettings.Networks}}', name),
+      ) as Record<string, { Aliases: string[] | null }>;
+      assert.deepEqual(Object.keys(networks).sort(), ['shop-edge', 'shop-internal', 'shop-metrics']);
+      assert.ok(networks['shop-edge']!.Aliases?.includes('shop-web'), JSON.stringify(networks));
+      assert.ok(networks['shop-internal']!.Aliases?.includes('web'), JSON.stringify(networks));
+      assert.ok(networks['shop-metrics']!.Aliases?.includes('shop-web'), JSON.stringify(networks));
+    }
+    assert.equal(docker('inspect', '-f', '{{.HostConfig.NanoCpus}}', 'shop-cache'), '50000000');
+    assert.equal(
+      docker('inspect', '-f', '{{.HostConfig.RestartPolicy.Name}}', 'shop-cache'),
+      'unless-stopped',
+    );
+    assert.match(
+      r.out + r.err,
+      /back at the spec's CPU limit and restart policy \(a start cut short changed them\): shop-cache/,
+    );
     assert.ok(stats.total > 20, `only ${stats.total} requests`);
     assert.equal(
       stats.failed,
@@ -338,23 +364,29 @@ describe('stagecraft up on examples/demo (real Docker engine)', () => {
       JSON.parse(docker('inspect', '-f', '{{json .State.Health}}', 'shop-queue')) as {
         Status: string;
         FailingStreak: number;
-        Log: { ExitCode: number; Output: string }[];
+        Log: { Start: string; ExitCode: number; Output: string }[];
       };
     assert.equal(docker('inspect', '-f', '{{.HostConfig.NanoCpus}}', 'shop-queue'), '250000000');
+    // At rest: from the engine's first passing check on (one during the start may fail, within its
+    // start period), five checks in a row. The engine keeps only its last five, so they are
+    // gathered across readings.
+    const seen = new Map<string, number>();
     const deadline = Date.now() + 180_000;
     let health = inspect();
-    // The engine keeps its last five results: wait until five checks ran, then all must have passed.
-    while (health.Log.length < 5 && health.Status !== 'unhealthy' && Date.now() < deadline) {
+    for (;;) {
+      for (const l of health.Log) seen.set(l.Start, l.ExitCode);
+      const fromFirstPass = [...seen.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([, code]) => code)
+        .filter((_, i, codes) => codes.indexOf(0) !== -1 && i >= codes.indexOf(0));
+      if (fromFirstPass.length >= 5 || health.Status === 'unhealthy' || Date.now() > deadline) {
+        assert.equal(health.Status, 'healthy', JSON.stringify(health));
+        assert.deepEqual(fromFirstPass.slice(0, 5), [0, 0, 0, 0, 0], JSON.stringify([...seen]));
+        break;
+      }
       await new Promise((res) => setTimeout(res, 1000));
       health = inspect();
     }
-    assert.equal(health.Status, 'healthy', JSON.stringify(health));
-    assert.equal(health.FailingStreak, 0);
-    assert.deepEqual(
-      health.Log.map((l) => l.ExitCode),
-      [0, 0, 0, 0, 0],
-      JSON.stringify(health.Log),
-    );
   });
 
   it('a broken release fails its health gate: the old replicas keep serving and up exits 1', async () => {

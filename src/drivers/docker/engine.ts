@@ -101,8 +101,8 @@ export async function ownedContainers(
   return list.map(toOwned);
 }
 
-/** Creates, joins its other networks, and starts a container. */
-export async function createAndStart(
+/** Creates a container and joins its other networks, without starting it. */
+export async function createJoined(
   docker: Docker,
   spec: EngineContainer,
   name = spec.name,
@@ -110,28 +110,38 @@ export async function createAndStart(
   const container = await docker.createContainer({ ...spec.options, name });
   for (const n of spec.networks)
     await docker.getNetwork(n.name).connect({ Container: container.id, EndpointConfig: n.endpoint });
+  return container;
+}
+
+/** Creates, joins its other networks, and starts a container. */
+export async function createAndStart(
+  docker: Docker,
+  spec: EngineContainer,
+  name = spec.name,
+): Promise<Docker.Container> {
+  const container = await createJoined(docker, spec, name);
   await container.start();
   return container;
 }
 
 /**
- * Gives a running container the aliases `spec` names on each of its networks (made without them):
- * the engine adds an alias only as a network is joined, so each such network is left and joined again.
+ * Joins a running container, made on its first network only and without aliases, to its networks
+ * with the aliases `spec` names, all at once: the engine adds an alias only as a network is
+ * joined, so the first network is left and joined again.
  */
-export async function joinAliases(docker: Docker, name: string, spec: EngineContainer): Promise<void> {
-  const endpoints = [
-    ...Object.entries(spec.options.NetworkingConfig?.EndpointsConfig ?? {}).map(([network, endpoint]) => ({
-      network,
-      endpoint,
-    })),
-    ...spec.networks.map((n) => ({ network: n.name, endpoint: n.endpoint })),
-  ];
-  for (const { network, endpoint } of endpoints) {
-    if (!endpoint.Aliases?.length) continue;
-    const net = docker.getNetwork(network);
-    await net.disconnect({ Container: name, Force: true });
-    await net.connect({ Container: name, EndpointConfig: endpoint });
-  }
+export async function joinWithAliases(docker: Docker, name: string, spec: EngineContainer): Promise<void> {
+  const first = Object.entries(spec.options.NetworkingConfig?.EndpointsConfig ?? {}).map(
+    async ([network, endpoint]) => {
+      if (!endpoint.Aliases?.length) return;
+      const net = docker.getNetwork(network);
+      await net.disconnect({ Container: name, Force: true });
+      await net.connect({ Container: name, EndpointConfig: endpoint });
+    },
+  );
+  const others = spec.networks.map((n) =>
+    docker.getNetwork(n.name).connect({ Container: name, EndpointConfig: n.endpoint }),
+  );
+  await Promise.all([...first, ...others]);
 }
 
 export async function removeContainer(docker: Docker, nameOrId: string): Promise<void> {
@@ -193,7 +203,7 @@ export async function waitHealthy(docker: Docker, name: string, timeoutMs = 120_
 /** Why a container the gate waits for is not running: out of memory, or its exit code. */
 function exitReason(name: string, info: Docker.ContainerInspectInfo): string {
   if (info.State.OOMKilled) return `${name} was killed at its memory limit (out of memory)`;
-  if (!info.State.Running) return `${name} stopped (exit code ${info.State.ExitCode})`;
+  if (!info.State.Running) return `${name} exited (exit code ${info.State.ExitCode})`;
   if (info.State.Restarting)
     return `${name} exited (exit code ${info.State.ExitCode}), and the engine restarts it`;
   return `${name} exited, and the engine restarted it (${info.RestartCount} times so far)`;
