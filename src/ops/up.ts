@@ -18,7 +18,7 @@ import {
 } from '../drivers/docker/engine.ts';
 import {
   endGatedStart,
-  endLeftoverBoosts,
+  endLeftoverStartups,
   endStartupBoost,
   withoutRestartPolicy,
   withStartupBoost,
@@ -276,6 +276,8 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
         // The new replicas are created (not started) while the release step runs: the engine
         // takes about a second to create a container and join its networks.
         const staged = stageRollout(p.name, apps);
+        // Awaited after the release step: a failure meanwhile must not count as unhandled.
+        staged.catch(() => {});
         try {
           for (const release of specs.filter((s) => s.container.oneOff === 'release')) {
             if (!appsChange.length) break;
@@ -354,14 +356,14 @@ export async function up(given: Spec, plan: Plan, opts: UpOptions): Promise<UpRe
       });
   }
   const standing = projects.filter((p) => !result.failed.some((f) => f.project === p.name));
-  const [checks, unboosted] = await Promise.all([
+  const [checks, restored] = await Promise.all([
     checkTargets(routeTargets(spec, plan, standing)),
-    endLeftoverBoosts(docker, wantedSpecs),
+    endLeftoverStartups(docker, wantedSpecs),
   ]);
   result.checks.push(...checks);
-  if (unboosted.length)
+  if (restored.length)
     log(
-      `back at the spec's CPU limit and restart policy (a start cut short changed them): ${unboosted.join(', ')}`,
+      `back at the spec's CPU limit and restart policy (a start cut short changed them): ${restored.join(', ')}`,
     );
   result.failed.push(...routeFailures(result.checks));
   return result;

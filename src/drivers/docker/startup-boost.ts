@@ -52,7 +52,7 @@ function specSettings(s: EngineContainer): { NanoCpus?: number; RestartPolicy?: 
  * policy (an `up` killed while they started): each gets the spec's settings back. Returns their
  * names.
  */
-export async function endLeftoverBoosts(
+export async function endLeftoverStartups(
   docker: Docker,
   specs: readonly EngineContainer[],
 ): Promise<string[]> {
