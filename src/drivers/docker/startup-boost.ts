@@ -10,14 +10,19 @@ import type { EngineContainer } from './container-create.ts';
  */
 export const STARTUP_NANO_CPUS = 1e9;
 
+/** The spec's CPU limit, if it is one the boost raises (under one core). */
+function boostedLimit(s: EngineContainer): number | undefined {
+  const limit = s.options.HostConfig?.NanoCpus;
+  return limit && limit < STARTUP_NANO_CPUS ? limit : undefined;
+}
+
+function withHostConfig(s: EngineContainer, change: Docker.HostConfig): EngineContainer {
+  return { ...s, options: { ...s.options, HostConfig: { ...s.options.HostConfig, ...change } } };
+}
+
 /** The container's create body with the boost, if its limit is under one core. */
 export function withStartupBoost(s: EngineContainer): EngineContainer {
-  const limit = s.options.HostConfig?.NanoCpus;
-  if (!limit || limit >= STARTUP_NANO_CPUS) return s;
-  return {
-    ...s,
-    options: { ...s.options, HostConfig: { ...s.options.HostConfig, NanoCpus: STARTUP_NANO_CPUS } },
-  };
+  return boostedLimit(s) ? withHostConfig(s, { NanoCpus: STARTUP_NANO_CPUS }) : s;
 }
 
 /**
@@ -25,17 +30,13 @@ export function withStartupBoost(s: EngineContainer): EngineContainer {
  * the gate reports its exit code (the engine would restart it within 100 ms and reset the code).
  */
 export function withoutRestartPolicy(s: EngineContainer): EngineContainer {
-  return {
-    ...s,
-    options: { ...s.options, HostConfig: { ...s.options.HostConfig, RestartPolicy: { Name: 'no' } } },
-  };
+  return withHostConfig(s, { RestartPolicy: { Name: 'no' } });
 }
 
 /** Puts the spec's CPU limit back on a container started with the boost (a no-op for one without). */
 export async function endStartupBoost(docker: Docker, name: string, s: EngineContainer): Promise<void> {
-  const limit = s.options.HostConfig?.NanoCpus;
-  if (!limit || limit >= STARTUP_NANO_CPUS) return;
-  await docker.getContainer(name).update({ NanoCpus: limit });
+  const limit = boostedLimit(s);
+  if (limit) await docker.getContainer(name).update({ NanoCpus: limit });
 }
 
 /** Puts the spec's CPU limit and restart policy back on a new replica that passed its gate. */
